@@ -1,0 +1,35 @@
+# Two commands: `make run` (the whole platform, locally) and `make test`.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test lint proto bench-quick clean services
+
+$(STAMP): requirements.lock pyproject.toml
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "need $(PYTHON) (set PYTHON=...)"; exit 2; }
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check 'pip>=23' 'setuptools<81' wheel
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	touch $(STAMP)
+
+proto: $(STAMP)
+	$(BIN)/python -m gateway.protogen
+
+run: $(STAMP) proto
+	$(BIN)/crm up
+
+services:
+	@scripts/ensure-local-services
+
+test: $(STAMP) proto services
+	$(BIN)/ruff check .
+	$(BIN)/python -m gateway.protogen --check
+	$(BIN)/python -m pytest tests -q
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+
+clean:
+	rm -rf $(VENV) var

@@ -1,0 +1,298 @@
+"""The ``crm`` command: run the platform locally and operate it.
+
+This process never monkey-patches: each service runs in its own process
+(``python -m crm_kit.serve <name>``) and the gateway in another (``python -m gateway``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from crm_kit.config import ROOT, ConfigError, env_int, metrics_port, nameko_config, redact
+from crm_kit.preflight import Unreachable, check_broker, check_database
+from crm_kit.registry import service_names
+
+app = typer.Typer(help="Run and operate the CRM platform.", no_args_is_help=True, add_completion=False)
+dlq_app = typer.Typer(help="Parked (dead-lettered) event deliveries.", no_args_is_help=True)
+app.add_typer(dlq_app, name="dlq")
+console = Console()
+err = Console(stderr=True)
+
+
+def _fail(message: str, code: int = 2) -> None:
+    err.print(f"[red]error:[/red] {message}", highlight=False)
+    raise typer.Exit(code)
+
+
+def _config() -> dict:
+    try:
+        return nameko_config()
+    except ConfigError as exc:
+        _fail(str(exc))
+
+
+def _services(only: list[str] | None) -> list[str]:
+    known = service_names()
+    unknown = sorted(set(only or []) - set(known))
+    if unknown:
+        _fail(f"unknown service(s): {', '.join(unknown)}; known: {', '.join(known)}")
+    return only or known
+
+
+@app.command()
+def migrate(services: Annotated[list[str] | None, typer.Argument(help="default: every service")] = None) -> None:
+    """Apply each service's alembic migrations to its own database."""
+    from crm_kit.migrations import upgrade
+
+    for name in _services(services):
+        try:
+            check_database(name)
+            upgrade(name)
+        except (Unreachable, ConfigError) as exc:
+            _fail(str(exc))
+        console.print(f"migrated [bold]{name}[/bold]")
+
+
+@app.command()
+def topology() -> None:
+    """Declare every consumer's queues and exchanges (before any publisher runs)."""
+    from crm_kit.topology import declare
+
+    config = _config()
+    try:
+        check_broker(config["AMQP_URI"])
+        declared = declare(config)
+    except Unreachable as exc:
+        _fail(str(exc))
+    console.print(f"declared {len(declared)} exchanges and queues on {redact(config['AMQP_URI'])}")
+
+
+def _gateway_exists() -> bool:
+    return (ROOT / "gateway" / "__main__.py").exists()
+
+
+def _ready(port: int) -> dict | None:
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/health/ready", timeout=2) as response:
+            return json.loads(response.read())
+    except urllib.error.HTTPError as exc:
+        try:
+            return json.loads(exc.read())
+        except ValueError:
+            return {"status": f"http {exc.code}"}
+    except (OSError, ValueError):
+        return None
+
+
+def _gateway_ready(port: int) -> bool:
+    import grpc
+    from grpc_health.v1 import health_pb2, health_pb2_grpc
+
+    try:
+        with grpc.insecure_channel(f"127.0.0.1:{port}") as channel:
+            reply = health_pb2_grpc.HealthStub(channel).Check(health_pb2.HealthCheckRequest(service=""), timeout=2)
+            return reply.status == health_pb2.HealthCheckResponse.SERVING
+    except grpc.RpcError:
+        return False
+
+
+@app.command()
+def up(
+    services: Annotated[list[str] | None, typer.Argument(help="default: every service")] = None,
+    gateway: Annotated[bool, typer.Option(help="also start the gRPC gateway")] = True,
+    timeout: Annotated[float, typer.Option(help="seconds to wait for each process to be healthy")] = 60.0,
+) -> None:
+    """Migrate, declare the topology, start every service and the gateway, wait until healthy;
+    Ctrl-C stops them all."""
+    names = _services(services)
+    config = _config()
+    try:
+        check_broker(config["AMQP_URI"])
+        for name in names:
+            check_database(name)
+    except Unreachable as exc:
+        _fail(str(exc))
+    migrate(names)
+    topology()
+
+    processes: dict[str, subprocess.Popen] = {}
+    env = dict(os.environ, PYTHONUNBUFFERED="1")
+
+    def stop_all(code: int = 0) -> None:
+        for proc in processes.values():
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGTERM)
+        deadline = time.monotonic() + 10
+        for name, proc in processes.items():
+            try:
+                proc.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                err.print(f"{name} did not stop in time; killing it")
+                proc.kill()
+        raise typer.Exit(code)
+
+    signal.signal(signal.SIGTERM, lambda *_: stop_all(0))
+    try:
+        for name in names:
+            processes[name] = subprocess.Popen([sys.executable, "-m", "crm_kit.serve", name], env=env, cwd=ROOT)
+        if gateway and _gateway_exists():
+            processes["gateway"] = subprocess.Popen([sys.executable, "-m", "gateway"], env=env, cwd=ROOT)
+
+        table = Table(title="CRM platform")
+        for column in ("process", "pid", "health", "metrics"):
+            table.add_column(column)
+        for name, proc in processes.items():
+            deadline = time.monotonic() + timeout
+            while True:
+                if proc.poll() is not None:
+                    err.print(f"[red]{name} exited with code {proc.returncode}[/red]; stopping the others")
+                    stop_all(1)
+                if name == "gateway":
+                    port = env_int("GATEWAY_PORT", 50051)
+                    healthy = _gateway_ready(port)
+                    where = (f"grpc 127.0.0.1:{port} (grpc.health.v1)", f"http://127.0.0.1:{env_int('GATEWAY_METRICS_PORT', 9100)}/metrics")
+                else:
+                    port = metrics_port(name)
+                    ready = _ready(port)
+                    healthy = bool(ready and ready.get("status") == "ready")
+                    where = (f"http://127.0.0.1:{port}/health/ready", f"http://127.0.0.1:{port}/metrics")
+                if healthy:
+                    table.add_row(name, str(proc.pid), *where)
+                    break
+                if time.monotonic() > deadline:
+                    err.print(f"[red]{name} is not healthy after {timeout:.0f}s[/red]; stopping everything")
+                    stop_all(1)
+                time.sleep(0.3)
+        console.print(table)
+        console.print("all healthy; Ctrl-C stops them all")
+        while True:
+            for name, proc in processes.items():
+                if proc.poll() is not None:
+                    err.print(f"[red]{name} exited with code {proc.returncode}[/red]; stopping the others")
+                    stop_all(1)
+            time.sleep(1)
+    except KeyboardInterrupt:
+        console.print("stopping...")
+        stop_all(0)
+
+
+@app.command()
+def status() -> None:
+    """Each service's health, queue depths, outbox backlog and parked messages."""
+    from kombu import Connection
+
+    from crm_kit import dead_letters
+    from crm_kit.registry import service_class
+    from crm_kit.topology import handler_queues
+
+    config = _config()
+    table = Table(title="services")
+    for column in ("service", "health", "database", "broker", "outbox backlog", "parked", "queues (ready/consumers)"):
+        table.add_column(column)
+    try:
+        check_broker(config["AMQP_URI"])
+    except Unreachable as exc:
+        _fail(str(exc))
+    with Connection(config["AMQP_URI"], connect_timeout=3) as conn:
+        channel = conn.channel()
+
+        def depth(queue_name: str) -> tuple[int, int] | None:
+            nonlocal channel
+            try:
+                _, messages, consumers = channel.queue_declare(queue_name, passive=True)
+                return messages, consumers
+            except Exception:
+                channel = conn.channel()  # a passive declare of a missing queue closes the channel
+                return None
+
+        for name in service_names():
+            ready = _ready(metrics_port(name))
+            checks = (ready or {}).get("checks", {})
+            parked = depth(dead_letters.dlq_name(name))
+            queues = []
+            for handler in handler_queues(service_class(name), config):
+                found = depth(handler.name)
+                queues.append(f"{handler.event_type}: " + (f"{found[0]}/{found[1]}" if found else "missing"))
+            table.add_row(
+                name,
+                (ready or {}).get("status", "down"),
+                checks.get("database", "-"),
+                checks.get("broker", "-"),
+                str((ready or {}).get("outbox_backlog", "-")),
+                str(parked[0]) if parked else "0",
+                "\n".join(queues) or "-",
+            )
+    console.print(table)
+
+
+@dlq_app.command("list")
+def dlq_list(
+    service: Annotated[str, typer.Argument(help="the service whose parked messages to show")],
+    limit: Annotated[int, typer.Option(min=1, max=10000)] = 50,
+    as_json: Annotated[bool, typer.Option("--json", help="one JSON object per line")] = False,
+) -> None:
+    """Show parked messages with their error, origin queue and attempts (they stay parked)."""
+    from crm_kit.dead_letters import iter_parked
+
+    _services([service])
+    config = _config()
+    try:
+        check_broker(config["AMQP_URI"])
+    except Unreachable as exc:
+        _fail(str(exc))
+    parked = list(iter_parked(config["AMQP_URI"], service, limit))
+    if as_json:
+        for item in parked:
+            print(json.dumps(item.to_dict(), ensure_ascii=False))
+        return
+    table = Table(title=f"parked messages of {service} ({len(parked)})")
+    for column in ("queue", "attempts", "parked at", "error", "body"):
+        table.add_column(column, overflow="fold")
+    for item in parked:
+        table.add_row(item.queue, str(item.attempts), item.parked_at, item.error, item.body[:200])
+    console.print(table)
+
+
+@dlq_app.command("replay")
+def dlq_replay(
+    service: Annotated[str, typer.Argument(help="the service whose parked messages to replay")],
+    limit: Annotated[int, typer.Option(min=1, max=100000)] = 1000,
+) -> None:
+    """Send parked messages back to the queues they came from, with fresh attempts."""
+    from crm_kit.dead_letters import replay_parked
+
+    _services([service])
+    config = _config()
+    try:
+        check_broker(config["AMQP_URI"])
+    except Unreachable as exc:
+        _fail(str(exc))
+    count = replay_parked(config["AMQP_URI"], service, limit)
+    console.print(f"replayed {count} message(s) of {service}")
+
+
+@app.command()
+def serve(service: Annotated[str, typer.Argument(help="the service to run in this process")]) -> None:
+    """Run one service in the foreground (what `crm up` starts for each)."""
+    _services([service])
+    os.execv(sys.executable, [sys.executable, "-m", "crm_kit.serve", service])
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

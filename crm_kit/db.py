@@ -1,0 +1,261 @@
+"""A service's database: engine, the outbox and inbox tables, and a session per worker.
+
+The :class:`Database` dependency hands each worker a :class:`UnitOfWork`: one SQLAlchemy
+session, the events the worker emits (written to the outbox table in the same transaction) and
+the inbox claim of the event it handles. The crm_kit entrypoints (:mod:`crm_kit.entrypoints`)
+commit it *before* replying to an RPC or acking an event, so a caller never hears of a change
+that was not committed; a failed worker is rolled back.
+
+PostgreSQL is reached through psycopg2 with psycogreen's eventlet wait callback, so a query
+waiting on the server yields to the hub instead of blocking the whole process (proven by
+``tests/integration/test_db_concurrency.py``).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import uuid
+import weakref
+from datetime import UTC, datetime
+from typing import Any
+
+from nameko.extensions import DependencyProvider
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    DateTime,
+    Engine,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    create_engine,
+    event,
+    insert,
+    select,
+    text,
+)
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from crm_kit.actor import ACTOR_KEY, SYSTEM, Actor
+from crm_kit.config import database_url
+
+log = logging.getLogger(__name__)
+
+# Fault injection for the durability test: the process dies right after a commit that wrote
+# outbox rows, before the relay publishes them. Never set in production.
+CRASH_AFTER_COMMIT_ENV = "CRM_CRASH_AFTER_COMMIT"
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+_BigId = BigInteger().with_variant(Integer, "sqlite")
+
+
+def messaging_tables(metadata: MetaData) -> tuple[Table, Table]:
+    """The outbox and inbox tables, added to a service's own metadata (and migrations)."""
+    outbox = Table(
+        "outbox",
+        metadata,
+        Column("id", _BigId, primary_key=True, autoincrement=True),
+        Column("event_id", String(36), nullable=False, unique=True),
+        Column("event_type", String(100), nullable=False),
+        Column("payload", Text, nullable=False),
+        Column("headers", Text, nullable=False),
+        Column("created_at", DateTime(timezone=True), nullable=False),
+        Column("published_at", DateTime(timezone=True)),
+        Index(
+            "ix_outbox_unpublished",
+            "id",
+            postgresql_where=text("published_at IS NULL"),
+            sqlite_where=text("published_at IS NULL"),
+        ),
+        Index("ix_outbox_published_at", "published_at"),
+    )
+    inbox = Table(
+        "inbox",
+        metadata,
+        Column("event_id", String(36), primary_key=True),
+        Column("handler", String(200), primary_key=True),
+        Column("received_at", DateTime(timezone=True), nullable=False),
+    )
+    return outbox, inbox
+
+
+def make_engine(url: str, *, pool_size: int = 10) -> Engine:
+    """An engine for a service database; SQLite gets WAL and a busy timeout for a local run."""
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_connection, _record):
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.close()
+
+        return engine
+    return create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+
+
+def cooperate_with_eventlet() -> None:
+    """Make psycopg2 yield to the eventlet hub while it waits on the server."""
+    try:
+        from eventlet import patcher
+    except ImportError:  # pragma: no cover - eventlet ships with nameko
+        return
+    if patcher.is_monkey_patched("socket"):
+        from psycogreen.eventlet import patch_psycopg
+
+        patch_psycopg()
+
+
+def event_envelope(service: str, event_type: str, data: dict[str, Any], actor: Actor) -> dict[str, Any]:
+    """What every event carries: its id, time, source, actor and the data."""
+    return {
+        "event_id": str(uuid.uuid4()),
+        "event_type": event_type,
+        "occurred_at": utcnow().isoformat(),
+        "source": service,
+        "actor": actor.to_dict(),
+        "data": data,
+    }
+
+
+class UnitOfWork:
+    """One worker's transaction: the session, the events it emits, the event it handles."""
+
+    def __init__(self, database: Database, actor: Actor):
+        self._database = database
+        self.actor = actor
+        self._session: Session | None = None
+        self.emitted: list[str] = []
+
+    @property
+    def session(self) -> Session:
+        if self._session is None:
+            self._session = self._database.sessionmaker()
+        return self._session
+
+    def emit(self, event_type: str, data: dict[str, Any], *, actor: Actor | None = None) -> str:
+        """Write an event to the outbox in this transaction; it is published after commit."""
+        envelope = event_envelope(self._database.service, event_type, data, actor or self.actor)
+        headers = {
+            f"nameko.{ACTOR_KEY}": (actor or self.actor).to_header(),
+            "nameko.call_id_stack": [f"{self._database.service}.outbox.{envelope['event_id']}"],
+        }
+        self.session.execute(
+            insert(self._database.outbox).values(
+                event_id=envelope["event_id"],
+                event_type=event_type,
+                payload=json.dumps(envelope, default=str),
+                headers=json.dumps(headers),
+                created_at=utcnow(),
+            )
+        )
+        self.emitted.append(envelope["event_id"])
+        return envelope["event_id"]
+
+    def claim_event(self, event_id: str, handler: str) -> bool:
+        """Record that ``handler`` applies ``event_id`` in this transaction.
+
+        False when it was applied before (a redelivery): the caller skips it. Two concurrent
+        deliveries of one event serialise on the primary key; the loser sees the winner's row.
+        """
+        inbox = self._database.inbox
+        try:
+            with self.session.begin_nested():
+                self.session.execute(
+                    insert(inbox).values(event_id=event_id, handler=handler, received_at=utcnow())
+                )
+        except IntegrityError:
+            return False
+        return True
+
+    def commit(self) -> None:
+        if self._session is not None:
+            self._session.commit()
+
+    def close(self) -> None:
+        if self._session is not None:
+            self._session.close()
+            self._session = None
+
+
+class Database(DependencyProvider):
+    """A service's database, its outbox relay, and a :class:`UnitOfWork` per worker."""
+
+    def __init__(self, metadata: MetaData):
+        self.metadata = metadata
+        self.outbox = metadata.tables["outbox"]
+        self.inbox = metadata.tables["inbox"]
+        self.engine: Engine | None = None
+        self.relay = None
+        self._units: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+    @property
+    def service(self) -> str:
+        return self.container.service_name
+
+    def setup(self) -> None:
+        from crm_kit.outbox import OutboxRelay
+
+        cooperate_with_eventlet()
+        url = self.container.config.get("DATABASE_URL") or database_url(self.service)
+        pool_size = int(self.container.config.get("max_workers", 10)) + 2
+        self.engine = make_engine(url, pool_size=pool_size)
+        self.sessionmaker = sessionmaker(bind=self.engine, expire_on_commit=False)
+        self.relay = OutboxRelay(self.engine, self.outbox, self.service, self.container.config)
+
+    def start(self) -> None:
+        self.relay.start()
+
+    def stop(self) -> None:
+        self.relay.stop()
+
+    def kill(self) -> None:
+        self.relay.stop()
+
+    def get_dependency(self, worker_ctx) -> UnitOfWork:
+        # Events emitted by a worker nobody called (a timer) are the system's own.
+        header = worker_ctx.context_data.get(ACTOR_KEY)
+        unit = UnitOfWork(self, Actor.from_header(header) if header else SYSTEM)
+        self._units[worker_ctx] = unit
+        return unit
+
+    def commit_worker(self, worker_ctx) -> None:
+        """Commit the worker's transaction; called by crm_kit entrypoints before they answer."""
+        unit = self._units.get(worker_ctx)
+        if unit is None:
+            return
+        unit.commit()
+        if unit.emitted:
+            if os.environ.get(CRASH_AFTER_COMMIT_ENV) == "1":
+                log.critical("crash injected after commit (%s)", CRASH_AFTER_COMMIT_ENV)
+                os._exit(70)
+            self.relay.kick()
+
+    def worker_teardown(self, worker_ctx) -> None:
+        unit = self._units.pop(worker_ctx, None)
+        if unit is not None:
+            unit.close()
+
+    # Read-side helpers for health and metrics.
+    def ping(self) -> None:
+        with self.engine.connect() as conn:
+            conn.exec_driver_sql("SELECT 1")
+
+    def outbox_backlog(self) -> int:
+        from sqlalchemy import func
+
+        with self.engine.connect() as conn:
+            return conn.execute(
+                select(func.count()).select_from(self.outbox).where(self.outbox.c.published_at.is_(None))
+            ).scalar_one()

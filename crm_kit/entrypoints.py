@@ -1,0 +1,160 @@
+"""The entrypoints every service uses instead of nameko's own ``rpc`` and ``event_handler``.
+
+Nameko answers an RPC (and acks an event) *before* dependencies see the worker's result, so a
+session committed in ``worker_result`` would let a caller hear of a change that then failed to
+commit, and an event be acked before its effect is stored. These entrypoints commit the
+worker's transaction first (``commit_worker`` of every transactional dependency), and only then
+reply or ack.
+
+``handles(source, event_type)`` adds the inbox and dead-letter behaviour to an event handler:
+the event's ``event_id`` is claimed in the same transaction as the handler's effect, a
+redelivered event is skipped, and a failing handler is retried with backoff and then parked
+(:mod:`crm_kit.dead_letters`); the queue behind it keeps flowing.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import sys
+from typing import Any
+
+import eventlet
+from nameko.amqp.publish import Publisher
+from nameko.events import EventHandler
+from nameko.rpc import Rpc
+from nameko.timer import Timer
+
+from crm_kit import dead_letters
+from crm_kit.db import UnitOfWork
+from crm_kit.errors import CrmError, ValidationError
+
+log = logging.getLogger(__name__)
+
+
+def _commit(container, worker_ctx, result, exc_info):
+    """Commit the worker's transactions if it succeeded; a failed commit becomes its error."""
+    if exc_info is None:
+        try:
+            for provider in container.dependencies:
+                commit = getattr(provider, "commit_worker", None)
+                if commit is not None:
+                    commit(worker_ctx)
+        except Exception:
+            log.exception("commit failed for %s", worker_ctx)
+            return None, sys.exc_info()
+    return result, exc_info
+
+
+class TransactionalRpc(Rpc):
+    """``@rpc`` that commits before it replies. Typed CRM errors are expected, not crashes."""
+
+    def __init__(self, expected_exceptions=(), sensitive_arguments=(), **kwargs):
+        expected = (CrmError,) + tuple(
+            expected_exceptions if isinstance(expected_exceptions, tuple) else (expected_exceptions,)
+        )
+        super().__init__(expected_exceptions=expected, sensitive_arguments=sensitive_arguments, **kwargs)
+
+    def handle_result(self, message, worker_ctx, result, exc_info):
+        result, exc_info = _commit(self.container, worker_ctx, result, exc_info)
+        return super().handle_result(message, worker_ctx, result, exc_info)
+
+
+rpc = TransactionalRpc.decorator
+
+
+class TransactionalTimer(Timer):
+    """``@timer`` whose worker's transaction is committed when it succeeds."""
+
+    def handle_result(self, worker_ctx, result, exc_info):
+        result, exc_info = _commit(self.container, worker_ctx, result, exc_info)
+        return super().handle_result(worker_ctx, result, exc_info)
+
+
+timer = TransactionalTimer.decorator
+
+
+class InboxEventHandler(EventHandler):
+    """An event handler that commits before acking and retries, then parks, on failure."""
+
+    def setup(self):
+        super().setup()
+        config = self.container.config
+        self._publisher = Publisher(config["AMQP_URI"], use_confirms=True)
+
+    def handle_message(self, body, message):
+        if not isinstance(body, dict) or not body.get("event_id"):
+            # Not an event envelope: it can never succeed, so park it at once.
+            self._park(message, ValidationError("event has no event_id", {"event_id": ["missing"]}), permanent=True)
+            self.queue_consumer.ack_message(message)
+            return
+        super().handle_message(body, message)
+
+    def handle_result(self, message, worker_ctx, result=None, exc_info=None):
+        result, exc_info = _commit(self.container, worker_ctx, result, exc_info)
+        if exc_info is not None:
+            permanent = isinstance(exc_info[1], ValidationError)
+            try:
+                self._park(message, exc_info[1], permanent=permanent)
+            except Exception:
+                # Could not hand it on: give it back to the broker rather than lose it.
+                log.exception("could not retry or park a failed event; requeueing it in a second")
+                eventlet.sleep(1.0)  # the broker is struggling: do not spin on it
+                self.queue_consumer.requeue_message(message)
+                return result, exc_info
+        self.queue_consumer.ack_message(message)
+        return result, exc_info
+
+    def _park(self, message, exc: BaseException, *, permanent: bool) -> None:
+        headers = dict(message.headers or {})
+        attempt = int(headers.get(dead_letters.ATTEMPT_HEADER, 1) or 1)
+        queue, extra = dead_letters.next_destination(
+            self.container.service_name, self.queue.name, attempt, permanent
+        )
+        headers.update(extra)
+        headers[dead_letters.ORIGIN_QUEUE_HEADER] = self.queue.name
+        headers[dead_letters.ERROR_HEADER] = dead_letters.describe_error(exc)
+        headers[dead_letters.ERROR_TYPE_HEADER] = type(exc).__name__
+        log.warning(
+            "event %s on %s failed (attempt %s): %s -> %s",
+            self.event_type, self.queue.name, attempt, dead_letters.describe_error(exc), queue.name,
+        )
+        self._publisher.publish(
+            message.body,
+            exchange="",
+            routing_key=queue.name,
+            headers=headers,
+            declare=[queue],
+            content_type=message.content_type or "application/json",
+            content_encoding=message.content_encoding or "utf-8",
+        )
+
+
+def _unit_of_work(service) -> UnitOfWork:
+    for value in vars(service).values():
+        if isinstance(value, UnitOfWork):
+            return value
+    raise RuntimeError(f"{type(service).__name__} has no crm_kit.db.Database dependency for its inbox")
+
+
+def handles(source_service: str, event_type: str, **kwargs: Any):
+    """Handle ``event_type`` from ``source_service`` once per event, with retry and parking.
+
+    The decorated method receives the event envelope (``event_id``, ``occurred_at``,
+    ``actor``, ``source``, ``data``).
+    """
+
+    def decorator(method):
+        handler_name = f"{method.__qualname__}"
+
+        @functools.wraps(method)
+        def wrapper(self, event: dict[str, Any]):
+            unit = _unit_of_work(self)
+            if not unit.claim_event(str(event["event_id"]), handler_name):
+                log.info("skipping redelivered event %s for %s", event["event_id"], handler_name)
+                return None
+            return method(self, event)
+
+        return InboxEventHandler.decorator(source_service, event_type, **kwargs)(wrapper)
+
+    return decorator

@@ -1,0 +1,70 @@
+"""Declare every consumer's queues and exchanges before any publisher runs.
+
+Nameko drops an event published to an exchange with no bound queue, so ``crm topology`` (and
+``crm up`` before it starts anything) declares, for every service that exists: its events
+exchange, every event handler's durable queue bound to its source exchange, each handler
+queue's retry (delay) queues, and the service's dead-letter queue. Declaring is idempotent.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from kombu import Connection, Exchange, Queue
+from nameko.containers import ServiceContainer
+from nameko.events import EventHandler
+from nameko.standalone.events import get_event_exchange
+
+from crm_kit import dead_letters
+from crm_kit.registry import service_class, service_names
+
+
+@dataclass(frozen=True)
+class HandlerQueue:
+    service: str
+    source_service: str
+    event_type: str
+    method: str
+
+    @property
+    def name(self) -> str:
+        # nameko's SERVICE_POOL naming, so its handlers consume exactly these queues.
+        return f"evt-{self.source_service}-{self.event_type}--{self.service}.{self.method}"
+
+
+def handler_queues(cls: type, config: dict) -> list[HandlerQueue]:
+    container = ServiceContainer(cls, config)
+    return [
+        HandlerQueue(container.service_name, ep.source_service, ep.event_type, ep.method_name)
+        for ep in container.entrypoints
+        if isinstance(ep, EventHandler)
+    ]
+
+
+def declarations(config: dict, services: list[type] | None = None) -> list[Exchange | Queue]:
+    """What to declare for ``services`` (service classes; default: every registered one)."""
+    classes = services if services is not None else [service_class(name) for name in service_names()]
+    entities: list[Exchange | Queue] = []
+    for cls in classes:
+        entities.append(get_event_exchange(cls.name, config))
+        entities.append(dead_letters.dlq_queue(cls.name))
+        for handler in handler_queues(cls, config):
+            exchange = get_event_exchange(handler.source_service, config)
+            entities.append(exchange)
+            entities.append(
+                Queue(handler.name, exchange=exchange, routing_key=handler.event_type, durable=True, auto_delete=False)
+            )
+            entities.extend(dead_letters.retry_queues(handler.name))
+    return entities
+
+
+def declare(config: dict, services: list[type] | None = None) -> list[str]:
+    """Declare the topology; returns the names declared."""
+    declared = []
+    with Connection(config["AMQP_URI"], connect_timeout=5) as conn:
+        channel = conn.channel()
+        for entity in declarations(config, services):
+            entity(channel).declare()
+            declared.append(entity.name)
+        channel.close()
+    return declared

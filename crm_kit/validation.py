@@ -1,0 +1,53 @@
+"""marshmallow at the RPC boundary: a bad payload becomes a ValidationError naming each field."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import marshmallow
+from marshmallow import Schema
+
+from crm_kit.errors import ValidationError
+
+
+def _flatten(messages: Any, prefix: str = "") -> dict[str, list[str]]:
+    """marshmallow's nested messages as ``{"contacts.0.phones.1": ["..."]}``."""
+    flat: dict[str, list[str]] = {}
+    if isinstance(messages, dict):
+        for key, value in messages.items():
+            path = f"{prefix}.{key}" if prefix else str(key)
+            if key == "_schema":
+                path = prefix or "_schema"
+            for sub_path, sub_messages in _flatten(value, path).items():
+                flat.setdefault(sub_path, []).extend(sub_messages)
+    elif isinstance(messages, list | tuple):
+        for item in messages:
+            if isinstance(item, dict | list | tuple):
+                for sub_path, sub_messages in _flatten(item, prefix).items():
+                    flat.setdefault(sub_path, []).extend(sub_messages)
+            else:
+                flat.setdefault(prefix or "_schema", []).append(str(item))
+    else:
+        flat.setdefault(prefix or "_schema", []).append(str(messages))
+    return flat
+
+
+def load(schema: Schema, payload: Any, *, what: str = "payload", partial: bool = False) -> Any:
+    """Validate and deserialise ``payload``; raise :class:`ValidationError` naming every bad field."""
+    if payload is None:
+        raise ValidationError(f"{what} is required", {what: ["required"]})
+    if not isinstance(payload, dict) and not schema.many:
+        raise ValidationError(f"{what} must be an object", {what: ["must be an object"]})
+    try:
+        return schema.load(payload, partial=partial)
+    except marshmallow.ValidationError as exc:
+        fields = _flatten(exc.messages)
+        summary = "; ".join(f"{field}: {' '.join(msgs)}" for field, msgs in sorted(fields.items()))
+        raise ValidationError(f"invalid {what}: {summary}", fields) from None
+
+
+def field_errors(errors: dict[str, list[str]], what: str = "payload") -> None:
+    """Raise one ValidationError for the collected ``errors`` (nothing when empty)."""
+    if errors:
+        summary = "; ".join(f"{field}: {' '.join(msgs)}" for field, msgs in sorted(errors.items()))
+        raise ValidationError(f"invalid {what}: {summary}", errors)

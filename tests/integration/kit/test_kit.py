@@ -1,0 +1,237 @@
+"""crm_kit's guarantees against real RabbitMQ and PostgreSQL, with the service in its own process:
+database waits do not block the hub; an event survives its publisher dying right after commit;
+a redelivered event is applied once; a failing handler is retried, then parked, and the queue
+keeps flowing; operators list and replay parked messages."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+import uuid
+
+import pytest
+from kombu import Connection, Exchange, Producer
+from sqlalchemy import create_engine, select, text
+
+from crm_kit import dead_letters
+from crm_kit.actor import Actor
+from crm_kit.topology import declare
+from tests.integration.kit.probe_service import ProbeService, metadata
+from tests.support.platform import ServiceProcess, rpc_proxy
+
+pytestmark = pytest.mark.integration
+
+
+def wait_until(predicate, timeout=30.0, interval=0.1, what="condition"):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(interval)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+@pytest.fixture(scope="module")
+def probe_db(infra):
+    url = infra.database("crm_test_probe")
+    engine = create_engine(url.replace("postgresql://", "postgresql+psycopg2://"))
+    metadata.create_all(engine)
+    yield url, engine
+    engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def probe_env(infra, probe_db):
+    config = {"AMQP_URI": infra.amqp_uri, "AUTO_DELETE_EVENT_EXCHANGES": False}
+    declare(config, [ProbeService])
+    return {
+        "AMQP_URI": infra.amqp_uri,
+        "PROBE_DATABASE_URL": probe_db[0],
+        "RETRY_DELAYS_S": "0.2,0.4",
+        "OUTBOX_INTERVAL_S": "0.5",
+        "LOG_LEVEL": "WARNING",
+    }
+
+
+@pytest.fixture(scope="module")
+def probe(probe_env):
+    service = ServiceProcess("tests.integration.kit.probe_service:ProbeService", probe_env, name="probe")
+    service.start()
+    yield service
+    service.stop()
+
+
+def publish_event(amqp_uri: str, envelope, routing_key="thing_happened", source="probe_source"):
+    exchange = Exchange(f"{source}.events", type="topic", durable=True, auto_delete=False)
+    with Connection(amqp_uri, transport_options={"confirm_publish": True}) as conn:
+        producer = Producer(conn.channel(), exchange=exchange, serializer="json")
+        body = envelope if isinstance(envelope, dict) else envelope
+        producer.publish(body, routing_key=routing_key, delivery_mode=2, mandatory=True)
+
+
+def thing(note: str, event_id: str | None = None, **data) -> dict:
+    return {
+        "event_id": event_id or str(uuid.uuid4()),
+        "event_type": "thing_happened",
+        "occurred_at": "2026-11-23T10:00:00+00:00",
+        "source": "probe_source",
+        "actor": {"user_id": "tester"},
+        "data": {"note": note, **data},
+    }
+
+
+def effect_notes(engine) -> list[str]:
+    with engine.connect() as conn:
+        return [row.note for row in conn.execute(text("SELECT note FROM effects ORDER BY id"))]
+
+
+def handler_calls(service: ServiceProcess, method: str) -> float:
+    total = 0.0
+    for line in service.metrics().splitlines():
+        if line.startswith("crm_worker_calls_total{") and f'method="{method}"' in line:
+            total += float(line.rsplit(" ", 1)[1])
+    return total
+
+
+def test_database_waits_do_not_block_the_hub(probe, infra):
+    """Ten RPCs that each wait 0.3 s in PostgreSQL run at the same time in one process."""
+    spans: list[list[float]] = []
+    errors: list[BaseException] = []
+
+    def call():
+        try:
+            with rpc_proxy(infra.amqp_uri) as proxy:
+                spans.append(proxy.probe.wait_in_db(0.3))
+        except BaseException as exc:  # surfaced below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=call) for _ in range(10)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    assert len(spans) == 10
+    # Every wait began before any had ended: the waits overlapped instead of queueing.
+    assert max(start for start, _ in spans) < min(end for _, end in spans)
+
+
+def test_actor_travels_with_the_call(probe, infra):
+    actor = Actor("u-7", roles=("manager",), regions=("msk",), department="d1")
+    with rpc_proxy(infra.amqp_uri, actor) as proxy:
+        assert proxy.probe.whoami() == actor.to_dict()
+
+
+def test_event_survives_publisher_dying_right_after_commit(probe_env, probe_db, probe):
+    """The process dies after committing a change and its event, before relaying it; the
+    next process relays it from the outbox and the consumer applies it."""
+    _, engine = probe_db
+    probe.stop()
+    doomed = ServiceProcess("tests.integration.kit.probe_service:ProbeService", probe_env, name="probe-doomed")
+    doomed.start(extra_env={"CRM_CRASH_AFTER_COMMIT": "1"})
+    note = f"crash-{uuid.uuid4().hex[:8]}"
+    with rpc_proxy(probe_env["AMQP_URI"], timeout=5) as proxy:
+        reply = proxy.probe.record.call_async(note)
+        assert doomed.wait_exit(timeout=20) == 70
+        del reply
+    assert f"recorded:{note}" in effect_notes(engine)  # the change was committed...
+    with engine.connect() as conn:
+        pending = conn.execute(text("SELECT count(*) FROM outbox WHERE published_at IS NULL")).scalar_one()
+    assert pending >= 1  # ...and its event is waiting in the outbox, unpublished
+    probe.start()  # the successor relays it
+    wait_until(lambda: f"heard:{note}" in effect_notes(engine), what="the event to reach its consumer")
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM outbox WHERE published_at IS NULL")).scalar_one() == 0
+
+
+def test_outbox_event_relayed_and_consumed_once(probe, probe_db, infra):
+    _, engine = probe_db
+    note = f"plain-{uuid.uuid4().hex[:8]}"
+    with rpc_proxy(infra.amqp_uri) as proxy:
+        proxy.probe.record(note)
+    wait_until(lambda: f"heard:{note}" in effect_notes(engine), what="the relayed event")
+    assert effect_notes(engine).count(f"heard:{note}") == 1
+
+
+def test_redelivered_event_is_applied_once(probe, probe_db, infra):
+    _, engine = probe_db
+    before = handler_calls(probe, "on_thing")
+    envelope = thing(f"dup-{uuid.uuid4().hex[:8]}")
+    publish_event(infra.amqp_uri, envelope)
+    publish_event(infra.amqp_uri, envelope)
+    wait_until(lambda: handler_calls(probe, "on_thing") >= before + 2, what="both deliveries handled")
+    assert effect_notes(engine).count(envelope["data"]["note"]) == 1
+
+
+def test_failing_handler_is_retried_then_parked_and_the_queue_keeps_flowing(probe, probe_db, infra):
+    _, engine = probe_db
+    broken = thing(f"broken-{uuid.uuid4().hex[:8]}", fail="always")
+    publish_event(infra.amqp_uri, broken)
+    fine = [thing(f"fine-{i}-{uuid.uuid4().hex[:6]}") for i in range(5)]
+    for envelope in fine:
+        publish_event(infra.amqp_uri, envelope)
+    wait_until(lambda: all(e["data"]["note"] in effect_notes(engine) for e in fine), what="the good events")
+
+    def parked():
+        return [p for p in dead_letters.iter_parked(infra.amqp_uri, "probe") if broken["event_id"] in p.body]
+
+    found = wait_until(parked, timeout=30, what="the broken event to be parked")[0]
+    assert found.queue == "evt-probe_source-thing_happened--probe.on_thing"
+    assert "handler broken for this event" in found.error
+    assert found.attempts == 3  # the first try and two retries (RETRY_DELAYS_S=0.2,0.4)
+    # Its effects were rolled back every time.
+    assert broken["data"]["note"] not in effect_notes(engine)
+
+
+def test_validation_failure_is_parked_at_once_and_can_be_replayed(probe, infra):
+    bad = thing(f"invalid-{uuid.uuid4().hex[:8]}", fail="validation")
+    publish_event(infra.amqp_uri, bad)
+
+    def parked():
+        return [p for p in dead_letters.iter_parked(infra.amqp_uri, "probe", 500) if bad["event_id"] in p.body]
+
+    found = wait_until(parked, what="the invalid event to be parked")[0]
+    assert found.attempts == 1
+    assert found.error_type == "ValidationError"
+    calls = handler_calls(probe, "on_thing")
+    replayed = dead_letters.replay_parked(infra.amqp_uri, "probe")
+    assert replayed >= 1
+    wait_until(lambda: handler_calls(probe, "on_thing") > calls, what="the replayed event to be handled")
+    wait_until(parked, what="the replayed event to be parked again")
+
+
+def test_malformed_event_is_parked_with_the_reason(probe, infra):
+    marker = uuid.uuid4().hex
+    publish_event(infra.amqp_uri, {"no_event_id": marker})
+
+    def parked():
+        return [p for p in dead_letters.iter_parked(infra.amqp_uri, "probe", 500) if marker in p.body]
+
+    found = wait_until(parked, what="the malformed event to be parked")[0]
+    assert "event_id" in found.error
+
+
+def test_health_and_metrics(probe):
+    health = probe.health()
+    assert health["status"] == "ready"
+    assert health["checks"] == {"database": "ok", "broker": "ok"}
+    metrics = probe.metrics()
+    assert 'crm_worker_calls_total{' in metrics
+    assert 'crm_outbox_backlog{service="probe"}' in metrics
+
+
+def test_outbox_rows_carry_the_envelope(probe_db, probe, infra):
+    _, engine = probe_db
+    with rpc_proxy(infra.amqp_uri, Actor("u-9", roles=("admin",))) as proxy:
+        event_id = proxy.probe.record("envelope")
+    with engine.connect() as conn:
+        payload = conn.execute(select(text("payload")).select_from(text("outbox")).where(
+            text("event_id = :e")), {"e": event_id}).scalar_one()
+    envelope = json.loads(payload)
+    assert envelope["event_type"] == "note_recorded"
+    assert envelope["actor"]["user_id"] == "u-9"
+    assert envelope["source"] == "probe"
+    assert envelope["data"] == {"note": "envelope"}
+    assert envelope["occurred_at"]

@@ -1,0 +1,197 @@
+"""Real infrastructure for integration tests: PostgreSQL databases, a RabbitMQ vhost, and
+services running as their own processes (as in production).
+
+The test process itself never monkey-patches eventlet (the gateway tests run grpc.aio in it);
+services run as subprocesses (``python -m crm_kit.serve``) and tests call them with nameko's
+standalone RPC proxy, which works in plain threads.
+
+Where the infrastructure comes from, in order: ``CRM_TEST_PG`` / ``CRM_TEST_AMQP`` when set;
+the local PostgreSQL and RabbitMQ when reachable; otherwise containers (testcontainers) when a
+Docker engine is there.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from contextlib import contextmanager
+from pathlib import Path
+
+import psycopg2
+from psycopg2 import sql
+
+ROOT = Path(__file__).resolve().parents[2]
+TEST_VHOST = "crm-test"
+
+
+def port_open(host: str, port: int) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Infrastructure:
+    """The PostgreSQL server and RabbitMQ vhost one test session uses."""
+
+    def __init__(self):
+        self._containers = []
+        self.pg_admin_url = os.environ.get("CRM_TEST_PG")
+        self.amqp_uri = os.environ.get("CRM_TEST_AMQP")
+        if not self.pg_admin_url:
+            if port_open("127.0.0.1", 5432):
+                self.pg_admin_url = "postgresql://postgres@127.0.0.1:5432/postgres"
+            else:
+                self.pg_admin_url = self._container_pg()
+        if not self.amqp_uri:
+            if port_open("127.0.0.1", 5672):
+                self.amqp_uri = self._local_vhost()
+            else:
+                self.amqp_uri = self._container_rabbit()
+
+    # --- PostgreSQL ---------------------------------------------------------------------
+    def _container_pg(self) -> str:
+        from testcontainers.postgres import PostgresContainer
+
+        container = PostgresContainer("postgres:15", driver=None).start()
+        self._containers.append(container)
+        return container.get_connection_url()
+
+    def database(self, name: str) -> str:
+        """A fresh, empty database ``name``; returns its URL."""
+        conn = psycopg2.connect(self.pg_admin_url)
+        conn.autocommit = True
+        with conn.cursor() as cur:
+            cur.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
+                (name,),
+            )
+            cur.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(name)))
+            cur.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+        conn.close()
+        base = self.pg_admin_url.rsplit("/", 1)[0]
+        return f"{base}/{name}"
+
+    # --- RabbitMQ -----------------------------------------------------------------------
+    def _local_vhost(self) -> str:
+        """A vhost of our own, emptied, so tests never meet a running `make run`'s queues."""
+        ctl = shutil.which("rabbitmqctl")
+        if ctl is None:
+            return "amqp://guest:guest@127.0.0.1:5672/"
+        subprocess.run([ctl, "-q", "delete_vhost", TEST_VHOST], capture_output=True)
+        subprocess.run([ctl, "-q", "add_vhost", TEST_VHOST], capture_output=True, check=True)
+        subprocess.run(
+            [ctl, "-q", "set_permissions", "-p", TEST_VHOST, "guest", ".*", ".*", ".*"], capture_output=True, check=True
+        )
+        return f"amqp://guest:guest@127.0.0.1:5672/{TEST_VHOST}"
+
+    def _container_rabbit(self) -> str:
+        from testcontainers.rabbitmq import RabbitMqContainer
+
+        container = RabbitMqContainer("rabbitmq:3.13").start()
+        self._containers.append(container)
+        params = container.get_connection_params()
+        return f"amqp://guest:guest@{params.host}:{params.port}/"
+
+    def close(self) -> None:
+        for container in self._containers:
+            container.stop()
+
+
+class ServiceProcess:
+    """A service running as its own process, as ``crm up`` runs it."""
+
+    def __init__(self, target: str, env: dict[str, str], name: str | None = None):
+        self.target = target
+        self.name = name or target
+        self.env = env
+        self.metrics_port = int(env.get("CRM_TEST_METRICS_PORT") or free_port())
+        self.proc: subprocess.Popen | None = None
+        self.log = tempfile.NamedTemporaryFile(prefix=f"crm-{self.name.replace(':', '_')}-", suffix=".log", delete=False)
+
+    def start(self, wait: bool = True, extra_env: dict[str, str] | None = None) -> ServiceProcess:
+        env = dict(os.environ)
+        env.update(self.env)
+        env.update(extra_env or {})
+        env["METRICS_PORT"] = str(self.metrics_port)
+        env["PYTHONUNBUFFERED"] = "1"
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "crm_kit.serve", self.target],
+            env=env, cwd=ROOT, stdout=self.log, stderr=subprocess.STDOUT,
+        )
+        if wait:
+            self.wait_ready()
+        return self
+
+    def health(self) -> dict | None:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{self.metrics_port}/health/ready", timeout=2) as response:
+                return json.loads(response.read())
+        except urllib.error.HTTPError as exc:
+            return json.loads(exc.read())
+        except (OSError, ValueError):
+            return None
+
+    def metrics(self) -> str:
+        with urllib.request.urlopen(f"http://127.0.0.1:{self.metrics_port}/metrics", timeout=5) as response:
+            return response.read().decode()
+
+    def wait_ready(self, timeout: float = 60.0) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"{self.name} exited with {self.proc.returncode}:\n{self.output()[-4000:]}")
+            health = self.health()
+            if health and health.get("status") == "ready":
+                return
+            time.sleep(0.2)
+        raise RuntimeError(f"{self.name} not ready after {timeout}s:\n{self.output()[-4000:]}")
+
+    def wait_exit(self, timeout: float = 30.0) -> int:
+        return self.proc.wait(timeout=timeout)
+
+    def output(self) -> str:
+        return Path(self.log.name).read_text(errors="replace")
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+    def kill(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+
+
+@contextmanager
+def rpc_proxy(amqp_uri: str, actor=None, timeout: float = 15.0):
+    """nameko's standalone proxy, carrying ``actor`` as context data."""
+    from nameko.standalone.rpc import ClusterRpcProxy
+
+    import crm_kit  # noqa: F401  (quiets eventlet's banner)
+    from crm_kit.actor import context_for
+
+    config = {"AMQP_URI": amqp_uri, "serializer": "json"}
+    with ClusterRpcProxy(config, context_data=context_for(actor) if actor else {}, timeout=timeout) as proxy:
+        yield proxy

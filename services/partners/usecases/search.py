@@ -1,0 +1,105 @@
+"""Listing partners with filters and keyset pagination, and finding who is behind a phone."""
+
+from __future__ import annotations
+
+import base64
+import json
+from typing import Any
+
+from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import Session
+
+from crm_kit.actor import Actor
+from crm_kit.errors import ValidationError
+from crm_kit.validation import load
+from services.partners.domain import contacts as contact_rules
+from services.partners.domain import legal
+from services.partners.domain.names import name_key
+from services.partners.models import ACTIVE, Contact, Partner, PartnerKind, Phone
+from services.partners.schemas import SearchIn, partner_summary
+from services.partners.usecases.lookup import visible
+
+
+def _encode_cursor(partner: Partner) -> str:
+    raw = json.dumps([partner.short_name, str(partner.id)], ensure_ascii=False).encode()
+    return base64.urlsafe_b64encode(raw).decode()
+
+
+def _decode_cursor(cursor: str) -> tuple[str, str]:
+    try:
+        name, partner_id = json.loads(base64.urlsafe_b64decode(cursor.encode()))
+        return str(name), str(partner_id)
+    except (ValueError, TypeError):
+        raise ValidationError.for_field("cursor", "not a cursor this service returned") from None
+
+
+def _text_condition(text: str):
+    """Free text: an INN, a phone number, or part of the name (canonical, any script)."""
+    compact = text.replace(" ", "")
+    if compact.isdigit() and len(compact) in (10, 12):
+        try:
+            return Partner.inn == legal.normalize_inn(compact)
+        except ValidationError:
+            pass
+    phone = contact_rules.phone_lookup_key(text) if sum(c.isdigit() for c in text) >= 7 else None
+    key = name_key(text)
+    conditions = [Partner.short_name.ilike(f"%{text}%")]
+    if key:
+        conditions.append(Partner.name_key.like(f"%{key}%"))
+    if phone:
+        conditions.append(Partner.id.in_(select(Phone.partner_id).where(Phone.number == phone)))
+    return or_(*conditions)
+
+
+def search(session: Session, actor: Actor, filters: Any) -> dict[str, Any]:
+    """Partners the actor may see, filtered, ordered by name; ``next_cursor`` pages on."""
+    data = load(SearchIn(), filters or {}, what="filters")
+    query = visible(select(Partner), actor)
+    if data["status"] != "any":
+        query = query.where(Partner.status == data["status"])
+    if data["kind"]:
+        query = query.where(Partner.id.in_(select(PartnerKind.partner_id).where(PartnerKind.kind == data["kind"])))
+    for key in ("segment", "region", "manager_id"):
+        if data[key]:
+            query = query.where(getattr(Partner, key) == data[key])
+    if data["text"]:
+        query = query.where(_text_condition(data["text"].strip()))
+    if data["cursor"]:
+        name, partner_id = _decode_cursor(data["cursor"])
+        query = query.where(
+            or_(Partner.short_name > name, and_(Partner.short_name == name, Partner.id > partner_id))
+        )
+    limit = data["limit"]
+    rows = session.scalars(query.order_by(Partner.short_name, Partner.id).limit(limit + 1)).all()
+    items = rows[:limit]
+    return {
+        "items": [partner_summary(p) for p in items],
+        "next_cursor": _encode_cursor(items[-1]) if len(rows) > limit else None,
+    }
+
+
+def find_by_phone(session: Session, actor: Actor, number: Any) -> dict[str, Any]:
+    """The partners and contacts behind a phone number written in any format."""
+    if not isinstance(number, str) or not number.strip():
+        raise ValidationError.for_field("number", "give a phone number")
+    key = contact_rules.phone_lookup_key(number)
+    if key is None:
+        raise ValidationError.for_field("number", f"{number!r} is not a phone number")
+    query = visible(
+        select(Phone.partner_id, Phone.contact_id, Partner.short_name, Partner.manager_id, Contact.full_name)
+        .join(Partner, Partner.id == Phone.partner_id)
+        .outerjoin(Contact, Contact.id == Phone.contact_id)
+        .where(Phone.number == key, Partner.status == ACTIVE),
+        actor,
+    ).limit(20)
+    matches = [
+        {
+            "partner_id": str(row.partner_id),
+            "partner_name": row.short_name,
+            "contact_id": str(row.contact_id) if row.contact_id else None,
+            "contact_name": row.full_name,
+            "manager_id": row.manager_id,
+        }
+        for row in session.execute(query)
+    ]
+    return {"number": key, "matches": matches}

@@ -36,6 +36,7 @@ DEFAULT_TERMS: dict[str, Any] = {
     "discount_percent": Decimal("0"),
     "currency": "RUB",
 }
+_CENT = Decimal("0.01")
 # Fields of a draft an update may change besides the terms.
 UPDATABLE = ("name", "number", "segment", "valid_from", "valid_to")
 # Fields that make it another agreement: create a new one instead.
@@ -103,8 +104,9 @@ def _resolve_terms(base: dict[str, Any], overrides: dict[str, Any]) -> dict[str,
         if terms[name] is None:
             terms[name] = value
     rules.check_terms(terms["prepayment_share"], terms["credit_days"], terms["discount_percent"])
-    terms["prepayment_share"] = Decimal(str(terms["prepayment_share"]))
-    terms["discount_percent"] = Decimal(str(terms["discount_percent"]))
+    # As the Numeric(5, 2) columns will give them back, so a view is the same before and after.
+    for name in ("prepayment_share", "discount_percent"):
+        terms[name] = Decimal(str(terms[name])).quantize(_CENT)
     return terms
 
 

@@ -206,7 +206,7 @@ def account_control_prefix(bic: str, account: str) -> str:
 def account_key_matches(bic: str, account: str) -> bool:
     """Whether the control key (9th digit) of a 20-digit ``account`` matches the 9-digit ``bic``."""
     number = account_control_prefix(bic, account) + account
-    return sum(int(digit) * weight for digit, weight in zip(number, _ACCOUNT_KEY_WEIGHTS)  # noqa: B905 (weights run longer)) % 10 == 0
+    return sum(int(digit) * weight for digit, weight in zip(number, _ACCOUNT_KEY_WEIGHTS)) % 10 == 0  # noqa: B905 (weights run longer)
 
 
 def normalize_bank_account(bic: str, account: str) -> tuple[str, str]:

@@ -288,12 +288,13 @@ def test_expire_ended(session, uow_for, partner):
     admin = uow_for(ADMIN_ACTOR)
     today = date.today()
     ids = {}
-    for name, valid_to in (("ended", today - timedelta(days=1)), ("last day", today), ("open", None)):
+    for name, valid_to in (("ended", today), ("last day", today), ("open", None)):
         created = agreements.create_agreement(
             admin, ADMIN_ACTOR, individual(partner, name=name, valid_to=valid_to.isoformat() if valid_to else None)
         )
         agreements.set_agreement_status(admin, ADMIN_ACTOR, created["id"], {"status": "approved"})
         ids[name] = created["id"]
+    # Approved while it ran; it ended yesterday.
     session.get(Agreement, ids["ended"]).valid_to = today - timedelta(days=1)
     uow = uow_for(ADMIN_ACTOR)
 

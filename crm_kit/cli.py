@@ -27,7 +27,7 @@ from crm_kit.registry import service_names
 app = typer.Typer(help="Run and operate the CRM platform.", no_args_is_help=True, add_completion=False)
 dlq_app = typer.Typer(help="Parked (dead-lettered) event deliveries.", no_args_is_help=True)
 app.add_typer(dlq_app, name="dlq")
-console = Console()
+console = Console(width=None if sys.stdout.isatty() else 160)
 err = Console(stderr=True)
 
 
@@ -281,6 +281,36 @@ def dlq_replay(
         _fail(str(exc))
     count = replay_parked(config["AMQP_URI"], service, limit)
     console.print(f"replayed {count} message(s) of {service}")
+
+
+@app.command()
+def token(
+    user: Annotated[str, typer.Option(help="user id (the token's subject)")] = "dev",
+    role: Annotated[list[str] | None, typer.Option(help="admin, head_of_sales, manager, service; repeat for more")] = None,
+    region: Annotated[list[str] | None, typer.Option(help="a region the user works in; repeat for more")] = None,
+    department: Annotated[str | None, typer.Option(help="the user's department")] = None,
+    scope: Annotated[list[str] | None, typer.Option(help="for service tokens: pbx, bi...; repeat for more")] = None,
+    ttl: Annotated[int, typer.Option(min=60, max=31_536_000, help="seconds the token is valid")] = 8 * 3600,
+) -> None:
+    """Mint a development token (HS256, JWT_SECRET or the development secret) for the gateway."""
+    from gateway.auth import mint_token
+    from gateway.config import ConfigError as GatewayConfigError
+    from gateway.config import load_config
+
+    roles = role or ["manager"]
+    unknown = sorted(set(roles) - {"admin", "head_of_sales", "manager", "service"})
+    if unknown:
+        _fail(f"unknown role(s): {', '.join(unknown)}; use admin, head_of_sales, manager or service")
+    try:
+        config = load_config()
+    except GatewayConfigError as exc:
+        _fail(str(exc))
+    if not config.jwt_secret:
+        _fail("JWT_SECRET is not set (the gateway checks RS256 tokens only): mint tokens with your identity provider")
+    print(mint_token(
+        config.jwt_secret, user, roles, regions=region or (), department=department, scopes=scope or (),
+        ttl_seconds=ttl, issuer=config.jwt_issuer, audience=config.jwt_audience,
+    ))
 
 
 @app.command()

@@ -9,6 +9,7 @@ rebuilt as ``cls(*exc_args)``. The gateway reads ``exc_path`` (``crm_kit.errors.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from nameko.exceptions import deserialize_to_instance
@@ -20,7 +21,14 @@ class CrmError(Exception):
     code = "error"
 
     def __init__(self, message: str, details: Any = None):
-        super().__init__(message, details)
+        if isinstance(details, str):
+            # Rebuilt from the wire: details travel as one JSON string, because nameko turns
+            # every non-string value inside exception arguments into text (0.93 -> "0.93").
+            try:
+                details = json.loads(details)
+            except ValueError:
+                pass
+        super().__init__(message, json.dumps(details, ensure_ascii=False, default=str))
         self.message = message
         self.details = details
 

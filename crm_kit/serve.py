@@ -20,6 +20,7 @@ from nameko.runners import ServiceRunner  # noqa: E402
 
 from crm_kit import logs  # noqa: E402
 from crm_kit.config import ConfigError, env, nameko_config, redact  # noqa: E402
+from crm_kit.db import Database  # noqa: E402
 from crm_kit.preflight import Unreachable, check_broker, check_database  # noqa: E402
 from crm_kit.registry import service_class  # noqa: E402
 
@@ -47,7 +48,8 @@ def main(argv: list[str]) -> int:
         name = cls.name
         config = nameko_config(name)
         check_broker(config["AMQP_URI"])
-        check_database(name)
+        if any(isinstance(value, Database) for value in vars(cls).values()):
+            check_database(name)
     except (ConfigError, LookupError, Unreachable) as exc:
         print(f"{name}: {exc}", file=sys.stderr)
         return 2

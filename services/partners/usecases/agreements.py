@@ -214,7 +214,9 @@ def update_agreement(uow: UnitOfWork, actor: Actor, agreement_id: str, changes: 
         if key in data:
             setattr(agreement, key, data[key])
     session.flush()
-    return agreement_view(agreement)
+    view = agreement_view(agreement)
+    uow.emit(events.AGREEMENT_UPDATED, view)
+    return view
 
 
 def set_agreement_status(uow: UnitOfWork, actor: Actor, agreement_id: str, status_payload: Any) -> dict[str, Any]:

@@ -19,7 +19,7 @@ ANNA = Actor("anna", roles=("manager",), regions=("msk",), department="north")
 BORIS = Actor("boris", roles=("manager",), regions=("spb",), department="south")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def partners_env(infra):
     url = infra.database("crm_test_partners")
     upgrade("partners", url.replace("postgresql://", "postgresql+psycopg2://"))
@@ -37,7 +37,7 @@ def partners_env(infra):
     }
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def partners_service(partners_env):
     service = ServiceProcess("partners", partners_env)
     service.start()
@@ -45,7 +45,7 @@ def partners_service(partners_env):
     service.stop()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def listener(partners_env):
     service = ServiceProcess("tests.integration.partners.listener_service:ListenerService", partners_env, name="listener")
     service.start()

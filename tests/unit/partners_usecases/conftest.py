@@ -10,8 +10,8 @@ from sqlalchemy import create_engine, func, select
 from sqlalchemy.orm import Session
 
 from crm_kit.actor import ADMIN, HEAD_OF_SALES, MANAGER, Actor
-from services.partners.models import Base, Partner, PartnerKind
 from services.partners.domain.names import name_key
+from services.partners.models import Base, Partner, PartnerKind
 
 ADMIN_ACTOR = Actor(user_id="admin-1", roles=(ADMIN,))
 HEAD_NORTH = Actor(user_id="head-north", roles=(HEAD_OF_SALES,), department="north")

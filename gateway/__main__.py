@@ -1,0 +1,5 @@
+"""``python -m gateway``: run the gRPC gateway until SIGTERM or SIGINT."""
+
+from gateway.server import main
+
+raise SystemExit(main())

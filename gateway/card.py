@@ -1,0 +1,262 @@
+"""The client card: composed from every service in parallel, cached, invalidated by events.
+
+The partners section (the partner, contacts, relationships, agreements in force, manager) is
+one RPC, ``partners.get_card``; it also decides whether the caller may see the client at all.
+Every other section is ``<service>.card_section(partner_id)``, fetched at the same time with a
+short deadline; a section whose service is slow or down comes back marked unavailable with the
+reason, and the service is not asked again for a few seconds (a small circuit breaker), so one
+dead service does not make every card wait for its timeout.
+
+Partners sections are cached per partner and caller (the service applies row-level access, so
+two callers may see different cards), for ``GATEWAY_CARD_CACHE_TTL`` seconds at most, and
+dropped as soon as a ``partners.events`` message names the partner. The cache is used only
+while its event subscription is live; after a reconnect it starts empty. Measured effect:
+README, "Performance".
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+import uuid
+from collections import OrderedDict
+from typing import Any
+
+import aio_pika
+from crm.v1 import card_pb2 as pb
+from google.protobuf import struct_pb2
+
+from crm_kit.actor import Actor
+from gateway.bridge import DownstreamError, RpcBridge
+from gateway.convert import to_message
+
+log = logging.getLogger(__name__)
+
+PARTNERS = "partners"
+
+
+def partner_ids_of(event: dict[str, Any]) -> set[str] | None:
+    """The partners an event is about; None when it may concern any (drop everything)."""
+    data = event.get("data")
+    if not isinstance(data, dict):
+        return None
+    ids = {
+        str(value)
+        for key in ("partner_id", "survivor_id", "merged_id", "from_partner_id", "to_partner_id")
+        if (value := data.get(key))
+    }
+    if event.get("event_type") == "partner_registered" and data.get("id"):
+        ids.add(str(data["id"]))
+    for nested in ("partner", "contact"):
+        if isinstance(data.get(nested), dict) and data[nested].get("partner_id" if nested == "contact" else "id"):
+            ids.add(str(data[nested].get("partner_id" if nested == "contact" else "id")))
+    if str(event.get("event_type", "")).startswith("agreement_") and not ids:
+        return None  # a standard agreement: every partner of its segment shows it
+    if str(event.get("event_type", "")).startswith("relationship_") and not ids:
+        return None  # a removal names only the relationship
+    return ids or None
+
+
+class CardCache:
+    """Partners card sections by (partner, caller), kept fresh by partners events."""
+
+    def __init__(self, bridge: RpcBridge, *, ttl: float = 30.0, max_entries: int = 20000):
+        self.bridge = bridge
+        self.ttl = ttl
+        self.max_entries = max_entries
+        self._entries: OrderedDict[tuple[str, str], tuple[float, pb.ClientCard]] = OrderedDict()
+        self._by_partner: dict[str, set[tuple[str, str]]] = {}
+        self._inflight: dict[tuple[str, str], asyncio.Future] = {}
+        self._live = False
+        self._starting: asyncio.Task | None = None
+        self._channel = None
+        self.hits = 0
+        self.misses = 0
+
+    @property
+    def enabled(self) -> bool:
+        return self.ttl > 0
+
+    async def ensure_subscribed(self) -> None:
+        """Subscribe to partners events once (lazily, from the first card request)."""
+        if not self.enabled or self._live:
+            return
+        if self._starting is None or self._starting.done():
+            self._starting = asyncio.create_task(self._subscribe())
+        try:
+            await asyncio.shield(self._starting)
+        except Exception:
+            log.warning("card cache: no event subscription; serving uncached", exc_info=True)
+
+    async def _subscribe(self) -> None:
+        connection = self.bridge._connection  # the bridge's robust connection
+        if connection is None:
+            return
+        channel = await connection.channel()
+        exchange = await channel.declare_exchange(f"{PARTNERS}.events", aio_pika.ExchangeType.TOPIC, durable=True)
+        queue = await channel.declare_queue(f"gateway-card-cache-{uuid.uuid4()}", exclusive=True, auto_delete=True)
+        await queue.bind(exchange, routing_key="#")
+        await queue.consume(self._on_event, no_ack=True)
+        # The robust connection restores the queue and consumer after a reconnect.
+        connection.close_callbacks.add(self._on_lost)
+        connection.reconnect_callbacks.add(self._on_reopened)
+        self._channel = channel
+        self._live = True
+
+    def _on_lost(self, *_args) -> None:
+        self._live = False
+        self.clear()
+
+    def _on_reopened(self, *_args) -> None:
+        # Events may have been missed while the channel was down: start from nothing.
+        self.clear()
+        self._live = True
+
+    async def _on_event(self, message) -> None:
+        try:
+            event = json.loads(message.body)
+        except ValueError:
+            self.clear()
+            return
+        ids = partner_ids_of(event) if isinstance(event, dict) else None
+        if ids is None:
+            self.clear()
+        else:
+            for partner_id in ids:
+                self.invalidate(partner_id)
+
+    def clear(self) -> None:
+        self._entries.clear()
+        self._by_partner.clear()
+
+    def invalidate(self, partner_id: str) -> None:
+        for key in self._by_partner.pop(partner_id, ()):
+            self._entries.pop(key, None)
+
+    def _store(self, key: tuple[str, str], card: pb.ClientCard) -> None:
+        self._entries[key] = (time.monotonic() + self.ttl, card)
+        self._entries.move_to_end(key)
+        self._by_partner.setdefault(key[0], set()).add(key)
+        while len(self._entries) > self.max_entries:
+            old, _ = self._entries.popitem(last=False)
+            self._by_partner.get(old[0], set()).discard(old)
+
+    async def partners_section(self, partner_id: str, actor: Actor, timeout: float) -> pb.ClientCard:
+        """The card's partners part for this caller, from the cache or the partners service."""
+        if not self.enabled:
+            return await self._fetch(partner_id, actor, timeout)
+        await self.ensure_subscribed()
+        key = (partner_id, actor.to_header())
+        if self._live:
+            entry = self._entries.get(key)
+            if entry is not None and entry[0] > time.monotonic():
+                self.hits += 1
+                return entry[1]
+        self.misses += 1
+        pending = self._inflight.get(key)
+        if pending is not None:
+            return await asyncio.shield(pending)
+        future = asyncio.get_running_loop().create_future()
+        self._inflight[key] = future
+        try:
+            card = await self._fetch(partner_id, actor, timeout)
+            future.set_result(card)
+            if self._live:
+                self._store(key, card)
+            return card
+        except BaseException as exc:
+            future.set_exception(exc)
+            future.exception()  # retrieved: waiters re-raise it, nobody logs "never retrieved"
+            raise
+        finally:
+            self._inflight.pop(key, None)
+
+    async def _fetch(self, partner_id: str, actor: Actor, timeout: float) -> pb.ClientCard:
+        data = await self.bridge.call(PARTNERS, "get_card", timeout=timeout, actor=actor, partner_id=partner_id)
+        card = to_message(
+            {
+                "partner": data["partner"],
+                "relationships": data["relationships"],
+                "agreements": data["agreements"],
+                "manager": data["manager"],
+                "figures": data["figures"],
+            },
+            pb.ClientCard,
+        )
+        card.sections.add(name=PARTNERS, state=pb.SECTION_STATE_AVAILABLE)
+        return card
+
+
+class SectionBreaker:
+    """Skips a section's service for ``cooldown`` seconds after it failed to answer."""
+
+    def __init__(self, cooldown: float = 3.0):
+        self.cooldown = cooldown
+        self._open_until: dict[str, tuple[float, str]] = {}
+
+    def blocked(self, service: str) -> str | None:
+        until = self._open_until.get(service)
+        if until is None or until[0] <= time.monotonic():
+            return None
+        return f"{until[1]} (not asked again for {until[0] - time.monotonic():.1f} s)"
+
+    def failed(self, service: str, reason: str) -> None:
+        self._open_until[service] = (time.monotonic() + self.cooldown, reason)
+
+    def succeeded(self, service: str) -> None:
+        self._open_until.pop(service, None)
+
+
+class CardComposer:
+    def __init__(self, bridge: RpcBridge, cache: CardCache, sections: list[str], *, section_timeout: float = 0.5):
+        self.bridge = bridge
+        self.cache = cache
+        self.sections = sections
+        self.section_timeout = section_timeout
+        self.breaker = SectionBreaker()
+
+    async def _section(self, service: str, partner_id: str, actor: Actor, timeout: float) -> pb.CardSection:
+        reason = self.breaker.blocked(service)
+        if reason is None:
+            try:
+                data = await self.bridge.call(
+                    service, "card_section", timeout=min(timeout, self.section_timeout), actor=actor, partner_id=partner_id
+                )
+            except (TimeoutError, DownstreamError) as exc:
+                reason = f"{service} did not answer: {exc}"
+                self.breaker.failed(service, reason)
+            except Exception as exc:  # the service answered with an error: this section only
+                reason = f"{service} failed: {type(exc).__name__}: {exc}"
+            else:
+                self.breaker.succeeded(service)
+                section = pb.CardSection(name=service, state=pb.SECTION_STATE_AVAILABLE)
+                section.data.CopyFrom(_struct(data))
+                return section
+        return pb.CardSection(name=service, state=pb.SECTION_STATE_UNAVAILABLE, reason=reason)
+
+    async def compose(self, partner_id: str, actor: Actor, timeout: float) -> pb.ClientCard:
+        """The whole card; partners errors (not found, no access, partners down) are raised."""
+        others = [asyncio.create_task(self._section(s, partner_id, actor, timeout)) for s in self.sections]
+        try:
+            base = await self.cache.partners_section(partner_id, actor, timeout)
+        except BaseException:
+            for task in others:
+                task.cancel()
+            raise
+        if not others:
+            return base
+        card = pb.ClientCard()
+        card.CopyFrom(base)
+        card.sections.extend(await asyncio.gather(*others))
+        return card
+
+
+def _struct(data: Any) -> struct_pb2.Struct:
+    value = struct_pb2.Struct()
+    if isinstance(data, dict):
+        value.update(json.loads(json.dumps(data, default=str)))
+    else:
+        value.update({"value": json.loads(json.dumps(data, default=str))})
+    return value

@@ -1,0 +1,157 @@
+"""The gateway's configuration, read from the environment and checked before anything starts.
+
+=========================  =============================================  ===================
+variable                   meaning                                        default
+=========================  =============================================  ===================
+GATEWAY_HOST               address the gRPC server listens on             ``[::]``
+GATEWAY_PORT               gRPC port                                      50051
+GATEWAY_METRICS_PORT       Prometheus /metrics port (0: no endpoint)      9100
+AMQP_URI                   RabbitMQ                                       amqp://guest:guest@127.0.0.1:5672/
+JWT_SECRET                 HS256 secret                                   a development secret, with a warning,
+                                                                          unless JWT_PUBLIC_KEY_FILE is set
+JWT_PUBLIC_KEY_FILE        PEM public key file for RS256 tokens           none
+JWT_ISSUER / JWT_AUDIENCE  expected ``iss`` / ``aud`` claims              crm / crm-gateway
+GATEWAY_RPC_TIMEOUT        seconds a downstream RPC may take at most      5
+GATEWAY_HEALTH_SERVICES    comma-separated downstream services to ping    partners
+GATEWAY_HEALTH_INTERVAL    seconds between health pings                   5
+GATEWAY_GRACE_SECONDS      grace period for calls in flight at shutdown   5
+GATEWAY_CARD_CACHE_TTL     seconds a cached card section may live         30 (0: no cache)
+GATEWAY_CARD_SECTIONS      services asked for a client card section       none yet
+GATEWAY_SECTION_TIMEOUT    seconds a card section may take                0.5
+=========================  =============================================  ===================
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from yarl import URL
+
+log = logging.getLogger(__name__)
+
+DEV_JWT_SECRET = "crm-development-secret-do-not-use-in-production"
+DEFAULT_AMQP_URI = "amqp://guest:guest@127.0.0.1:5672/"
+
+
+class ConfigError(Exception):
+    """A variable is missing or malformed; the message names it."""
+
+
+@dataclass(frozen=True)
+class GatewayConfig:
+    host: str = "[::]"
+    port: int = 50051
+    metrics_port: int = 9100
+    amqp_uri: str = DEFAULT_AMQP_URI
+    jwt_secret: str | None = DEV_JWT_SECRET
+    jwt_public_key: str | None = None
+    jwt_issuer: str = "crm"
+    jwt_audience: str = "crm-gateway"
+    rpc_timeout: float = 5.0
+    health_services: tuple[str, ...] = ("partners",)
+    health_interval: float = 5.0
+    grace_seconds: float = 5.0
+    card_cache_ttl: float = 30.0
+    card_sections: tuple[str, ...] = ()
+    section_timeout: float = 0.5
+
+    @property
+    def listen_address(self) -> str:
+        return f"{self.host}:{self.port}"
+
+    @property
+    def uses_dev_secret(self) -> bool:
+        return self.jwt_secret == DEV_JWT_SECRET
+
+
+def load_config(environ: Mapping[str, str] | None = None) -> GatewayConfig:
+    """The configuration in ``environ`` (default: the process environment).
+
+    Raises :class:`ConfigError` naming the first bad variable.
+    """
+    env = os.environ if environ is None else environ
+    public_key = _public_key(env.get("JWT_PUBLIC_KEY_FILE"))
+    secret = env.get("JWT_SECRET") or None
+    if secret is None and public_key is None:
+        log.warning(
+            "JWT_SECRET is not set: tokens are checked with the development secret; "
+            "set JWT_SECRET or JWT_PUBLIC_KEY_FILE outside development"
+        )
+        secret = DEV_JWT_SECRET
+    return GatewayConfig(
+        host=env.get("GATEWAY_HOST") or "[::]",
+        port=_port(env, "GATEWAY_PORT", 50051),
+        metrics_port=_port(env, "GATEWAY_METRICS_PORT", 9100, allow_zero=True),
+        amqp_uri=_amqp_uri(env.get("AMQP_URI") or DEFAULT_AMQP_URI),
+        jwt_secret=secret,
+        jwt_public_key=public_key,
+        jwt_issuer=env.get("JWT_ISSUER") or "crm",
+        jwt_audience=env.get("JWT_AUDIENCE") or "crm-gateway",
+        rpc_timeout=_seconds(env, "GATEWAY_RPC_TIMEOUT", 5.0),
+        health_services=_names(env, "GATEWAY_HEALTH_SERVICES", ("partners",)),
+        health_interval=_seconds(env, "GATEWAY_HEALTH_INTERVAL", 5.0),
+        grace_seconds=_seconds(env, "GATEWAY_GRACE_SECONDS", 5.0),
+        card_cache_ttl=0.0 if env.get("GATEWAY_CARD_CACHE_TTL") in ("0", "0.0") else _seconds(env, "GATEWAY_CARD_CACHE_TTL", 30.0),
+        card_sections=_names(env, "GATEWAY_CARD_SECTIONS", ()),
+        section_timeout=_seconds(env, "GATEWAY_SECTION_TIMEOUT", 0.5),
+    )
+
+
+def _port(env: Mapping[str, str], name: str, default: int, allow_zero: bool = False) -> int:
+    raw = env.get(name)
+    if not raw:
+        return default
+    try:
+        port = int(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a port number, got {raw!r}") from None
+    lowest = 0 if allow_zero else 1
+    if not lowest <= port <= 65535:
+        raise ConfigError(f"{name} must be between {lowest} and 65535, got {port}")
+    return port
+
+
+def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = env.get(name)
+    if not raw:
+        return default
+    try:
+        seconds = float(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a number of seconds, got {raw!r}") from None
+    if not seconds > 0:
+        raise ConfigError(f"{name} must be more than 0 seconds, got {raw!r}")
+    return seconds
+
+
+def _names(env: Mapping[str, str], name: str, default: tuple[str, ...]) -> tuple[str, ...]:
+    raw = env.get(name)
+    if raw is None:
+        return default
+    return tuple(part.strip() for part in raw.split(",") if part.strip())
+
+
+def _amqp_uri(raw: str) -> str:
+    try:
+        url = URL(raw)
+    except (TypeError, ValueError):
+        raise ConfigError("AMQP_URI is not a URL") from None
+    if url.scheme not in ("amqp", "amqps") or not url.host:
+        raise ConfigError(f"AMQP_URI must look like amqp://user:password@host:5672/vhost, got scheme {url.scheme!r}")
+    return raw
+
+
+def _public_key(path: str | None) -> str | None:
+    if not path:
+        return None
+    try:
+        with open(path, encoding="ascii") as key_file:
+            key = key_file.read()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"JWT_PUBLIC_KEY_FILE {path!r} cannot be read: {exc.strerror or exc}") from None
+    if "PUBLIC KEY" not in key:
+        raise ConfigError(f"JWT_PUBLIC_KEY_FILE {path!r} is not a PEM public key")
+    return key

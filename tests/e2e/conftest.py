@@ -1,0 +1,114 @@
+"""The platform as a frontend meets it: the gateway process in front of the real services, on
+RabbitMQ and PostgreSQL, reached over gRPC with bearer tokens."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import grpc
+import pytest
+
+import gateway.generated  # noqa: F401
+from crm_kit.migrations import upgrade
+from crm_kit.registry import service_class
+from crm_kit.topology import declare
+from gateway.auth import mint_token
+from tests.support.platform import ROOT, ServiceProcess, free_port
+
+SECRET = "e2e-secret-of-at-least-thirty-two-bytes"
+
+
+def token(user: str, roles: tuple[str, ...], regions: tuple[str, ...] = (), department: str | None = None, **kw) -> str:
+    return mint_token(SECRET, user, roles, regions=regions, department=department, **kw)
+
+
+def auth(bearer: str) -> tuple[tuple[str, str], ...]:
+    return (("authorization", f"Bearer {bearer}"),)
+
+
+ANNA = auth(token("anna", ("manager",), ("msk",), "north"))
+BORIS = auth(token("boris", ("manager",), ("spb",), "south"))
+ADMIN = auth(token("admin-1", ("admin",)))
+
+
+class GatewayProcess:
+    def __init__(self, env: dict[str, str]):
+        self.port = free_port()
+        self.metrics_port = free_port()
+        self.env = dict(os.environ, **env, GATEWAY_PORT=str(self.port), GATEWAY_METRICS_PORT=str(self.metrics_port),
+                        GATEWAY_HOST="127.0.0.1", JWT_SECRET=SECRET, PYTHONUNBUFFERED="1")
+        self.log = tempfile.NamedTemporaryFile(prefix="crm-gateway-", suffix=".log", delete=False)
+        self.proc: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        self.proc = subprocess.Popen([sys.executable, "-m", "gateway"], env=self.env, cwd=ROOT,
+                                     stdout=self.log, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"gateway exited: {Path(self.log.name).read_text()[-3000:]}")
+            try:
+                with grpc.insecure_channel(f"127.0.0.1:{self.port}") as channel:
+                    grpc.channel_ready_future(channel).result(timeout=0.5)
+                    return
+            except grpc.FutureTimeoutError:
+                time.sleep(0.1)
+        raise RuntimeError("gateway did not start")
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+
+
+@pytest.fixture(scope="package")
+def platform_env(infra):
+    url = infra.database("crm_test_e2e_partners")
+    upgrade("partners", url.replace("postgresql://", "postgresql+psycopg2://"))
+    declare({"AMQP_URI": infra.amqp_uri, "AUTO_DELETE_EVENT_EXCHANGES": False}, [service_class("partners")])
+    return {"AMQP_URI": infra.amqp_uri, "PARTNERS_DATABASE_URL": url, "OUTBOX_INTERVAL_S": "0.5", "LOG_LEVEL": "WARNING"}
+
+
+@pytest.fixture(scope="package")
+def partners_service(platform_env):
+    service = ServiceProcess("partners", platform_env, name="e2e-partners")
+    service.start()
+    yield service
+    service.stop()
+
+
+@pytest.fixture(scope="package")
+def section_service(platform_env):
+    service = ServiceProcess("tests.e2e.section_service:SectionService", platform_env, name="probe_section")
+    service.start()
+    yield service
+    service.stop()
+
+
+@pytest.fixture(scope="package")
+def gateway(platform_env, partners_service, section_service):
+    process = GatewayProcess({
+        **platform_env,
+        "GATEWAY_CARD_SECTIONS": "probe_section",
+        "GATEWAY_SECTION_TIMEOUT": "0.5",
+        "GATEWAY_HEALTH_SERVICES": "partners",
+        "GATEWAY_HEALTH_INTERVAL": "0.5",
+    })
+    process.start()
+    yield process
+    process.stop()
+
+
+@pytest.fixture(scope="package")
+def channel(gateway):
+    with grpc.insecure_channel(f"127.0.0.1:{gateway.port}") as chan:
+        yield chan

@@ -1,0 +1,221 @@
+"""End to end through the gRPC gateway with the real services, RabbitMQ and PostgreSQL."""
+
+from __future__ import annotations
+
+import json
+import time
+import urllib.request
+import uuid
+
+import grpc
+import pytest
+from crm.v1 import card_pb2, card_pb2_grpc, partners_pb2, partners_pb2_grpc
+from google.protobuf import field_mask_pb2
+from google.rpc import error_details_pb2
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
+from grpc_status import rpc_status
+
+from tests.e2e.conftest import ADMIN, ANNA, BORIS, SECRET, auth, token
+
+pytestmark = pytest.mark.e2e
+
+
+def phone() -> str:
+    return f"+7495{uuid.uuid4().int % 10**7:07d}"
+
+
+def new_partner(name: str, **fields) -> partners_pb2.Partner:
+    return partners_pb2.Partner(kinds=["client"], legal_form="legal_entity", short_name=name, region="msk", **fields)
+
+
+@pytest.fixture
+def partners(channel):
+    return partners_pb2_grpc.PartnersStub(channel)
+
+
+@pytest.fixture
+def cards(channel):
+    return card_pb2_grpc.ClientCardsStub(channel)
+
+
+def test_health_and_reflection(channel):
+    health = health_pb2_grpc.HealthStub(channel)
+    assert health.Check(health_pb2.HealthCheckRequest(service="")).status == health_pb2.HealthCheckResponse.SERVING
+    assert health.Check(health_pb2.HealthCheckRequest(service="crm.v1.Partners")).status == health_pb2.HealthCheckResponse.SERVING
+    reflection = reflection_pb2_grpc.ServerReflectionStub(channel)
+    answer = next(reflection.ServerReflectionInfo(iter([reflection_pb2.ServerReflectionRequest(list_services="")])))
+    names = {service.name for service in answer.list_services_response.service}
+    assert {"crm.v1.Partners", "crm.v1.ClientCards", "grpc.health.v1.Health"} <= names
+
+
+def test_calls_without_a_valid_token_are_unauthenticated(partners):
+    request = partners_pb2.GetPartnerRequest(partner_id=str(uuid.uuid4()))
+    for metadata in ((), auth("not.a.jwt"), auth(token("x", ("admin",), ttl_seconds=-120)),
+                     (("authorization", "Bearer " + token("x", ("admin",)).replace(SECRET, "")[:-3] + "abc"),)):
+        with pytest.raises(grpc.RpcError) as caught:
+            partners.GetPartner(request, metadata=metadata)
+        assert caught.value.code() == grpc.StatusCode.UNAUTHENTICATED
+
+
+def test_register_and_read_back(partners):
+    number = phone()
+    reply = partners.RegisterPartner(
+        partners_pb2.RegisterPartnerRequest(
+            partner=new_partner(
+                "ООО «Гейтвей»", inn="7707083893", kpp="773601001",
+                phones=[partners_pb2.Phone(number="8" + number[2:])],
+                contacts=[partners_pb2.Contact(full_name="Мария Иванова", roles=["buyer"],
+                                               phones=[partners_pb2.Phone(number="+79161112233")])],
+            ),
+            duplicate_policy=partners_pb2.DUPLICATE_POLICY_WARN,
+        ),
+        metadata=ANNA,
+    )
+    partner = reply.partner
+    assert partner.manager_id == "anna" and partner.phones[0].number == number
+    assert partner.created_at.seconds > 0
+    again = partners.GetPartner(partners_pb2.GetPartnerRequest(partner_id=partner.id), metadata=ANNA)
+    assert again.contacts[0].full_name == "Мария Иванова" and list(again.contacts[0].roles) == ["buyer"]
+    found = partners.FindByPhone(partners_pb2.FindByPhoneRequest(number=number), metadata=ANNA)
+    assert [m.partner_id for m in found.matches] == [partner.id]
+
+
+def test_duplicate_is_refused_with_already_exists_and_listed(partners):
+    number = phone()
+    first = partners.RegisterPartner(
+        partners_pb2.RegisterPartnerRequest(partner=new_partner("Дубликат Гейтвей", phones=[partners_pb2.Phone(number=number)])),
+        metadata=ANNA,
+    ).partner
+    with pytest.raises(grpc.RpcError) as caught:
+        partners.RegisterPartner(
+            partners_pb2.RegisterPartnerRequest(partner=new_partner("Dublikat Gateway", phones=[partners_pb2.Phone(number=number)])),
+            metadata=ANNA,
+        )
+    assert caught.value.code() == grpc.StatusCode.ALREADY_EXISTS
+    status = rpc_status.from_call(caught.value)
+    info = error_details_pb2.ErrorInfo()
+    assert status.details[0].Unpack(info)
+    details = json.loads(info.metadata["details"])
+    assert details["matches"][0]["partner_id"] == first.id
+    assert details["matches"][0]["score"] >= 90  # numbers stay numbers across RPC
+    assert "same_phone" in {r["kind"] for r in details["matches"][0]["reasons"]}
+
+
+def test_bad_input_gives_field_violations_and_writes_nothing(partners):
+    with pytest.raises(grpc.RpcError) as caught:
+        partners.RegisterPartner(
+            partners_pb2.RegisterPartnerRequest(
+                partner=new_partner("Плохой Ввод", inn="1234567890", phones=[partners_pb2.Phone(number="42")])
+            ),
+            metadata=ANNA,
+        )
+    assert caught.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    status = rpc_status.from_call(caught.value)
+    bad = error_details_pb2.BadRequest()
+    assert status.details[0].Unpack(bad)
+    fields = {violation.field for violation in bad.field_violations}
+    assert {"inn", "phones.0.number"} <= fields
+    search = partners.SearchPartners(partners_pb2.SearchPartnersRequest(text="Плохой Ввод", status="any"), metadata=ADMIN)
+    assert list(search.partners) == []
+    with pytest.raises(grpc.RpcError) as caught:
+        partners.UpdatePartner(partners_pb2.UpdatePartnerRequest(partner_id=str(uuid.uuid4()),
+                                                                 update_mask=field_mask_pb2.FieldMask(paths=["manager_id"])),
+                               metadata=ANNA)
+    assert caught.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    with pytest.raises(grpc.RpcError) as caught:
+        partners.GetPartner(partners_pb2.GetPartnerRequest(partner_id="nope"), metadata=ANNA)
+    assert caught.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+
+
+def test_another_manager_can_read_neither_partner_nor_card(partners, cards):
+    partner = partners.RegisterPartner(
+        partners_pb2.RegisterPartnerRequest(partner=new_partner("Секрет Анны"), duplicate_policy=partners_pb2.DUPLICATE_POLICY_SKIP),
+        metadata=ANNA,
+    ).partner
+    for call in (
+        lambda: partners.GetPartner(partners_pb2.GetPartnerRequest(partner_id=partner.id), metadata=BORIS),
+        lambda: cards.GetClientCard(card_pb2.GetClientCardRequest(partner_id=partner.id), metadata=BORIS),
+    ):
+        with pytest.raises(grpc.RpcError) as caught:
+            call()
+        assert caught.value.code() == grpc.StatusCode.NOT_FOUND
+    with pytest.raises(grpc.RpcError) as caught:
+        partners.ReassignPartner(partners_pb2.ReassignPartnerRequest(partner_id=partner.id, manager_id="boris"), metadata=BORIS)
+    assert caught.value.code() == grpc.StatusCode.NOT_FOUND
+
+
+def test_client_card_with_every_section_then_with_one_service_stopped(partners, cards, section_service):
+    partner = partners.RegisterPartner(
+        partners_pb2.RegisterPartnerRequest(
+            partner=new_partner("Карточка", segment="retail",
+                                contacts=[partners_pb2.Contact(full_name="Лицо Решающее", roles=["decision_maker"])]),
+            duplicate_policy=partners_pb2.DUPLICATE_POLICY_SKIP,
+        ),
+        metadata=ANNA,
+    ).partner
+    card = cards.GetClientCard(card_pb2.GetClientCardRequest(partner_id=partner.id), metadata=ANNA)
+    assert card.partner.short_name == "Карточка"
+    assert card.partner.contacts[0].roles == ["decision_maker"]
+    assert card.manager.manager_id == "anna" and card.figures.contacts == 1
+    states = {s.name: s for s in card.sections}
+    assert states["partners"].state == card_pb2.SECTION_STATE_AVAILABLE
+    assert states["probe_section"].state == card_pb2.SECTION_STATE_AVAILABLE
+    assert states["probe_section"].data["asked_by"] == "anna"
+
+    section_service.stop()
+    try:
+        card = cards.GetClientCard(card_pb2.GetClientCardRequest(partner_id=partner.id), metadata=ANNA, timeout=10)
+        states = {s.name: s for s in card.sections}
+        assert card.partner.id == partner.id
+        assert states["partners"].state == card_pb2.SECTION_STATE_AVAILABLE
+        assert states["probe_section"].state == card_pb2.SECTION_STATE_UNAVAILABLE
+        assert "probe_section" in states["probe_section"].reason
+    finally:
+        section_service.start()
+
+
+def test_card_follows_changes(partners, cards):
+    partner = partners.RegisterPartner(
+        partners_pb2.RegisterPartnerRequest(partner=new_partner("Меняющаяся"), duplicate_policy=partners_pb2.DUPLICATE_POLICY_SKIP),
+        metadata=ANNA,
+    ).partner
+    request = card_pb2.GetClientCardRequest(partner_id=partner.id)
+    assert cards.GetClientCard(request, metadata=ANNA).partner.segment == ""
+    partners.UpdatePartner(
+        partners_pb2.UpdatePartnerRequest(partner_id=partner.id, partner=partners_pb2.Partner(segment="vip"),
+                                          update_mask=field_mask_pb2.FieldMask(paths=["segment"])),
+        metadata=ANNA,
+    )
+    deadline = time.monotonic() + 10
+    while cards.GetClientCard(request, metadata=ANNA).partner.segment != "vip":
+        assert time.monotonic() < deadline, "the card never showed the change"
+        time.sleep(0.1)
+
+
+def test_agreements_and_handover_through_the_gateway(partners):
+    head = auth(token("head-n", ("head_of_sales",), department="north"))
+    standard = partners.CreateAgreement(partners_pb2.CreateAgreementRequest(agreement=partners_pb2.Agreement(
+        kind="standard", name=f"Розница {uuid.uuid4().hex[:4]}", segment="retail",
+        prepayment_share={"value": "50"}, credit_days=7, discount_percent={"value": "2.5"},
+    )), metadata=head)
+    assert standard.discount_percent.value == "2.50" and standard.status == "draft"
+    approved = partners.SetAgreementStatus(partners_pb2.SetAgreementStatusRequest(agreement_id=standard.id, status="approved"),
+                                           metadata=head)
+    assert approved.approved_by == "head-n"
+    leaving = f"leaving-{uuid.uuid4().hex[:6]}"
+    for i in range(2):
+        partners.RegisterPartner(partners_pb2.RegisterPartnerRequest(
+            partner=new_partner(f"Передача {leaving} {i}", manager_id=leaving, department="north"),
+            duplicate_policy=partners_pb2.DUPLICATE_POLICY_SKIP), metadata=head)
+    moved = partners.HandOverClients(partners_pb2.HandOverClientsRequest(from_manager_id=leaving, to_manager_id="anna"),
+                                     metadata=head)
+    assert moved.count == 2
+
+
+def test_gateway_metrics(gateway, partners):
+    partners.SearchPartners(partners_pb2.SearchPartnersRequest(), metadata=ANNA)
+    with urllib.request.urlopen(f"http://127.0.0.1:{gateway.metrics_port}/metrics", timeout=5) as response:
+        text = response.read().decode()
+    assert 'crm_gateway_requests_total{code="OK",method="/crm.v1.Partners/SearchPartners"}' in text
+    assert "crm_gateway_request_seconds_bucket" in text

@@ -1,0 +1,173 @@
+"""Configuration checks and ``python -m gateway`` as an operator runs it."""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import grpc
+import pytest
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+
+from gateway.config import DEV_JWT_SECRET, ConfigError, load_config
+from tests.integration.gateway.conftest import REPO_ROOT, free_port
+
+PUBLIC_KEY = """-----BEGIN PUBLIC KEY-----
+MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE0000000000000000000000000000
+-----END PUBLIC KEY-----
+"""
+
+
+def test_defaults(caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.WARNING):
+        config = load_config({})
+
+    assert (config.port, config.metrics_port, config.rpc_timeout) == (50051, 9100, 5.0)
+    assert config.amqp_uri == "amqp://guest:guest@127.0.0.1:5672/"
+    assert config.jwt_secret == DEV_JWT_SECRET
+    assert "JWT_SECRET" in caplog.text
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("GATEWAY_PORT", "http"),
+        ("GATEWAY_PORT", "70000"),
+        ("GATEWAY_METRICS_PORT", "-1"),
+        ("GATEWAY_RPC_TIMEOUT", "soon"),
+        ("GATEWAY_RPC_TIMEOUT", "0"),
+        ("AMQP_URI", "http://127.0.0.1/"),
+        ("JWT_PUBLIC_KEY_FILE", "/nonexistent/key.pem"),
+    ],
+)
+def test_a_bad_variable_is_named(variable: str, value: str) -> None:
+    with pytest.raises(ConfigError, match=variable):
+        load_config({variable: value})
+
+
+def test_a_public_key_alone_means_rs256_only(tmp_path: Path) -> None:
+    key_file = tmp_path / "jwt.pub"
+    key_file.write_text(PUBLIC_KEY)
+
+    config = load_config({"JWT_PUBLIC_KEY_FILE": str(key_file)})
+
+    assert config.jwt_public_key == PUBLIC_KEY
+    assert config.jwt_secret is None
+
+
+def run_gateway(env: dict[str, str], timeout: float = 20) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "gateway"],
+        cwd=REPO_ROOT,
+        env={**os.environ, "PYTHONPATH": str(REPO_ROOT), **env},
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+
+
+def test_a_bad_variable_stops_the_gateway_with_one_line() -> None:
+    finished = run_gateway({"GATEWAY_PORT": "http"})
+
+    assert finished.returncode == 2
+    assert "GATEWAY_PORT" in finished.stderr
+    assert "Traceback" not in finished.stderr
+
+
+def test_an_unreachable_broker_stops_the_gateway_with_one_line() -> None:
+    uri = f"amqp://guest:hunter2@127.0.0.1:{free_port()}/"
+
+    finished = run_gateway({"AMQP_URI": uri, "GATEWAY_PORT": str(free_port()), "GATEWAY_METRICS_PORT": "0"})
+
+    assert finished.returncode == 2
+    errors = [line for line in finished.stderr.splitlines() if line.startswith("gateway:")]
+    assert len(errors) == 1
+    assert "cannot reach RabbitMQ at amqp://guest:***@127.0.0.1" in errors[0]
+    assert "AMQP_URI" in errors[0]
+    assert "hunter2" not in finished.stderr
+    assert "Traceback" not in finished.stderr
+
+
+def test_a_taken_port_stops_the_gateway_with_one_line(amqp_uri: str) -> None:
+    with socket.socket() as squatter:
+        squatter.bind(("127.0.0.1", 0))
+        squatter.listen()
+        port = squatter.getsockname()[1]
+
+        finished = run_gateway({"AMQP_URI": amqp_uri, "GATEWAY_HOST": "127.0.0.1", "GATEWAY_PORT": str(port), "GATEWAY_METRICS_PORT": "0"})
+
+    assert finished.returncode == 2
+    assert f"GATEWAY_PORT={port}" in finished.stderr
+    assert "Traceback" not in finished.stderr
+
+
+@pytest.fixture
+def running_gateway(amqp_uri: str, echo_service: str) -> Iterator[tuple[subprocess.Popen, int, int]]:
+    port, metrics_port = free_port(), free_port()
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(REPO_ROOT),
+        "AMQP_URI": amqp_uri,
+        "GATEWAY_HOST": "127.0.0.1",
+        "GATEWAY_PORT": str(port),
+        "GATEWAY_METRICS_PORT": str(metrics_port),
+        "GATEWAY_HEALTH_SERVICES": echo_service,
+        "GATEWAY_HEALTH_INTERVAL": "0.2",
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "gateway"],
+        cwd=REPO_ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        yield process, port, metrics_port
+    finally:
+        if process.poll() is None:
+            process.kill()
+        process.wait()
+
+
+def wait_for_health(port: int, service: str, limit: float = 15.0) -> int:
+    deadline = time.monotonic() + limit
+    with grpc.insecure_channel(f"127.0.0.1:{port}") as channel:
+        health = health_pb2_grpc.HealthStub(channel)
+        while True:
+            try:
+                status = health.Check(health_pb2.HealthCheckRequest(service=service), timeout=1).status
+                if status == health_pb2.HealthCheckResponse.SERVING or time.monotonic() > deadline:
+                    return status
+            except grpc.RpcError:
+                if time.monotonic() > deadline:
+                    raise
+            time.sleep(0.1)
+
+
+def test_the_gateway_serves_health_and_metrics_and_stops_gracefully(
+    running_gateway: tuple[subprocess.Popen, int, int], echo_service: str
+) -> None:
+    process, port, metrics_port = running_gateway
+
+    assert wait_for_health(port, "") == health_pb2.HealthCheckResponse.SERVING
+    assert wait_for_health(port, echo_service) == health_pb2.HealthCheckResponse.SERVING
+    with urllib.request.urlopen(f"http://127.0.0.1:{metrics_port}/metrics", timeout=5) as response:
+        metrics = response.read().decode()
+    assert 'crm_gateway_requests_total{code="OK",method="/grpc.health.v1.Health/Check"}' in metrics
+
+    process.send_signal(signal.SIGTERM)
+    output, _ = process.communicate(timeout=15)
+
+    assert process.returncode == 0
+    assert "gateway stopped" in output
+    assert "Traceback" not in output

@@ -96,6 +96,13 @@ def _ready(port: int) -> dict | None:
         return None
 
 
+def _port_taken(port: int) -> bool:
+    import socket
+
+    with socket.socket() as sock:
+        return sock.connect_ex(("127.0.0.1", port)) == 0
+
+
 def _gateway_ready(port: int) -> bool:
     import grpc
     from grpc_health.v1 import health_pb2, health_pb2_grpc
@@ -131,10 +138,11 @@ def up(
     env = dict(os.environ, PYTHONUNBUFFERED="1")
 
     def stop_all(code: int = 0) -> None:
+        console.print("stopping...")
         for proc in processes.values():
             if proc.poll() is None:
                 proc.send_signal(signal.SIGTERM)
-        deadline = time.monotonic() + 10
+        deadline = time.monotonic() + 15
         for name, proc in processes.items():
             try:
                 proc.wait(timeout=max(0.1, deadline - time.monotonic()))
@@ -144,6 +152,13 @@ def up(
         raise typer.Exit(code)
 
     signal.signal(signal.SIGTERM, lambda *_: stop_all(0))
+    # Also when started in the background, where a shell leaves SIGINT ignored.
+    signal.signal(signal.SIGINT, lambda *_: stop_all(0))
+    busy = [f"{name} (:{metrics_port(name)})" for name in names if _ready(metrics_port(name)) is not None]
+    if gateway and _gateway_exists() and _port_taken(env_int("GATEWAY_PORT", 50051)):
+        busy.append(f"gateway (:{env_int('GATEWAY_PORT', 50051)})")
+    if busy:
+        _fail(f"already running here: {', '.join(busy)}; stop that platform first (or set the *_PORT variables)")
     try:
         for name in names:
             processes[name] = subprocess.Popen([sys.executable, "-m", "crm_kit.serve", name], env=env, cwd=ROOT)
@@ -184,7 +199,6 @@ def up(
                     stop_all(1)
             time.sleep(1)
     except KeyboardInterrupt:
-        console.print("stopping...")
         stop_all(0)
 
 

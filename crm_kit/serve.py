@@ -19,7 +19,7 @@ import sys  # noqa: E402
 from nameko.runners import ServiceRunner  # noqa: E402
 
 from crm_kit import logs  # noqa: E402
-from crm_kit.config import ConfigError, env, nameko_config, redact  # noqa: E402
+from crm_kit.config import ConfigError, env, env_float, nameko_config, redact  # noqa: E402
 from crm_kit.db import Database  # noqa: E402
 from crm_kit.preflight import Unreachable, check_broker, check_database  # noqa: E402
 from crm_kit.registry import service_class  # noqa: E402
@@ -56,9 +56,19 @@ def main(argv: list[str]) -> int:
     runner = ServiceRunner(config)
     runner.add_service(cls)
 
+    def stop_gracefully() -> None:
+        # Workers in flight finish; if something hangs (a consumer waiting on the broker), the
+        # container is killed after the grace period rather than lingering.
+        try:
+            with eventlet.Timeout(env_float("CRM_STOP_GRACE_S", 10.0)):
+                runner.stop()
+        except eventlet.Timeout:
+            logging.getLogger(__name__).warning("%s did not stop in time; killing it", name)
+            runner.kill()
+
     def shutdown(signum, _frame):
         logging.getLogger(__name__).info("stopping %s (signal %s)", name, signum)
-        eventlet.spawn_n(runner.stop)
+        eventlet.spawn_n(stop_gracefully)
 
     signal.signal(signal.SIGTERM, shutdown)
     signal.signal(signal.SIGINT, shutdown)

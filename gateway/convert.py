@@ -8,13 +8,12 @@ message descriptors, so a new field needs no code here.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from google.protobuf import json_format
 from google.protobuf.descriptor import Descriptor, FieldDescriptor
 from google.protobuf.message import Message
-
-import gateway.generated  # noqa: F401  (puts the generated crm.v1 package on the path)
 
 DECIMAL = "crm.v1.Decimal"
 DATE = "crm.v1.Date"
@@ -42,11 +41,21 @@ def _to_json(value: Any, field: FieldDescriptor) -> Any:
         return {"value": str(value)}
     if name == DATE:
         return {"iso": str(value)}
-    if name in (TIMESTAMP, STRUCT):
+    if name == TIMESTAMP:
+        return _rfc3339(value)
+    if name == STRUCT:
         return value
     if isinstance(value, dict):
         return _dict_to_json(value, message)
     return value
+
+
+def _rfc3339(value: Any) -> str:
+    """A service time (ISO 8601, with or without offset: SQLite drops it) as RFC 3339, UTC assumed."""
+    moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
 def _dict_to_json(data: dict[str, Any], descriptor: Descriptor) -> dict[str, Any]:

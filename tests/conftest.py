@@ -2,6 +2,8 @@
 
 import pytest
 
+import gateway.generated  # noqa: F401  (the crm.v1 stubs, for every test module that imports them)
+
 
 @pytest.fixture(scope="session")
 def infra():

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
@@ -304,7 +304,11 @@ def date_arg(value: Any, field: str) -> date | None:
 # --- views: what the service answers with (plain functions: they run on every read) --------
 
 def _iso(value) -> str | None:
-    return value.isoformat() if value is not None else None
+    if value is None:
+        return None
+    if isinstance(value, datetime) and value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)  # SQLite hands back UTC times without their offset
+    return value.isoformat()
 
 
 def phone_view(phone) -> dict:

@@ -3,14 +3,6 @@ RabbitMQ and PostgreSQL, reached over gRPC with bearer tokens."""
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
-import sys
-import tempfile
-import time
-from pathlib import Path
-
 import grpc
 import pytest
 
@@ -19,7 +11,7 @@ from crm_kit.migrations import upgrade
 from crm_kit.registry import service_class
 from crm_kit.topology import declare
 from gateway.auth import mint_token
-from tests.support.platform import ROOT, ServiceProcess, free_port
+from tests.support.platform import GatewayProcess, ServiceProcess
 
 SECRET = "e2e-secret-of-at-least-thirty-two-bytes"
 
@@ -35,39 +27,6 @@ def auth(bearer: str) -> tuple[tuple[str, str], ...]:
 ANNA = auth(token("anna", ("manager",), ("msk",), "north"))
 BORIS = auth(token("boris", ("manager",), ("spb",), "south"))
 ADMIN = auth(token("admin-1", ("admin",)))
-
-
-class GatewayProcess:
-    def __init__(self, env: dict[str, str]):
-        self.port = free_port()
-        self.metrics_port = free_port()
-        self.env = dict(os.environ, **env, GATEWAY_PORT=str(self.port), GATEWAY_METRICS_PORT=str(self.metrics_port),
-                        GATEWAY_HOST="127.0.0.1", JWT_SECRET=SECRET, PYTHONUNBUFFERED="1")
-        self.log = tempfile.NamedTemporaryFile(prefix="crm-gateway-", suffix=".log", delete=False)
-        self.proc: subprocess.Popen | None = None
-
-    def start(self) -> None:
-        self.proc = subprocess.Popen([sys.executable, "-m", "gateway"], env=self.env, cwd=ROOT,
-                                     stdout=self.log, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"gateway exited: {Path(self.log.name).read_text()[-3000:]}")
-            try:
-                with grpc.insecure_channel(f"127.0.0.1:{self.port}") as channel:
-                    grpc.channel_ready_future(channel).result(timeout=0.5)
-                    return
-            except grpc.FutureTimeoutError:
-                time.sleep(0.1)
-        raise RuntimeError("gateway did not start")
-
-    def stop(self) -> None:
-        if self.proc and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
 
 
 @pytest.fixture(scope="package")
@@ -96,7 +55,7 @@ def section_service(platform_env):
 
 @pytest.fixture(scope="package")
 def gateway(platform_env, partners_service, section_service):
-    process = GatewayProcess({
+    process = GatewayProcess(SECRET, {
         **platform_env,
         "GATEWAY_CARD_SECTIONS": "probe_section",
         "GATEWAY_SECTION_TIMEOUT": "0.5",

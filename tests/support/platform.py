@@ -26,6 +26,7 @@ import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 
+import grpc
 import psycopg2
 from psycopg2 import sql
 
@@ -182,6 +183,41 @@ class ServiceProcess:
         if self.proc is not None and self.proc.poll() is None:
             self.proc.kill()
             self.proc.wait()
+
+
+class GatewayProcess:
+    """The gateway as its own process (``python -m gateway``) on free ports."""
+
+    def __init__(self, jwt_secret: str, env: dict[str, str]):
+        self.port = free_port()
+        self.metrics_port = free_port()
+        self.env = dict(os.environ, **env, GATEWAY_PORT=str(self.port), GATEWAY_METRICS_PORT=str(self.metrics_port),
+                        GATEWAY_HOST="127.0.0.1", JWT_SECRET=jwt_secret, PYTHONUNBUFFERED="1")
+        self.log = tempfile.NamedTemporaryFile(prefix="crm-gateway-", suffix=".log", delete=False)
+        self.proc: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        self.proc = subprocess.Popen([sys.executable, "-m", "gateway"], env=self.env, cwd=ROOT,
+                                     stdout=self.log, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"gateway exited: {Path(self.log.name).read_text()[-3000:]}")
+            try:
+                with grpc.insecure_channel(f"127.0.0.1:{self.port}") as channel:
+                    grpc.channel_ready_future(channel).result(timeout=0.5)
+                    return
+            except grpc.FutureTimeoutError:
+                time.sleep(0.1)
+        raise RuntimeError("gateway did not start")
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
 
 
 @contextmanager

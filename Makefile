@@ -14,16 +14,17 @@ $(STAMP): requirements.lock pyproject.toml
 	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
+# The stubs are committed; regenerate them after changing proto/ (make test checks they match).
 proto: $(STAMP)
 	$(BIN)/python -m gateway.protogen
 
-run: $(STAMP) proto
+run: $(STAMP)
 	$(BIN)/crm up
 
 services:
 	@scripts/ensure-local-services
 
-test: $(STAMP) proto services
+test: $(STAMP) services
 	$(BIN)/ruff check .
 	$(BIN)/python -m gateway.protogen --check
 	$(BIN)/python -m pytest tests -q

@@ -7,6 +7,7 @@ formats, known emails and domains, INNs, new companies).
 
 from __future__ import annotations
 
+import itertools
 import random
 import re
 import uuid
@@ -45,7 +46,20 @@ WORDS = (
     "Протон", "Плазма", "Вертикаль", "Параллель", "Интеграл", "Формула", "Логос", "Стрела",
     "Пламя", "Исток", "Родник", "Ладога", "Онега", "Селигер", "Таврида", "Русь", "Славия", "Жемчуг",
     "Цитадель", "Щит", "Хронос", "Ярило", "Чайка", "Журавль", "Снегирь", "Шторм", "Эверест",
+    "Аврора", "Акварель", "Аллегро", "Амулет", "Ангара", "Антарес", "Апогей", "Аргон", "Аспект",
+    "Астра", "Багира", "Бриз", "Вариант", "Вектра", "Велес", "Вереск", "Витязь", "Волна", "Гелиос",
+    "Гефест", "Глобус", "Гольфстрим", "Гармония", "Дизайн", "Династия", "Доминанта", "Европа",
+    "Енисейка", "Зенит", "Зодиак", "Изба", "Ирбис", "Истина", "Калина", "Карат", "Кварц", "Кентавр",
+    "Клевер", "Континент", "Кордон", "Космос", "Крона", "Лазурь", "Лотос", "Магнолия", "Малахит",
+    "Мегаполис", "Метелица", "Миллениум", "Мирра", "Модуль", "Муссон", "Нептун", "Новатор",
+    "Оникс", "Оптима", "Палитра", "Пассат", "Перспектива", "Платина", "Полюс", "Причал", "Регата",
+    "Резонанс", "Рифей", "Ротор", "Рубеж", "Самоцвет", "Сигма", "Симфония", "Скиф", "Созвездие",
+    "Стратегия", "Сфера", "Тандем", "Тезис", "Темп", "Терем", "Тритон", "Унисон", "Фаворит", "Факел",
+    "Фламинго", "Флагман", "Форпост", "Фрактал", "Циклон", "Эдельвейс", "Экватор", "Эльбрус",
+    "Эмпайр", "Энигма", "Эра", "Юпитер", "Ярмарка", "Ясень",
 )
+# Some names are far more popular than others (Zipf-like): the first words of the list most.
+_WORD_CUMULATIVE = list(itertools.accumulate(1 / (rank + 1) ** 0.3 for rank in range(len(WORDS))))
 MODIFIERS = (
     "Плюс", "Трейд", "Групп", "Сервис", "Центр", "Холдинг", "Инвест", "Строй", "Логистик",
     "Инжиниринг", "Консалтинг", "Девелопмент", "Маркет", "Проект", "Техно", "Профи", "Капитал",
@@ -272,24 +286,27 @@ class Generator:
             return first + suffix.capitalize()
         return f"{first}-{suffix.capitalize()}"
 
+    def word(self) -> str:
+        return self.rng.choices(WORDS, cum_weights=_WORD_CUMULATIVE)[0]
+
     def russian_core(self) -> str:
         rng = self.rng
         style = rng.random()
-        if style < 0.33:
+        if style < 0.36:
             core = self.compound()
-        elif style < 0.68:
-            core = rng.choice(WORDS)
-        elif style < 0.78:
-            core = f"{rng.choice(DESCRIPTORS)} {rng.choice(WORDS) if rng.random() < 0.6 else self.compound()}"
+        elif style < 0.66:
+            core = self.word()
+        elif style < 0.77:
+            core = f"{rng.choice(DESCRIPTORS)} {self.word() if rng.random() < 0.6 else self.compound()}"
         elif style < 0.88:
             core = f"{rng.choice(ADJECTIVES)} {rng.choice(NOUNS)}"
         else:
-            core = f"{rng.choice(WORDS) if rng.random() < 0.5 else self.compound()}-{rng.choice(CITIES)}"
+            core = f"{self.word() if rng.random() < 0.5 else self.compound()}-{rng.choice(CITIES)}"
         extra = rng.random()
-        if extra < 0.45:
+        if extra < 0.55:
             modifier = rng.choice(MODIFIERS)
             core += f"-{modifier}" if len(modifier) <= 2 or rng.random() < 0.3 else f" {modifier}"
-        elif extra < 0.55:
+        elif extra < 0.67:
             core += f" {rng.choice(CITIES)}"
         if rng.random() < 0.08:
             core += f"-{rng.choice(('1', '2', '3', '7', '21', '24', '77', '99', '100', '2000', str(rng.randint(1, 999))))}"

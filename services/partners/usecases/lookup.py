@@ -5,9 +5,9 @@ from __future__ import annotations
 from sqlalchemy import Select, false, or_, select
 from sqlalchemy.orm import Session
 
+from crm_kit import access
 from crm_kit.actor import Actor
 from crm_kit.errors import NotFound, PermissionDenied, PreconditionFailed
-from services.partners.domain import access
 from services.partners.models import ACTIVE, Contact, Partner
 
 

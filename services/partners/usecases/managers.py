@@ -13,12 +13,12 @@ from typing import Any
 from sqlalchemy import DateTime, String, insert, literal, select, update
 from sqlalchemy.orm import Session
 
+from crm_kit import access
 from crm_kit.actor import Actor
 from crm_kit.db import UnitOfWork, utcnow
 from crm_kit.errors import PermissionDenied, PreconditionFailed, ValidationError
 from crm_kit.validation import load
 from services.partners import events
-from services.partners.domain import access
 from services.partners.models import ACTIVE, ManagerAssignment, Partner
 from services.partners.schemas import HandoverIn, ReassignIn, assignment_view, uuid_arg
 from services.partners.usecases.lookup import partner_for_change, partner_for_read

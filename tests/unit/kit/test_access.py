@@ -6,6 +6,12 @@ import itertools
 
 import pytest
 
+from crm_kit.access import (
+    can_change,
+    can_see,
+    row_visible,
+    visibility_filter,
+)
 from crm_kit.actor import (
     ADMIN,
     ANONYMOUS,
@@ -14,12 +20,6 @@ from crm_kit.actor import (
     SERVICE,
     SYSTEM,
     Actor,
-)
-from services.partners.domain.access import (
-    can_change,
-    can_see,
-    row_visible,
-    visibility_filter,
 )
 
 MANAGER_ACTOR = Actor(user_id="m1", roles=(MANAGER,), regions=("77", "50"), department="sales-msk")

@@ -1,4 +1,7 @@
-"""Row-level access to partners: who sees and changes which partner.
+"""Row-level access: who sees and changes which record (a partner, a deal, an interaction...).
+
+Every service applies the same rule to the records it owns, each record carrying its
+responsible manager, region and department.
 
 One rule, two forms: :func:`visibility_filter` for the service's queries (turned into SQL) and
 :func:`can_see` for a single row; ``can_see`` is the filter applied to the row, so the two can

@@ -130,7 +130,8 @@ def test_event_survives_publisher_dying_right_after_commit(probe_env, probe_db, 
     _, engine = probe_db
     probe.stop()
     doomed = ServiceProcess("tests.integration.kit.probe_service:ProbeService", probe_env, name="probe-doomed")
-    doomed.start(extra_env={"CRM_CRASH_AFTER_COMMIT": "1"})
+    # Its relay timer is slowed down so nothing but the crash decides what happens to the row.
+    doomed.start(extra_env={"CRM_CRASH_AFTER_COMMIT": "1", "OUTBOX_INTERVAL_S": "600"})
     note = f"crash-{uuid.uuid4().hex[:8]}"
     with rpc_proxy(probe_env["AMQP_URI"], timeout=5) as proxy:
         reply = proxy.probe.record.call_async(note)

@@ -12,13 +12,14 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from crm_kit import access, legal
+from crm_kit import access
 from crm_kit.actor import Actor
 from crm_kit.db import UnitOfWork, utcnow
 from crm_kit.errors import Conflict, PermissionDenied, ValidationError
 from crm_kit.validation import load
 from services.partners import events
 from services.partners.domain import contacts as contact_rules
+from services.partners.domain import legal
 from services.partners.domain.duplicates import Candidate, DuplicatePolicy, DuplicateReport, policy_blocks
 from services.partners.domain.names import name_key
 from services.partners.models import (

@@ -5,7 +5,10 @@ one RPC, ``partners.get_card``; it also decides whether the caller may see the c
 Every other section is ``<service>.card_section(partner_id)``, fetched at the same time with a
 short deadline; a section whose service is slow or down comes back marked unavailable with the
 reason, and the service is not asked again for a few seconds (a small circuit breaker), so one
-dead service does not make every card wait for its timeout.
+dead service does not make every card wait for its timeout. A section with a typed message on
+``ClientCard`` (``TYPED_SECTIONS``: deals) fills that field; the others travel as a Struct in
+their ``CardSection.data``. Every section, typed or not, has its ``CardSection`` with its state
+and, when unavailable, the reason.
 
 Partners sections are cached per partner and caller (the service applies row-level access, so
 two callers may see different cards), for ``GATEWAY_CARD_CACHE_TTL`` seconds at most, and
@@ -26,7 +29,8 @@ from typing import Any
 
 import aio_pika
 from crm.v1 import card_pb2 as pb
-from google.protobuf import struct_pb2
+from google.protobuf import json_format, struct_pb2
+from google.protobuf.message import Message
 
 from crm_kit.actor import Actor
 from gateway.bridge import DownstreamError, RpcBridge
@@ -35,6 +39,8 @@ from gateway.convert import to_message
 log = logging.getLogger(__name__)
 
 PARTNERS = "partners"
+# Sections with a typed field on ClientCard: service -> (field name, message class).
+TYPED_SECTIONS: dict[str, tuple[str, type]] = {"deals": ("deals", pb.DealsSection)}
 
 
 def partner_ids_of(event: dict[str, Any]) -> set[str] | None:
@@ -217,7 +223,11 @@ class CardComposer:
         self.section_timeout = section_timeout
         self.breaker = SectionBreaker()
 
-    async def _section(self, service: str, partner_id: str, actor: Actor, timeout: float) -> pb.CardSection:
+    async def _section(
+        self, service: str, partner_id: str, actor: Actor, timeout: float
+    ) -> tuple[pb.CardSection, Message | None]:
+        """The section's state (with the reason when unavailable) and, for a typed section that
+        answered, its message."""
         reason = self.breaker.blocked(service)
         if reason is None:
             try:
@@ -232,9 +242,16 @@ class CardComposer:
             else:
                 self.breaker.succeeded(service)
                 section = pb.CardSection(name=service, state=pb.SECTION_STATE_AVAILABLE)
-                section.data.CopyFrom(_struct(data))
-                return section
-        return pb.CardSection(name=service, state=pb.SECTION_STATE_UNAVAILABLE, reason=reason)
+                typed = TYPED_SECTIONS.get(service)
+                if typed is None:
+                    section.data.CopyFrom(_struct(data))
+                    return section, None
+                try:
+                    return section, to_message(data, typed[1])
+                except (TypeError, ValueError, AttributeError, json_format.ParseError) as exc:
+                    log.warning("card: %s answered a section the gateway cannot read: %s", service, exc)
+                    reason = f"{service} answered a section the gateway cannot read: {exc}"
+        return pb.CardSection(name=service, state=pb.SECTION_STATE_UNAVAILABLE, reason=reason), None
 
     async def compose(self, partner_id: str, actor: Actor, timeout: float) -> pb.ClientCard:
         """The whole card; partners errors (not found, no access, partners down) are raised."""
@@ -249,7 +266,10 @@ class CardComposer:
             return base
         card = pb.ClientCard()
         card.CopyFrom(base)
-        card.sections.extend(await asyncio.gather(*others))
+        for section, typed in await asyncio.gather(*others):
+            card.sections.append(section)
+            if typed is not None:
+                getattr(card, TYPED_SECTIONS[section.name][0]).CopyFrom(typed)
         return card
 
 

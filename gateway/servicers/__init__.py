@@ -23,11 +23,12 @@ def servicers_for(config) -> list[ServicerRegistration]:
     """Every servicer of the public API, configured from the gateway's config."""
     from functools import partial
 
-    from gateway.servicers import cards, partners
+    from gateway.servicers import cards, deals, partners
 
     return [
         *SERVICERS,
         partial(partners.register, default_timeout=config.rpc_timeout),
+        partial(deals.register, default_timeout=config.rpc_timeout),
         partial(
             cards.register,
             default_timeout=config.rpc_timeout,

@@ -33,13 +33,29 @@ ADMIN = auth(token("admin-1", ("admin",)))
 def platform_env(infra):
     url = infra.database("crm_test_e2e_partners")
     upgrade("partners", url.replace("postgresql://", "postgresql+psycopg2://"))
-    declare({"AMQP_URI": infra.amqp_uri, "AUTO_DELETE_EVENT_EXCHANGES": False}, [service_class("partners")])
-    return {"AMQP_URI": infra.amqp_uri, "PARTNERS_DATABASE_URL": url, "OUTBOX_INTERVAL_S": "0.5", "LOG_LEVEL": "WARNING"}
+    deals_url = infra.database("crm_test_e2e_deals")
+    upgrade("deals", deals_url.replace("postgresql://", "postgresql+psycopg2://"))
+    declare({"AMQP_URI": infra.amqp_uri, "AUTO_DELETE_EVENT_EXCHANGES": False}, [service_class("partners"), service_class("deals")])
+    return {
+        "AMQP_URI": infra.amqp_uri,
+        "PARTNERS_DATABASE_URL": url,
+        "DEALS_DATABASE_URL": deals_url,
+        "OUTBOX_INTERVAL_S": "0.5",
+        "LOG_LEVEL": "WARNING",
+    }
 
 
 @pytest.fixture(scope="package")
 def partners_service(platform_env):
     service = ServiceProcess("partners", platform_env, name="e2e-partners")
+    service.start()
+    yield service
+    service.stop()
+
+
+@pytest.fixture(scope="package")
+def deals_service(platform_env):
+    service = ServiceProcess("deals", platform_env, name="e2e-deals")
     service.start()
     yield service
     service.stop()
@@ -54,10 +70,10 @@ def section_service(platform_env):
 
 
 @pytest.fixture(scope="package")
-def gateway(platform_env, partners_service, section_service):
+def gateway(platform_env, partners_service, deals_service, section_service):
     process = GatewayProcess(SECRET, {
         **platform_env,
-        "GATEWAY_CARD_SECTIONS": "probe_section",
+        "GATEWAY_CARD_SECTIONS": "probe_section,deals",
         "GATEWAY_SECTION_TIMEOUT": "0.5",
         "GATEWAY_HEALTH_SERVICES": "partners",
         "GATEWAY_HEALTH_INTERVAL": "0.5",

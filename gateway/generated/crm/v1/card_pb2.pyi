@@ -1,5 +1,9 @@
+import datetime
+
+from crm.v1 import common_pb2 as _common_pb2
 from crm.v1 import partners_pb2 as _partners_pb2
 from google.protobuf import struct_pb2 as _struct_pb2
+from google.protobuf import timestamp_pb2 as _timestamp_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
 from google.protobuf import descriptor as _descriptor
@@ -58,18 +62,72 @@ class CardSection(_message.Message):
     data: _struct_pb2.Struct
     def __init__(self, name: _Optional[str] = ..., state: _Optional[_Union[SectionState, str]] = ..., reason: _Optional[str] = ..., data: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ...) -> None: ...
 
+class DealsSection(_message.Message):
+    __slots__ = ("open_deals", "recent_closed", "pipeline_total", "pipeline_weighted", "invoices_owed", "overdue_invoices")
+    class OpenDeal(_message.Message):
+        __slots__ = ("id", "title", "stage", "stage_name", "status", "amount", "currency", "expected_close_date")
+        ID_FIELD_NUMBER: _ClassVar[int]
+        TITLE_FIELD_NUMBER: _ClassVar[int]
+        STAGE_FIELD_NUMBER: _ClassVar[int]
+        STAGE_NAME_FIELD_NUMBER: _ClassVar[int]
+        STATUS_FIELD_NUMBER: _ClassVar[int]
+        AMOUNT_FIELD_NUMBER: _ClassVar[int]
+        CURRENCY_FIELD_NUMBER: _ClassVar[int]
+        EXPECTED_CLOSE_DATE_FIELD_NUMBER: _ClassVar[int]
+        id: str
+        title: str
+        stage: str
+        stage_name: str
+        status: str
+        amount: _common_pb2.Decimal
+        currency: str
+        expected_close_date: _common_pb2.Date
+        def __init__(self, id: _Optional[str] = ..., title: _Optional[str] = ..., stage: _Optional[str] = ..., stage_name: _Optional[str] = ..., status: _Optional[str] = ..., amount: _Optional[_Union[_common_pb2.Decimal, _Mapping]] = ..., currency: _Optional[str] = ..., expected_close_date: _Optional[_Union[_common_pb2.Date, _Mapping]] = ...) -> None: ...
+    class ClosedDeal(_message.Message):
+        __slots__ = ("id", "title", "status", "loss_reason", "closed_at", "amount", "currency")
+        ID_FIELD_NUMBER: _ClassVar[int]
+        TITLE_FIELD_NUMBER: _ClassVar[int]
+        STATUS_FIELD_NUMBER: _ClassVar[int]
+        LOSS_REASON_FIELD_NUMBER: _ClassVar[int]
+        CLOSED_AT_FIELD_NUMBER: _ClassVar[int]
+        AMOUNT_FIELD_NUMBER: _ClassVar[int]
+        CURRENCY_FIELD_NUMBER: _ClassVar[int]
+        id: str
+        title: str
+        status: str
+        loss_reason: str
+        closed_at: _timestamp_pb2.Timestamp
+        amount: _common_pb2.Decimal
+        currency: str
+        def __init__(self, id: _Optional[str] = ..., title: _Optional[str] = ..., status: _Optional[str] = ..., loss_reason: _Optional[str] = ..., closed_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., amount: _Optional[_Union[_common_pb2.Decimal, _Mapping]] = ..., currency: _Optional[str] = ...) -> None: ...
+    OPEN_DEALS_FIELD_NUMBER: _ClassVar[int]
+    RECENT_CLOSED_FIELD_NUMBER: _ClassVar[int]
+    PIPELINE_TOTAL_FIELD_NUMBER: _ClassVar[int]
+    PIPELINE_WEIGHTED_FIELD_NUMBER: _ClassVar[int]
+    INVOICES_OWED_FIELD_NUMBER: _ClassVar[int]
+    OVERDUE_INVOICES_FIELD_NUMBER: _ClassVar[int]
+    open_deals: _containers.RepeatedCompositeFieldContainer[DealsSection.OpenDeal]
+    recent_closed: _containers.RepeatedCompositeFieldContainer[DealsSection.ClosedDeal]
+    pipeline_total: _common_pb2.Decimal
+    pipeline_weighted: _common_pb2.Decimal
+    invoices_owed: _common_pb2.Decimal
+    overdue_invoices: int
+    def __init__(self, open_deals: _Optional[_Iterable[_Union[DealsSection.OpenDeal, _Mapping]]] = ..., recent_closed: _Optional[_Iterable[_Union[DealsSection.ClosedDeal, _Mapping]]] = ..., pipeline_total: _Optional[_Union[_common_pb2.Decimal, _Mapping]] = ..., pipeline_weighted: _Optional[_Union[_common_pb2.Decimal, _Mapping]] = ..., invoices_owed: _Optional[_Union[_common_pb2.Decimal, _Mapping]] = ..., overdue_invoices: _Optional[int] = ...) -> None: ...
+
 class ClientCard(_message.Message):
-    __slots__ = ("partner", "relationships", "agreements", "manager", "figures", "sections")
+    __slots__ = ("partner", "relationships", "agreements", "manager", "figures", "sections", "deals")
     PARTNER_FIELD_NUMBER: _ClassVar[int]
     RELATIONSHIPS_FIELD_NUMBER: _ClassVar[int]
     AGREEMENTS_FIELD_NUMBER: _ClassVar[int]
     MANAGER_FIELD_NUMBER: _ClassVar[int]
     FIGURES_FIELD_NUMBER: _ClassVar[int]
     SECTIONS_FIELD_NUMBER: _ClassVar[int]
+    DEALS_FIELD_NUMBER: _ClassVar[int]
     partner: _partners_pb2.Partner
     relationships: _containers.RepeatedCompositeFieldContainer[_partners_pb2.Relationship]
     agreements: _containers.RepeatedCompositeFieldContainer[_partners_pb2.Agreement]
     manager: ManagerInfo
     figures: CardFigures
     sections: _containers.RepeatedCompositeFieldContainer[CardSection]
-    def __init__(self, partner: _Optional[_Union[_partners_pb2.Partner, _Mapping]] = ..., relationships: _Optional[_Iterable[_Union[_partners_pb2.Relationship, _Mapping]]] = ..., agreements: _Optional[_Iterable[_Union[_partners_pb2.Agreement, _Mapping]]] = ..., manager: _Optional[_Union[ManagerInfo, _Mapping]] = ..., figures: _Optional[_Union[CardFigures, _Mapping]] = ..., sections: _Optional[_Iterable[_Union[CardSection, _Mapping]]] = ...) -> None: ...
+    deals: DealsSection
+    def __init__(self, partner: _Optional[_Union[_partners_pb2.Partner, _Mapping]] = ..., relationships: _Optional[_Iterable[_Union[_partners_pb2.Relationship, _Mapping]]] = ..., agreements: _Optional[_Iterable[_Union[_partners_pb2.Agreement, _Mapping]]] = ..., manager: _Optional[_Union[ManagerInfo, _Mapping]] = ..., figures: _Optional[_Union[CardFigures, _Mapping]] = ..., sections: _Optional[_Iterable[_Union[CardSection, _Mapping]]] = ..., deals: _Optional[_Union[DealsSection, _Mapping]] = ...) -> None: ...

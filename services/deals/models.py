@@ -1,0 +1,304 @@
+"""The deals service's own database: sales processes, deals with their stage history, offers,
+the work plan, documents, supplier orders, invoices with payments, stuck-deal notices, and the
+outbox/inbox tables every service has.
+
+Partners, contacts, agreements and competitors are the partners service's: they are referred
+to by UUID, with no foreign key (services never share a database).
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+    Uuid,
+    text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from crm_kit.db import messaging_tables, utcnow
+
+
+def new_id() -> str:
+    return str(uuid.uuid4())
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(
+        naming_convention={
+            "ix": "ix_%(column_0_label)s",
+            "uq": "uq_%(table_name)s_%(column_0_name)s",
+            "ck": "ck_%(table_name)s_%(constraint_name)s",
+            "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+            "pk": "pk_%(table_name)s",
+        }
+    )
+
+
+outbox, inbox = messaging_tables(Base.metadata)
+
+Id = Uuid(as_uuid=False)
+Day = date  # a document has a column named ``date``
+Money = Numeric(18, 2)
+
+# The overdue scan reads only unpaid invoices not yet raised; the partial index holds just them,
+# so a scan over a million invoices touches the few that matter (bench/deals).
+OVERDUE_SCAN_WHERE = "status IN ('issued', 'partially_paid') AND overdue_notified_at IS NULL"
+
+
+class SalesProcessRecord(Base):
+    """A sales process as data (services/deals/domain/process.py reads it); the built-in ones
+    are inserted by the first migration."""
+
+    __tablename__ = "sales_processes"
+
+    code: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    mode: Mapped[str] = mapped_column(String(20))
+    stages: Mapped[list] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_by: Mapped[str | None] = mapped_column(String(64))
+
+
+class Deal(Base):
+    __tablename__ = "deals"
+
+    id: Mapped[str] = mapped_column(Id, primary_key=True, default=new_id)
+    title: Mapped[str] = mapped_column(String(300))
+    partner_id: Mapped[str] = mapped_column(Id)
+    contact_id: Mapped[str | None] = mapped_column(Id)
+    process_code: Mapped[str] = mapped_column(String(64), ForeignKey("sales_processes.code"))
+    stage: Mapped[str | None] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(20))
+    amount: Mapped[Decimal] = mapped_column(Money, default=Decimal("0.00"))
+    currency: Mapped[str] = mapped_column(String(3), default="RUB")
+    expected_close_date: Mapped[date | None] = mapped_column(Date)
+    # The sales terms chosen: an approved agreement of the partners service.
+    agreement_id: Mapped[str | None] = mapped_column(Id)
+    # As last learned from the partners service (asked when a stage needs it).
+    partner_is_client: Mapped[bool] = mapped_column(Boolean, default=False)
+    loss_reason: Mapped[str | None] = mapped_column(String(40))
+    lost_at_stage: Mapped[str | None] = mapped_column(String(64))
+    competitor_id: Mapped[str | None] = mapped_column(Id)
+    source: Mapped[str | None] = mapped_column(String(50))
+    source_ref: Mapped[str | None] = mapped_column(String(100))
+    manager_id: Mapped[str | None] = mapped_column(String(64))
+    region: Mapped[str | None] = mapped_column(String(100))
+    department: Mapped[str | None] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_by: Mapped[str | None] = mapped_column(String(64))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+    stage_entered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # The client's idempotency key: a retried open_deal returns the first deal.
+    request_id: Mapped[str | None] = mapped_column(String(100), unique=True)
+
+    history: Mapped[list[StageStay]] = relationship(
+        cascade="all, delete-orphan", lazy="selectin", order_by=lambda: (StageStay.entered_at, StageStay.id)
+    )
+    offers: Mapped[list[Offer]] = relationship(cascade="all, delete-orphan", lazy="selectin", order_by="Offer.created_at")
+    tasks: Mapped[list[Task]] = relationship(
+        cascade="all, delete-orphan", lazy="selectin", order_by=lambda: (Task.due_date, Task.created_at)
+    )
+    documents: Mapped[list[Document]] = relationship(
+        cascade="all, delete-orphan", lazy="selectin", order_by="Document.created_at"
+    )
+    supplier_orders: Mapped[list[SupplierOrder]] = relationship(
+        cascade="all, delete-orphan", lazy="selectin", order_by="SupplierOrder.created_at"
+    )
+    invoices: Mapped[list[Invoice]] = relationship(
+        cascade="all, delete-orphan", lazy="selectin", order_by=lambda: (Invoice.issued_on, Invoice.created_at)
+    )
+
+    __table_args__ = (
+        # list_deals: newest first, keyset on (created_at, id), alone or per partner / manager.
+        Index("ix_deals_created", "created_at", "id"),
+        Index("ix_deals_partner_created", "partner_id", "created_at"),
+        Index("ix_deals_manager_created", "manager_id", "created_at"),
+        Index("ix_deals_region", "region"),
+        Index("ix_deals_department", "department"),
+        # The stuck scan and the forecast read deals in progress.
+        Index("ix_deals_status_stage_entered", "status", "stage_entered_at"),
+        Index("ix_deals_status_close_date", "status", "expected_close_date"),
+        # One lead per call: open_lead_from_call is idempotent even when two arrive at once.
+        Index(
+            "uq_deals_call_lead",
+            "source_ref",
+            unique=True,
+            postgresql_where=text("source = 'call'"),
+            sqlite_where=text("source = 'call'"),
+        ),
+    )
+
+
+class StageStay(Base):
+    """One stay of a deal in a stage; the current stay has ``left_at`` NULL."""
+
+    __tablename__ = "stage_history"
+
+    id: Mapped[str] = mapped_column(Id, primary_key=True, default=new_id)
+    deal_id: Mapped[str] = mapped_column(Id, ForeignKey("deals.id", ondelete="CASCADE"), index=True)
+    stage: Mapped[str] = mapped_column(String(64))
+    entered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    left_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    entered_by: Mapped[str | None] = mapped_column(String(64))
+    left_by: Mapped[str | None] = mapped_column(String(64))
+    note: Mapped[str | None] = mapped_column(Text)
+
+
+class Offer(Base):
+    """A commercial offer: lines, total, validity and status (domain/offers.py)."""
+
+    __tablename__ = "offers"
+
+    id: Mapped[str] = mapped_column(Id, primary_key=True, default=new_id)
+    deal_id: Mapped[str] = mapped_column(Id, ForeignKey("deals.id", ondelete="CASCADE"), index=True)
+    status: Mapped[str] = mapped_column(String(20))
+    valid_until: Mapped[date | None] = mapped_column(Date)
+    total: Mapped[Decimal] = mapped_column(Money)
+    currency: Mapped[str] = mapped_column(String(3))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_by: Mapped[str | None] = mapped_column(String(64))
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    lines: Mapped[list[OfferLine]] = relationship(cascade="all, delete-orphan", lazy="selectin", order_by="OfferLine.position")
+
+
+class OfferLine(Base):
+    __tablename__ = "offer_lines"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    offer_id: Mapped[str] = mapped_column(Id, ForeignKey("offers.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    product: Mapped[str] = mapped_column(String(300))
+    quantity: Mapped[Decimal] = mapped_column(Numeric(18, 3))
+    unit: Mapped[str | None] = mapped_column(String(20))
+    price: Mapped[Decimal] = mapped_column(Money)
+    discount_percent: Mapped[Decimal] = mapped_column(Numeric(5, 2), default=Decimal("0"))
+    amount: Mapped[Decimal] = mapped_column(Money)
+
+
+class Task(Base):
+    """A task of the deal's work plan: ``work`` (planned by people) or ``reminder`` (raised by
+    the stuck-deal scan)."""
+
+    __tablename__ = "tasks"
+
+    id: Mapped[str] = mapped_column(Id, primary_key=True, default=new_id)
+    deal_id: Mapped[str] = mapped_column(Id, ForeignKey("deals.id", ondelete="CASCADE"), index=True)
+    title: Mapped[str] = mapped_column(String(500))
+    due_date: Mapped[date] = mapped_column(Date)
+    responsible_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    done: Mapped[bool] = mapped_column(Boolean, default=False)
+    done_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    kind: Mapped[str] = mapped_column(String(20), default="work")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_by: Mapped[str | None] = mapped_column(String(64))
+
+
+class Document(Base):
+    """A link to an external document (order, contract, shipment...) of the deal."""
+
+    __tablename__ = "documents"
+
+    id: Mapped[str] = mapped_column(Id, primary_key=True, default=new_id)
+    deal_id: Mapped[str] = mapped_column(Id, ForeignKey("deals.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    number: Mapped[str | None] = mapped_column(String(100))
+    date: Mapped[Day | None] = mapped_column(Date)
+    url: Mapped[str | None] = mapped_column(String(2000))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_by: Mapped[str | None] = mapped_column(String(64))
+
+
+class SupplierOrder(Base):
+    """An order raised with a supplier (a partner) for the deal: a reference record."""
+
+    __tablename__ = "supplier_orders"
+
+    id: Mapped[str] = mapped_column(Id, primary_key=True, default=new_id)
+    deal_id: Mapped[str] = mapped_column(Id, ForeignKey("deals.id", ondelete="CASCADE"), index=True)
+    supplier_id: Mapped[str] = mapped_column(Id, index=True)
+    number: Mapped[str | None] = mapped_column(String(100))
+    amount: Mapped[Decimal | None] = mapped_column(Money)
+    currency: Mapped[str] = mapped_column(String(3), default="RUB")
+    status: Mapped[str] = mapped_column(String(20), default="placed")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_by: Mapped[str | None] = mapped_column(String(64))
+
+
+class Invoice(Base):
+    """An invoice to the deal's partner; ``paid`` is the running sum of its payments."""
+
+    __tablename__ = "invoices"
+
+    id: Mapped[str] = mapped_column(Id, primary_key=True, default=new_id)
+    deal_id: Mapped[str] = mapped_column(Id, ForeignKey("deals.id", ondelete="CASCADE"), index=True)
+    partner_id: Mapped[str] = mapped_column(Id, index=True)
+    number: Mapped[str] = mapped_column(String(50))
+    issued_on: Mapped[date] = mapped_column(Date)
+    due_date: Mapped[date] = mapped_column(Date)
+    amount: Mapped[Decimal] = mapped_column(Money)
+    currency: Mapped[str] = mapped_column(String(3), default="RUB")
+    paid: Mapped[Decimal] = mapped_column(Money, default=Decimal("0.00"))
+    status: Mapped[str] = mapped_column(String(20))
+    # Set by the overdue scan in the transaction that raises invoice_overdue: raised once.
+    overdue_notified_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_by: Mapped[str | None] = mapped_column(String(64))
+
+    payments: Mapped[list[Payment]] = relationship(
+        cascade="all, delete-orphan", lazy="selectin", order_by=lambda: (Payment.paid_on, Payment.created_at)
+    )
+
+    __table_args__ = (
+        UniqueConstraint("deal_id", "number", name="uq_invoices_deal_number"),
+        Index(
+            "ix_invoices_overdue_scan",
+            "due_date",
+            postgresql_where=text(OVERDUE_SCAN_WHERE),
+            sqlite_where=text(OVERDUE_SCAN_WHERE),
+        ),
+    )
+
+
+class Payment(Base):
+    """A payment against an invoice; ``external_id`` (the accounting system's id) is applied once."""
+
+    __tablename__ = "payments"
+
+    id: Mapped[str] = mapped_column(Id, primary_key=True, default=new_id)
+    invoice_id: Mapped[str] = mapped_column(Id, ForeignKey("invoices.id", ondelete="CASCADE"), index=True)
+    amount: Mapped[Decimal] = mapped_column(Money)
+    paid_on: Mapped[date] = mapped_column(Date)
+    external_id: Mapped[str] = mapped_column(String(100), unique=True)
+    source: Mapped[str | None] = mapped_column(String(50))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_by: Mapped[str | None] = mapped_column(String(64))
+
+
+class StuckNotice(Base):
+    """That ``deal_stuck`` was raised for one stay: the key makes it once per stay."""
+
+    __tablename__ = "stuck_notices"
+
+    deal_id: Mapped[str] = mapped_column(Id, ForeignKey("deals.id", ondelete="CASCADE"), primary_key=True)
+    stage_history_id: Mapped[str] = mapped_column(
+        Id, ForeignKey("stage_history.id", ondelete="CASCADE"), primary_key=True
+    )
+    notified_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -1,0 +1,215 @@
+"""The deals service: a table of contents of its RPCs; the work is in usecases/ and domain/.
+
+Every RPC takes JSON values, validates them at the boundary (a bad payload gets a
+ValidationError naming the fields and writes nothing), applies row-level access for the calling
+actor (NotFound for deals it may not see), and answers JSON values. Changes are committed with
+their events (outbox) before the reply. Errors: ValidationError, NotFound, Conflict,
+PermissionDenied, PreconditionFailed (crm_kit.errors); PartnersUnavailable when the partners
+service, asked about a partner or an agreement, does not answer in time.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from crm_kit.actor_provider import ActorProvider
+from crm_kit.config import env_int
+from crm_kit.db import Database
+from crm_kit.entrypoints import handles, rpc, timer
+from crm_kit.observability import Observability
+from services.deals.models import Base
+from services.deals.partners_client import PartnersClient
+from services.deals.schemas import date_arg, datetime_arg, uuid_arg
+from services.deals.usecases import card, deals, forecast, invoices, offers, scans, stages, work
+
+OVERDUE_SCAN_S = env_int("DEALS_OVERDUE_SCAN_S", 60, minimum=1)
+STUCK_SCAN_S = env_int("DEALS_STUCK_SCAN_S", 300, minimum=1)
+
+
+class DealsService:
+    name = "deals"
+
+    db = Database(Base.metadata)
+    actor = ActorProvider()
+    partners = PartnersClient()
+    observability = Observability()
+
+    @rpc
+    def health_ping(self) -> str:
+        """Answers "pong": the gateway's cheap liveness probe of this service over RPC."""
+        return "pong"
+
+    # --- sales processes ------------------------------------------------------------------
+    @rpc
+    def list_processes(self) -> list:
+        """Every sales process (standard, manual, none, and those defined) with its stages."""
+        return stages.list_processes(self.db.session)
+
+    @rpc
+    def define_process(self, process) -> dict:
+        """Define a sales process: code, name, mode (strict | manual | none), stages in order with
+        probability, time limit and preconditions. Admins and heads of sales only
+        (PermissionDenied). Refuses duplicate stage codes, probabilities outside 0..100 or
+        falling, unknown preconditions, no stages unless mode none (ValidationError naming the
+        field), a code already taken (Conflict)."""
+        return stages.define_process(self.db, self.actor, process)
+
+    # --- deals ----------------------------------------------------------------------------
+    @rpc
+    def open_deal(self, deal, options=None) -> dict:
+        """Open a deal at its process's first stage, in progress; the manager defaults to the
+        caller. ``options``: ``request_id`` (a retried call answers the first deal,
+        ``replayed``). Refuses an unknown process_code (ValidationError) and a manager, region or
+        department the caller may not assign (PermissionDenied)."""
+        return deals.open_deal(self.db, self.actor, deal, options)
+
+    @rpc
+    def open_lead_from_call(self, call) -> dict:
+        """Open a lead from a first call (source "call"); once per ``call_id``: a second call
+        answers the first deal. Refuses a missing partner_id or call_id (ValidationError)."""
+        return deals.open_lead_from_call(self.db, self.actor, call)
+
+    @rpc
+    def get_deal(self, deal_id) -> dict:
+        """The deal with its stage history, offers, tasks, documents, supplier orders and
+        invoices with balances. NotFound also when the caller may not see it."""
+        return deals.get_deal(self.db.session, self.actor, uuid_arg(deal_id, "deal_id"))
+
+    @rpc
+    def update_deal(self, deal_id, changes) -> dict:
+        """Change title, amount, currency, expected_close_date or contact_id. Refuses other fields
+        (ValidationError) and a won or lost deal (PreconditionFailed)."""
+        return deals.update_deal(self.db, self.actor, uuid_arg(deal_id, "deal_id"), changes)
+
+    @rpc
+    def list_deals(self, filters=None) -> dict:
+        """Deals the caller may see, newest first, by partner, manager, status, stage, process and
+        title text; keyset pages (``limit`` <= 500, ``cursor``)."""
+        return deals.list_deals(self.db.session, self.actor, filters)
+
+    @rpc
+    def move_to_stage(self, deal_id, move) -> dict:
+        """Move a deal to another stage (``{stage, note?}``), recording the stay. Refuses
+        (PreconditionFailed): a deal not in progress, a deal without stages, the current stage,
+        in a strict process a skipped stage (details ``skipped``) or a stage whose preconditions
+        are missing (details ``missing``, e.g. partner_is_client, terms_chosen). An unknown stage
+        is a ValidationError on ``stage``."""
+        return stages.move_to_stage(self.db, self.actor, self.partners, uuid_arg(deal_id, "deal_id"), move)
+
+    @rpc
+    def set_status(self, deal_id, change) -> dict:
+        """Win, lose (with loss_reason, competitor_id), postpone or resume a deal. Refuses leaving
+        won or lost, winning a strict deal before its last stage (PreconditionFailed), losing
+        without a reason (ValidationError on ``loss_reason``)."""
+        return stages.set_status(self.db, self.actor, uuid_arg(deal_id, "deal_id"), change)
+
+    @rpc
+    def choose_terms(self, deal_id, terms) -> dict:
+        """Choose the deal's sales terms (``{agreement_id}``), checked with the partners service.
+        Refuses an agreement not approved or individual for another partner
+        (PreconditionFailed), one the caller may not see (NotFound), a closed deal."""
+        return stages.choose_terms(self.db, self.actor, self.partners, uuid_arg(deal_id, "deal_id"), terms)
+
+    # --- offers ---------------------------------------------------------------------------
+    @rpc
+    def add_offer(self, deal_id, offer) -> dict:
+        """Add a draft commercial offer with lines; amounts and total are computed. Refuses bad
+        lines (ValidationError naming ``lines.<i>.<field>``) and a closed deal."""
+        return offers.add_offer(self.db, self.actor, uuid_arg(deal_id, "deal_id"), offer)
+
+    @rpc
+    def set_offer_status(self, offer_id, change) -> dict:
+        """Send, accept or reject an offer (``{status}``); accepting sets the deal's amount to the
+        offer total. Refuses transitions the flow does not allow and accepting after
+        valid_until (PreconditionFailed)."""
+        return offers.set_offer_status(self.db, self.actor, uuid_arg(offer_id, "offer_id"), change)
+
+    # --- work plan, documents, supplier orders --------------------------------------------
+    @rpc
+    def add_task(self, deal_id, task) -> dict:
+        """Put a task on the deal's plan (``{title, due_date, responsible_id?}``). Refuses a
+        missing title or due date (ValidationError)."""
+        return work.add_task(self.db, self.actor, uuid_arg(deal_id, "deal_id"), task)
+
+    @rpc
+    def complete_task(self, task_id) -> dict:
+        """Mark a task done (again: no change)."""
+        return work.complete_task(self.db, self.actor, uuid_arg(task_id, "task_id"))
+
+    @rpc
+    def add_document(self, deal_id, document) -> dict:
+        """Link an external document (order, contract, shipment, other) by number or URL."""
+        return work.add_document(self.db, self.actor, uuid_arg(deal_id, "deal_id"), document)
+
+    @rpc
+    def add_supplier_order(self, deal_id, order) -> dict:
+        """Record a supplier order raised for the deal (``{supplier_id, number?, amount?, ...}``)."""
+        return work.add_supplier_order(self.db, self.actor, uuid_arg(deal_id, "deal_id"), order)
+
+    # --- invoices and payments ------------------------------------------------------------
+    @rpc
+    def issue_invoice(self, deal_id, invoice) -> dict:
+        """Issue an invoice (``{number, amount, due_date, issued_on?, currency?}``). Refuses an
+        amount not above zero, a due date before the issue date (ValidationError), a number the
+        deal already has (Conflict), a lost deal (PreconditionFailed)."""
+        return invoices.issue_invoice(self.db, self.actor, uuid_arg(deal_id, "deal_id"), invoice)
+
+    @rpc
+    def record_payment(self, invoice_id, payment) -> dict:
+        """Apply a payment (``{amount, paid_on, external_id}``) and answer the invoice; once per
+        external_id (a repeat answers ``replayed``). Refuses an overpayment (ValidationError on
+        ``amount``), an external_id used for another invoice (Conflict), a cancelled invoice."""
+        return invoices.record_payment(self.db, self.actor, uuid_arg(invoice_id, "invoice_id"), payment)
+
+    @rpc
+    def list_invoices(self, filters=None) -> dict:
+        """Invoices the caller may see by partner_id and/or deal_id, optionally ``overdue_only``;
+        ``{"items", "next_cursor"}``."""
+        return invoices.list_invoices(self.db.session, self.actor, filters)
+
+    # --- forecast and the client card -----------------------------------------------------
+    @rpc
+    def forecast(self, query=None) -> dict:
+        """The weighted pipeline of in-progress deals the caller may see, by manager and period
+        (``month`` | ``quarter``), optionally within dates and for one manager."""
+        return forecast.forecast(self.db.session, self.actor, query)
+
+    @rpc
+    def card_section(self, partner_id) -> dict:
+        """What the client card shows from deals: open deals, recent won and lost, pipeline total
+        and weighted, invoices owed and how many are overdue."""
+        return card.card_section(self.db.session, self.actor, uuid_arg(partner_id, "partner_id"))
+
+    # --- scans ----------------------------------------------------------------------------
+    @rpc
+    def run_overdue_scan(self, today=None) -> dict:
+        """Run the overdue-invoice scan now, as of ``today`` (default: today). Admins and services
+        only (PermissionDenied)."""
+        scans.require_operator(self.actor, "overdue scan")
+        return scans.scan_overdue(self.db, date_arg(today, "today") or date.today())
+
+    @rpc
+    def run_stuck_scan(self, now=None) -> dict:
+        """Run the stuck-deal scan now, as of ``now`` (ISO date-time, default: now). Admins and
+        services only (PermissionDenied)."""
+        scans.require_operator(self.actor, "stuck scan")
+        return scans.scan_stuck(self.db, datetime_arg(now, "now"))
+
+    @timer(interval=OVERDUE_SCAN_S)
+    def scan_overdue(self) -> dict:
+        """Every DEALS_OVERDUE_SCAN_S seconds: invoice_overdue once for each invoice unpaid past
+        its due date."""
+        return scans.scan_overdue(self.db, date.today())
+
+    @timer(interval=STUCK_SCAN_S)
+    def scan_stuck(self) -> dict:
+        """Every DEALS_STUCK_SCAN_S seconds: deal_stuck once per stay over its stage's limit, with
+        a reminder task on the manager's plan."""
+        return scans.scan_stuck(self.db)
+
+    # --- events ---------------------------------------------------------------------------
+    @handles("partners", "partners_merged")
+    def on_partners_merged(self, event) -> dict:
+        """Two partners became one: deals, invoices and supplier orders of the merged partner now
+        name the survivor."""
+        return deals.partners_merged(self.db, event)

@@ -1,0 +1,163 @@
+"""Invoices for deals and the payments recorded against them (from the accounting system).
+
+A payment is applied once per ``external_id``, however often it is sent; the invoice keeps the
+running sum paid and its state (issued, partially paid, paid: domain/money.py), and an
+overpayment is refused.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import and_, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from crm_kit.actor import Actor
+from crm_kit.db import UnitOfWork
+from crm_kit.errors import Conflict, PreconditionFailed, ValidationError
+from crm_kit.validation import load
+from services.deals import events
+from services.deals.domain import money as money_rules
+from services.deals.domain import status as status_rules
+from services.deals.models import Deal, Invoice, Payment
+from services.deals.schemas import InvoiceFilters, InvoiceIn, PaymentIn, aware, invoice_view
+from services.deals.usecases.lookup import deal_for_change, invoice_for_change, visible
+
+
+def issue_invoice(uow: UnitOfWork, actor: Actor, deal_id: str, payload: Any) -> dict[str, Any]:
+    """Issue an invoice to the deal's partner. Refuses a missing number, an amount not above
+    zero, a due date before the issue date (ValidationError), a number the deal already has
+    (Conflict), and a lost deal (PreconditionFailed)."""
+    data = load(InvoiceIn(), payload, what="invoice")
+    session = uow.session
+    deal = deal_for_change(session, actor, deal_id)
+    if deal.status == status_rules.LOST:
+        raise PreconditionFailed(f"deal {deal.id} is lost: no invoice is issued for it", {"status": deal.status})
+    number = data["number"].strip()
+    if session.scalar(select(Invoice.id).where(Invoice.deal_id == deal.id, Invoice.number == number)):
+        raise Conflict(f"deal {deal.id} already has invoice {number}", {"number": number, "deal_id": deal.id})
+    invoice = Invoice(
+        deal_id=deal.id,
+        partner_id=deal.partner_id,
+        number=number,
+        issued_on=data["issued_on"] or date.today(),
+        due_date=data["due_date"],
+        amount=data["amount"],
+        currency=data["currency"] or deal.currency,
+        paid=money_rules.ZERO,
+        status=money_rules.ISSUED,
+        created_by=actor.user_id,
+    )
+    deal.invoices.append(invoice)
+    session.flush()
+    view = invoice_view(invoice, date.today())
+    uow.emit(events.INVOICE_ISSUED, {
+        "deal_id": deal.id,
+        "partner_id": deal.partner_id,
+        "invoice_id": invoice.id,
+        "number": invoice.number,
+        "amount": view["amount"],
+        "currency": invoice.currency,
+        "issued_on": view["issued_on"],
+        "due_date": view["due_date"],
+        "manager_id": deal.manager_id,
+    })
+    return view
+
+
+def record_payment(uow: UnitOfWork, actor: Actor, invoice_id: str, payload: Any) -> dict[str, Any]:
+    """Apply a payment to an invoice; answers the invoice. A payment whose ``external_id`` was
+    applied before is not applied again (the answer says ``replayed``). Refuses an amount not
+    above zero or past the balance owed (ValidationError on ``amount``), an ``external_id``
+    already used for another invoice (Conflict), and a cancelled invoice (PreconditionFailed)."""
+    data = load(PaymentIn(), payload, what="payment")
+    session = uow.session
+    invoice, deal = invoice_for_change(session, actor, invoice_id)  # locked: payments serialise
+    earlier = session.scalar(select(Payment).where(Payment.external_id == data["external_id"]))
+    if earlier is not None:
+        if earlier.invoice_id != invoice.id:
+            raise Conflict(
+                f"payment {data['external_id']} was applied to another invoice",
+                {"external_id": data["external_id"], "invoice_id": earlier.invoice_id},
+            )
+        return {**invoice_view(invoice, date.today()), "replayed": True}
+    if invoice.status == money_rules.CANCELLED:
+        raise PreconditionFailed(f"invoice {invoice.number} is cancelled", {"status": invoice.status})
+    money_rules.check_payment(invoice.amount, invoice.paid, data["amount"])
+    payment = Payment(
+        invoice_id=invoice.id,
+        amount=data["amount"],
+        paid_on=data["paid_on"],
+        external_id=data["external_id"],
+        source=data["source"],
+        created_by=actor.user_id,
+    )
+    try:
+        # The same external_id sent for two invoices at once: the unique key lets one in.
+        with session.begin_nested():
+            invoice.payments.append(payment)
+            session.flush()
+    except IntegrityError:
+        raise Conflict(
+            f"payment {data['external_id']} is being applied elsewhere", {"external_id": data["external_id"]}
+        ) from None
+    invoice.paid = money_rules.money(invoice.paid + payment.amount)
+    invoice.status = money_rules.invoice_state(invoice.amount, invoice.paid)
+    session.flush()
+    view = invoice_view(invoice, date.today())
+    uow.emit(events.PAYMENT_RECEIVED, {
+        "invoice_id": invoice.id,
+        "deal_id": deal.id,
+        "partner_id": invoice.partner_id,
+        "amount": str(payment.amount),
+        "balance": view["balance"],
+        "paid_in_full": invoice.status == money_rules.PAID,
+        "external_id": payment.external_id,
+        "paid_on": payment.paid_on.isoformat(),
+        "currency": invoice.currency,
+    })
+    return view
+
+
+def _encode_cursor(invoice: Invoice) -> str:
+    raw = json.dumps([aware(invoice.created_at).isoformat(), str(invoice.id)]).encode()
+    return base64.urlsafe_b64encode(raw).decode()
+
+
+def _decode_cursor(cursor: str) -> tuple[datetime, str]:
+    try:
+        created_at, invoice_id = json.loads(base64.urlsafe_b64decode(cursor.encode()))
+        return datetime.fromisoformat(created_at), str(invoice_id)
+    except (ValueError, TypeError):
+        raise ValidationError.for_field("cursor", "not a cursor this service returned") from None
+
+
+def list_invoices(session: Session, actor: Actor, filters: Any, today: date | None = None) -> dict[str, Any]:
+    """Invoices of the deals the actor may see, newest first, by partner and/or deal, optionally
+    only those unpaid past their due date; ``next_cursor`` pages on."""
+    data = load(InvoiceFilters(), filters or {}, what="filters")
+    today = today or date.today()
+    query = select(Invoice).where(Invoice.deal_id.in_(visible(select(Deal.id), actor)))
+    if data["partner_id"]:
+        query = query.where(Invoice.partner_id == data["partner_id"])
+    if data["deal_id"]:
+        query = query.where(Invoice.deal_id == data["deal_id"])
+    if data["overdue_only"]:
+        query = query.where(Invoice.status.in_(money_rules.UNPAID_STATUSES), Invoice.due_date < today)
+    if data["cursor"]:
+        created_at, invoice_id = _decode_cursor(data["cursor"])
+        query = query.where(
+            or_(Invoice.created_at < created_at, and_(Invoice.created_at == created_at, Invoice.id < invoice_id))
+        )
+    limit = data["limit"]
+    rows = session.scalars(query.order_by(Invoice.created_at.desc(), Invoice.id.desc()).limit(limit + 1)).all()
+    items = rows[:limit]
+    return {
+        "items": [invoice_view(invoice, today) for invoice in items],
+        "next_cursor": _encode_cursor(items[-1]) if len(rows) > limit else None,
+    }
+

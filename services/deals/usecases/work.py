@@ -1,0 +1,116 @@
+"""The work inside a deal: its plan of tasks, links to external documents, and the supplier
+orders raised for it. A deal without stages (mode none) is tracked by exactly these."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from crm_kit.actor import Actor
+from crm_kit.db import UnitOfWork, utcnow
+from crm_kit.validation import load
+from services.deals import events
+from services.deals.models import Document, SupplierOrder, Task
+from services.deals.schemas import (
+    DocumentIn,
+    SupplierOrderIn,
+    TaskIn,
+    document_view,
+    supplier_order_view,
+    task_view,
+)
+from services.deals.usecases.lookup import deal_for_change, task_for_change
+
+WORK, REMINDER = "work", "reminder"
+
+
+def task_added_event(deal_id: str, partner_id: str, task: Task) -> dict[str, Any]:
+    return {
+        "deal_id": deal_id,
+        "partner_id": partner_id,
+        "task_id": task.id,
+        "title": task.title,
+        "due_date": task.due_date.isoformat(),
+        "responsible_id": task.responsible_id,
+        "kind": task.kind,
+    }
+
+
+def add_task(uow: UnitOfWork, actor: Actor, deal_id: str, payload: Any) -> dict[str, Any]:
+    """Put a task on the deal's plan; the responsible defaults to the deal's manager. Allowed on
+    closed deals too (the follow-up after a win is work as well)."""
+    data = load(TaskIn(), payload, what="task")
+    session = uow.session
+    deal = deal_for_change(session, actor, deal_id, lock=False)
+    task = Task(
+        deal_id=deal.id,
+        title=data["title"].strip(),
+        due_date=data["due_date"],
+        responsible_id=data["responsible_id"] or deal.manager_id or actor.user_id,
+        kind=data["kind"],
+        created_by=actor.user_id,
+    )
+    deal.tasks.append(task)
+    session.flush()
+    uow.emit(events.TASK_ADDED, task_added_event(deal.id, deal.partner_id, task))
+    return task_view(task)
+
+
+def complete_task(uow: UnitOfWork, actor: Actor, task_id: str) -> dict[str, Any]:
+    """Mark a task done. Completing a done task again changes nothing and raises no event (a
+    retried call is harmless)."""
+    session = uow.session
+    task, deal = task_for_change(session, actor, task_id)
+    if task.done:
+        return task_view(task)
+    task.done = True
+    task.done_at = utcnow()
+    session.flush()
+    uow.emit(events.TASK_COMPLETED, {
+        "deal_id": deal.id,
+        "partner_id": deal.partner_id,
+        "task_id": task.id,
+        "title": task.title,
+        "responsible_id": task.responsible_id,
+        "done_at": task_view(task)["done_at"],
+    })
+    return task_view(task)
+
+
+def add_document(uow: UnitOfWork, actor: Actor, deal_id: str, payload: Any) -> dict[str, Any]:
+    """Link an external document (order, contract, shipment, other) by number and/or URL."""
+    data = load(DocumentIn(), payload, what="document")
+    session = uow.session
+    deal = deal_for_change(session, actor, deal_id, lock=False)
+    document = Document(
+        deal_id=deal.id, kind=data["kind"], number=data["number"], date=data["date"], url=data["url"],
+        created_by=actor.user_id,
+    )
+    deal.documents.append(document)
+    session.flush()
+    view = document_view(document)
+    uow.emit(events.DOCUMENT_ADDED, {"deal_id": deal.id, "partner_id": deal.partner_id, "document": view})
+    return view
+
+
+def add_supplier_order(uow: UnitOfWork, actor: Actor, deal_id: str, payload: Any) -> dict[str, Any]:
+    """Record a supplier order raised for the deal (a reference record; the supplier is a
+    partner id)."""
+    data = load(SupplierOrderIn(), payload, what="order")
+    session = uow.session
+    deal = deal_for_change(session, actor, deal_id, lock=False)
+    order = SupplierOrder(
+        deal_id=deal.id,
+        supplier_id=data["supplier_id"],
+        number=data["number"],
+        amount=data["amount"],
+        currency=data["currency"] or deal.currency,
+        status=data["status"],
+        created_by=actor.user_id,
+    )
+    deal.supplier_orders.append(order)
+    session.flush()
+    view = supplier_order_view(order)
+    uow.emit(events.SUPPLIER_ORDER_ADDED, {
+        "deal_id": deal.id, "partner_id": deal.partner_id, "supplier_id": order.supplier_id, "order": view,
+    })
+    return view

@@ -81,22 +81,23 @@ def describe(name: str, stats: dict[str, float]) -> str:
 
 
 # --- RabbitMQ ---------------------------------------------------------------------------
-def bench_vhost() -> str:
+def bench_vhost(name: str | None = None) -> str:
     """The AMQP URI of the benchmarks' own vhost (created when missing), so they never meet
     the tests' queues or a running ``make run``."""
     if "CRM_BENCH_AMQP" in os.environ:
         return os.environ["CRM_BENCH_AMQP"]
+    vhost = name or BENCH_VHOST
     ctl = shutil.which("rabbitmqctl")
     if ctl is None:
         raise SystemExit("rabbitmqctl not found: set CRM_BENCH_AMQP to the AMQP URI of a vhost for benchmarks")
-    added = subprocess.run([ctl, "-q", "add_vhost", BENCH_VHOST], capture_output=True, text=True)
+    added = subprocess.run([ctl, "-q", "add_vhost", vhost], capture_output=True, text=True)
     if added.returncode != 0 and "already" not in (added.stdout + added.stderr).lower():
-        raise SystemExit(f"rabbitmqctl add_vhost {BENCH_VHOST} failed: {(added.stdout + added.stderr).strip()}")
+        raise SystemExit(f"rabbitmqctl add_vhost {vhost} failed: {(added.stdout + added.stderr).strip()}")
     subprocess.run(
-        [ctl, "-q", "set_permissions", "-p", BENCH_VHOST, "guest", ".*", ".*", ".*"],
+        [ctl, "-q", "set_permissions", "-p", vhost, "guest", ".*", ".*", ".*"],
         capture_output=True, text=True, check=True,
     )
-    return f"amqp://{AMQP_HOST}/{BENCH_VHOST}"
+    return f"amqp://{AMQP_HOST}/{vhost}"
 
 
 def declare_topology(amqp_uri: str, classes: list[type]) -> None:

@@ -10,11 +10,13 @@ dead service does not make every card wait for its timeout. A section with a typ
 their ``CardSection.data``. Every section, typed or not, has its ``CardSection`` with its state
 and, when unavailable, the reason.
 
-Partners sections are cached per partner and caller (the service applies row-level access, so
-two callers may see different cards), for ``GATEWAY_CARD_CACHE_TTL`` seconds at most, and
-dropped as soon as a ``partners.events`` message names the partner. The cache is used only
-while its event subscription is live; after a reconnect it starts empty. Measured effect:
-README, "Performance".
+Sections that answered are cached per service, partner and caller (each service applies
+row-level access, so two callers may see different cards), for ``GATEWAY_CARD_CACHE_TTL``
+seconds at most, and dropped as soon as an event of partners or of any section's service
+(``<service>.events``) names the partner; an event naming no partner drops everything. The
+cache is used only while its event subscription is live; after a reconnect it starts empty.
+Between a commit and its event reaching the gateway (milliseconds) a card may still show the
+previous state. Measured effect: README, "Performance".
 """
 
 from __future__ import annotations
@@ -25,7 +27,8 @@ import logging
 import time
 import uuid
 from collections import OrderedDict
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
 
 import aio_pika
 from crm.v1 import card_pb2 as pb
@@ -37,6 +40,8 @@ from gateway.bridge import DownstreamError, RpcBridge
 from gateway.convert import to_message
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 PARTNERS = "partners"
 # Sections with a typed field on ClientCard: service -> (field name, message class).
@@ -68,13 +73,15 @@ def partner_ids_of(event: dict[str, Any]) -> set[str] | None:
 class CardCache:
     """Partners card sections by (partner, caller), kept fresh by partners events."""
 
-    def __init__(self, bridge: RpcBridge, *, ttl: float = 30.0, max_entries: int = 20000):
+    def __init__(self, bridge: RpcBridge, *, ttl: float = 30.0, max_entries: int = 20000, services: tuple[str, ...] = ()):
         self.bridge = bridge
+        # Whose events keep the cache fresh: partners and every section's service.
+        self.services = tuple(dict.fromkeys((PARTNERS, *services)))
         self.ttl = ttl
         self.max_entries = max_entries
-        self._entries: OrderedDict[tuple[str, str], tuple[float, pb.ClientCard]] = OrderedDict()
-        self._by_partner: dict[str, set[tuple[str, str]]] = {}
-        self._inflight: dict[tuple[str, str], asyncio.Future] = {}
+        self._entries: OrderedDict[tuple[str, str, str], tuple[float, Any]] = OrderedDict()
+        self._by_partner: dict[str, set[tuple[str, str, str]]] = {}
+        self._inflight: dict[tuple[str, str, str], asyncio.Future] = {}
         self._live = False
         self._starting: asyncio.Task | None = None
         self._channel = None
@@ -86,7 +93,7 @@ class CardCache:
         return self.ttl > 0
 
     async def ensure_subscribed(self) -> None:
-        """Subscribe to partners events once (lazily, from the first card request)."""
+        """Subscribe to the sections' services' events once (lazily, from the first card request)."""
         if not self.enabled or self._live:
             return
         if self._starting is None or self._starting.done():
@@ -101,9 +108,10 @@ class CardCache:
         if connection is None:
             return
         channel = await connection.channel()
-        exchange = await channel.declare_exchange(f"{PARTNERS}.events", aio_pika.ExchangeType.TOPIC, durable=True)
         queue = await channel.declare_queue(f"gateway-card-cache-{uuid.uuid4()}", exclusive=True, auto_delete=True)
-        await queue.bind(exchange, routing_key="#")
+        for service in self.services:
+            exchange = await channel.declare_exchange(f"{service}.events", aio_pika.ExchangeType.TOPIC, durable=True)
+            await queue.bind(exchange, routing_key="#")
         await queue.consume(self._on_event, no_ack=True)
         # The robust connection restores the queue and consumer after a reconnect.
         connection.close_callbacks.add(self._on_lost)
@@ -141,20 +149,22 @@ class CardCache:
         for key in self._by_partner.pop(partner_id, ()):
             self._entries.pop(key, None)
 
-    def _store(self, key: tuple[str, str], card: pb.ClientCard) -> None:
-        self._entries[key] = (time.monotonic() + self.ttl, card)
+    def _store(self, key: tuple[str, str, str], value: Any) -> None:
+        self._entries[key] = (time.monotonic() + self.ttl, value)
         self._entries.move_to_end(key)
         self._by_partner.setdefault(key[0], set()).add(key)
         while len(self._entries) > self.max_entries:
             old, _ = self._entries.popitem(last=False)
             self._by_partner.get(old[0], set()).discard(old)
 
-    async def partners_section(self, partner_id: str, actor: Actor, timeout: float) -> pb.ClientCard:
-        """The card's partners part for this caller, from the cache or the partners service."""
+    async def cached(self, service: str, partner_id: str, actor: Actor, fetch: Callable[[], Awaitable[T]]) -> T:
+        """``service``'s section of ``partner_id``'s card for this caller: from the cache while
+        the event subscription is live and the entry fresh, else fetched (one fetch per key at a
+        time; failures are not cached)."""
         if not self.enabled:
-            return await self._fetch(partner_id, actor, timeout)
+            return await fetch()
         await self.ensure_subscribed()
-        key = (partner_id, actor.to_header())
+        key = (partner_id, service, actor.to_header())
         if self._live:
             entry = self._entries.get(key)
             if entry is not None and entry[0] > time.monotonic():
@@ -167,17 +177,21 @@ class CardCache:
         future = asyncio.get_running_loop().create_future()
         self._inflight[key] = future
         try:
-            card = await self._fetch(partner_id, actor, timeout)
-            future.set_result(card)
+            value = await fetch()
+            future.set_result(value)
             if self._live:
-                self._store(key, card)
-            return card
+                self._store(key, value)
+            return value
         except BaseException as exc:
             future.set_exception(exc)
             future.exception()  # retrieved: waiters re-raise it, nobody logs "never retrieved"
             raise
         finally:
             self._inflight.pop(key, None)
+
+    async def partners_section(self, partner_id: str, actor: Actor, timeout: float) -> pb.ClientCard:
+        """The card's partners part for this caller, from the cache or the partners service."""
+        return await self.cached(PARTNERS, partner_id, actor, lambda: self._fetch(partner_id, actor, timeout))
 
     async def _fetch(self, partner_id: str, actor: Actor, timeout: float) -> pb.ClientCard:
         data = await self.bridge.call(PARTNERS, "get_card", timeout=timeout, actor=actor, partner_id=partner_id)
@@ -231,9 +245,9 @@ class CardComposer:
         reason = self.breaker.blocked(service)
         if reason is None:
             try:
-                data = await self.bridge.call(
+                data = await self.cache.cached(service, partner_id, actor, lambda: self.bridge.call(
                     service, "card_section", timeout=min(timeout, self.section_timeout), actor=actor, partner_id=partner_id
-                )
+                ))
             except (TimeoutError, DownstreamError) as exc:
                 reason = f"{service} did not answer: {exc}"
                 self.breaker.failed(service, reason)

@@ -22,5 +22,5 @@ class ClientCardsServicer(card_pb2_grpc.ClientCardsServicer):
 
 
 def register(server, bridge, *, default_timeout: float, cache_ttl: float, sections: list[str], section_timeout: float) -> None:
-    composer = CardComposer(bridge, CardCache(bridge, ttl=cache_ttl), sections, section_timeout=section_timeout)
+    composer = CardComposer(bridge, CardCache(bridge, ttl=cache_ttl, services=tuple(sections)), sections, section_timeout=section_timeout)
     card_pb2_grpc.add_ClientCardsServicer_to_server(ClientCardsServicer(composer, default_timeout), server)

@@ -381,7 +381,9 @@ def test_client_card_deals_section_then_deals_stopped(partners, deals, cards, de
 
     deals_service.stop()
     try:
-        card = cards.GetClientCard(request, metadata=ANNA, timeout=10)
+        # Sections are cached per caller until an event changes them: a caller whose card is not
+        # cached yet shows what a stopped service does to a card.
+        card = cards.GetClientCard(request, metadata=ADMIN, timeout=10)
         states = {s.name: s for s in card.sections}
         assert card.partner.id == partner.id
         assert states["partners"].state == card_pb2.SECTION_STATE_AVAILABLE
@@ -400,3 +402,17 @@ def test_client_card_deals_section_then_deals_stopped(partners, deals, cards, de
         assert time.monotonic() < deadline, "the deals section never came back"
         time.sleep(0.2)
     assert [d.id for d in card.deals.open_deals] == [owed.id, open_deal.id], card.deals
+
+
+def test_cached_deals_section_follows_deal_changes(partners, deals, cards):
+    partner = register(partners, "Кэш сделок", kinds=("client",))
+    deal = deals.OpenDeal(deals_pb2.OpenDealRequest(deal=deals_pb2.Deal(
+        title="Кэшируемая", partner_id=partner.id, amount=money("100"))), metadata=ANNA)
+    request = card_pb2.GetClientCardRequest(partner_id=partner.id)
+    assert [d.amount.value for d in cards.GetClientCard(request, metadata=ANNA).deals.open_deals] == ["100.00"]
+    deals.UpdateDeal(deals_pb2.UpdateDealRequest(deal_id=deal.id, deal=deals_pb2.Deal(amount=money("250")),
+                                                 update_mask=field_mask_pb2.FieldMask(paths=["amount"])), metadata=ANNA)
+    deadline = time.monotonic() + 10
+    while [d.amount.value for d in cards.GetClientCard(request, metadata=ANNA).deals.open_deals] != ["250.00"]:
+        assert time.monotonic() < deadline, "the card kept showing the old amount"
+        time.sleep(0.1)

@@ -9,9 +9,11 @@ bare echo service, and this client (grpc.aio, one channel per client). The partn
 phones, relationships, an individual agreement) spread over ten managers; each client acts as
 one manager (a signed JWT) and asks for the cards of that manager's partners in turn.
 
-Two gateways are measured: the production one (card sections cached per partner and caller,
-dropped by partners events) and one with the cache off (``GATEWAY_CARD_CACHE_TTL=0``: every
-card is one ``partners.get_card`` RPC), so the cost of the RPC path stays visible.
+Each card has the partners section and the deals section (two open deals per partner, from the
+deals service running beside partners). Two gateways are measured: the production one (sections
+cached per partner and caller, dropped by partners and deals events) and one with the cache off
+(``GATEWAY_CARD_CACHE_TTL=0``: every card is ``partners.get_card`` plus ``deals.card_section``
+in parallel), so the cost of the RPC path stays visible.
 
 Last line: ``p50_ms_c1``, ``p99_ms_c10``, ``cards_per_s_c50``, ``echo_rpc_ms`` (p50, sequential
 nameko standalone proxy), and the same figures for the uncached gateway.
@@ -46,6 +48,7 @@ from tests.support.platform import GatewayProcess, ServiceProcess, rpc_proxy
 
 SECRET = "bench-secret-of-at-least-thirty-two-bytes!"
 DATABASE = "crm_bench_card"
+DEALS_DATABASE = "crm_bench_card_deals"
 MANAGERS = 10
 
 
@@ -87,6 +90,10 @@ def seed(amqp_uri: str, count: int) -> dict[str, list[str]]:
                 proxy.partners.add_relationship({"kind": "dealer_of", "from_partner_id": partner["id"],
                                                  "to_partner_id": previous[0]})
             previous = (partner["id"], partner["manager_id"])
+            for n in range(2):  # every card has a deals section with content
+                proxy.deals.open_deal({"title": f"Поставка {i}-{n}", "partner_id": partner["id"], "amount": "150000.00",
+                                       "process_code": "manual", "manager_id": partner["manager_id"],
+                                       "region": partner["region"], "department": "sales"})
     return by_manager
 
 
@@ -102,7 +109,8 @@ def echo_round_trip(amqp_uri: str, calls: int) -> dict[str, float]:
     return summary(seconds)
 
 
-async def _client(port: int, manager: str, ids: list[str], requests: int, latencies: list[float]) -> None:
+async def _client(port: int, manager: str, ids: list[str], requests: int, latencies: list[float],
+                  degraded: list[int]) -> None:
     from crm.v1 import card_pb2, card_pb2_grpc
 
     region = manager.replace("m", "r")
@@ -115,22 +123,26 @@ async def _client(port: int, manager: str, ids: list[str], requests: int, latenc
             card = await stub.GetClientCard(request, metadata=metadata, timeout=10)
             latencies.append(time.perf_counter() - started)
             assert card.partner.manager_id == manager
+            if len(card.deals.open_deals) != 2:  # the deals section came back unavailable (too slow)
+                degraded.append(1)
 
 
 async def load(port: int, by_manager: dict[str, list[str]], concurrency: int, requests: int) -> dict[str, float]:
     """``requests`` cards in all, from ``concurrency`` clients at once; latency and cards/s."""
     managers = sorted(by_manager)
     latencies: list[float] = []
+    degraded: list[int] = []
     per_client = max(1, requests // concurrency)
     started = time.perf_counter()
     await asyncio.gather(*(
         _client(port, managers[c % len(managers)], by_manager[managers[c % len(managers)]][c // len(managers):] or
-                by_manager[managers[c % len(managers)]], per_client, latencies)
+                by_manager[managers[c % len(managers)]], per_client, latencies, degraded)
         for c in range(concurrency)
     ))
     elapsed = time.perf_counter() - started
     stats = summary(latencies)
     stats["cards_per_s"] = len(latencies) / elapsed
+    stats["deals_unavailable"] = len(degraded)
     return stats
 
 
@@ -141,7 +153,7 @@ def measure_gateway(port: int, by_manager, sizes: dict[int, int], label: str) ->
     for concurrency, requests in sizes.items():
         stats = asyncio.run(load(port, by_manager, concurrency, requests))
         progress(f"{label} c={concurrency}: p50 {stats['p50_ms']:.2f} ms, p99 {stats['p99_ms']:.2f} ms, "
-                 f"{stats['cards_per_s']:.0f} cards/s over {requests} cards")
+                 f"{stats['cards_per_s']:.0f} cards/s over {requests} cards, deals section unavailable in {stats['deals_unavailable']}")
         results[concurrency] = stats
     return results
 
@@ -159,14 +171,18 @@ def main() -> None:
     recreate_database(DATABASE)
     url = database_url(DATABASE)
     upgrade("partners", url)
-    declare_topology(amqp_uri, [service_class("partners")])
-    env = {"AMQP_URI": amqp_uri, "PARTNERS_DATABASE_URL": url, "LOG_LEVEL": "WARNING", "ECHO_DATABASE_URL": "sqlite://",
-           "GATEWAY_CARD_SECTIONS": ""}  # see --sections
+    recreate_database(DEALS_DATABASE)
+    deals_url = database_url(DEALS_DATABASE)
+    upgrade("deals", deals_url)
+    declare_topology(amqp_uri, [service_class("partners"), service_class("deals")])
+    env = {"AMQP_URI": amqp_uri, "PARTNERS_DATABASE_URL": url, "DEALS_DATABASE_URL": deals_url, "LOG_LEVEL": "WARNING",
+           "ECHO_DATABASE_URL": "sqlite://", "GATEWAY_CARD_SECTIONS": "deals"}
     partners = ServiceProcess("partners", env, name="partners")
+    deals = ServiceProcess("deals", env, name="deals")
     echo = ServiceProcess("bench.echo_service:EchoService", env, name="bench_echo")
     cached = GatewayProcess(SECRET, {**env, "GATEWAY_HEALTH_SERVICES": "partners"})
     uncached = GatewayProcess(SECRET, {**env, "GATEWAY_HEALTH_SERVICES": "partners", "GATEWAY_CARD_CACHE_TTL": "0"})
-    with running(partners):
+    with running(partners, deals):
         echo.start(wait=False)
         try:
             time.sleep(2)
@@ -195,6 +211,8 @@ def main() -> None:
         "uncached_p99_ms_c10": round(without_cache[10]["p99_ms"], 2),
         "uncached_cards_per_s_c50": round(without_cache[50]["cards_per_s"], 1),
         "p99_ms_c50": round(with_cache[50]["p99_ms"], 2),
+        "deals_unavailable_c50": with_cache[50]["deals_unavailable"],
+        "uncached_deals_unavailable_c50": without_cache[50]["deals_unavailable"],
         "partners": partners_count,
         "quick": args.quick,
         "cpus": machine.get("cpus"),

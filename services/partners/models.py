@@ -108,6 +108,30 @@ class Partner(Base):
         return sorted(kind.kind for kind in self.kinds)
 
 
+class NameWord(Base):
+    """A word of the partners' name keys and how many partners' keys hold it: the dictionary
+    the similar-name duplicate search looks typo'd words up in (pg_trgm index on PostgreSQL).
+    Kept up to date by ``usecases/name_words.py`` on PostgreSQL only."""
+
+    __tablename__ = "name_words"
+
+    word: Mapped[str] = mapped_column(String(300), primary_key=True)
+    partners: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class PartnerNameWord(Base):
+    """A word of a partner's name key, with the key's length: the postings of ``name_words``.
+    Looked up by (word, key_length) to find partners with a word inside a length window."""
+
+    __tablename__ = "partner_name_words"
+
+    partner_id: Mapped[str] = mapped_column(Id, ForeignKey("partners.id", ondelete="CASCADE"), primary_key=True)
+    word: Mapped[str] = mapped_column(String(300), primary_key=True)
+    key_length: Mapped[int] = mapped_column(Integer)
+
+    __table_args__ = (Index("ix_partner_name_words_lookup", "word", "key_length", "partner_id"),)
+
+
 class PartnerKind(Base):
     __tablename__ = "partner_kinds"
 

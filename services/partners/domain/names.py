@@ -88,9 +88,12 @@ _LEGAL_FORM_PHRASES: Final = (
     "joint stock company",
     "individual entrepreneur",
     "sole proprietor",
-    # Dotted abbreviations (S.A., B.V., L.L.C.) fall apart into letters.
-    "l l c", "s a", "b v", "n v", "s r l", "s p a", "p l c", "o o o",
+    # Dotted abbreviations fall apart into letters: О.О.О. in either script.
+    "o o o",
 )
+# Dotted Latin abbreviations (S.A., B.V., L.L.C.), removed only when written in Latin letters:
+# folded, Russian initials would look the same (Белоусов С.А. → "s a", Б.В., Н.В.).
+_LATIN_DOTTED_FORMS: Final = ("l l c", "s a", "b v", "n v", "s r l", "s p a", "p l c")
 _LEGAL_FORM_WORDS: Final = (
     "ооо", "зао", "оао", "пао", "ао", "нао", "ип", "гуп", "муп", "нко", "ано", "фгуп", "кфх",
     "одо", "тоо", "пбоюл", "ooo", "zao", "oao", "pao", "llc", "ltd", "limited", "inc",
@@ -120,10 +123,20 @@ _LEGAL_FORM_PHRASE = re.compile(
     + r")\b"
 )
 _LEGAL_FORM_WORD: Final = frozenset(_fold(word) for word in _LEGAL_FORM_WORDS)
+# On the original text: the letters are Latin ones, separated by anything but letters and digits.
+_LATIN_DOTTED_FORM = re.compile(
+    r"(?<![^\W_])(?:"
+    + "|".join(r"[\W_]+".join(form.split()) for form in sorted(_LATIN_DOTTED_FORMS, key=len, reverse=True))
+    + r")(?![^\W_])",
+    re.IGNORECASE,
+)
+_LATIN_LETTER = re.compile("[a-zA-Z]")
 
 
 @lru_cache(maxsize=65_536)  # the same names recur across requests (a busy partner, its branches)
 def _name_key(name: str) -> str:
+    if _LATIN_LETTER.search(name):  # most names are all Cyrillic: no regex pass then
+        name = _LATIN_DOTTED_FORM.sub(" ", name)
     text = _LEGAL_FORM_PHRASE.sub(" ", _fold(name))
     words = [word for word in text.split() if word not in _LEGAL_FORM_WORD]
     return _DOUBLE_LETTERS.sub(r"\1", " ".join(words))

@@ -2,8 +2,10 @@
 
 The SQL side only narrows 1M partners down to a few dozen rows through indexes (same INN, same
 phone, same email, same corporate domain, same or similar canonical name); the ranking and the
-reasons are the domain's (``domain/duplicates.py``). On PostgreSQL the similar-name lookup uses
-a pg_trgm GIN index on ``name_key``; elsewhere only equal keys are found.
+reasons are the domain's (``domain/duplicates.py``). On PostgreSQL the similar-name lookup goes
+through the dictionary of name words (``usecases/name_words.py``: typo'd words find their
+neighbours by trigrams among the distinct words, then the partners holding the rarest of them)
+and the whole search is one statement; elsewhere only equal keys are found.
 
 Duplicate control is global on purpose: a manager must hear that another manager's client
 already exists, so candidates are found across all partners, whoever sees them; only ids,
@@ -12,9 +14,10 @@ names, and the evidence are disclosed.
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 
-from sqlalchemy import func, literal, select, text, union_all
+from sqlalchemy import select, text, union_all
 from sqlalchemy.orm import Session
 
 from services.partners.domain import contacts as contact_rules
@@ -23,12 +26,105 @@ from services.partners.domain.names import name_key
 from services.partners.models import ACTIVE, Email, Partner, Phone
 
 PER_REASON_LIMIT = 20
-# pg_trgm similarity a name must reach to be fetched for ranking (the domain then decides).
-TRIGRAM_THRESHOLD = 0.45
+# The domain calls two names similar from token_sort_ratio 85 (domain/names.py): then neither
+# key can be more than 1.353 times (1.15 / 0.85) as long as the other.
+LENGTH_RATIO = 1.15 / 0.85
+# Similar-name search on PostgreSQL (see _SIMILAR_NAME): dictionary neighbours per query word,
+# query words looked up (the rarest), partners ranked by similarity afterwards.
+NEIGHBOURS_PER_WORD = 3
+PICKED_WORDS = 2
+NAME_POOL = 60
+# A neighbour of a typo'd word is about as long (the index on (length, trigrams) uses it).
+WORD_LENGTH_GAP = 3
+
+# Partners whose name key is like ``:key``, through the word dictionary (usecases/name_words.py):
+# each word of the key is its own dictionary entry when it is one (no trigram lookup then),
+# else its nearest entries of about its length by trigram similarity (pg_trgm's default
+# threshold 0.3, not set per call: words of five letters with one typo are just above it),
+# through the GIN index on (length(word), word gin_trgm_ops); the two rarest query words are
+# looked up in the postings, inside the length window the domain could still call similar;
+# the partners matching most of them, nearest in length, are ranked by similarity to the key.
+_SIMILAR_NAME = f"""
+exact AS (
+    SELECT w.word AS qword, w.word, w.partners FROM name_words w
+    WHERE w.word = ANY(CAST(:words AS text[])) AND w.partners > 0
+), sim AS MATERIALIZED (
+    SELECT qword, word, partners FROM exact
+    UNION ALL
+    SELECT u.qword, d.word, d.partners
+    FROM unnest(CAST(:words AS text[])) AS u(qword)
+    CROSS JOIN LATERAL (
+        SELECT w.word, w.partners FROM name_words w
+        WHERE w.word % u.qword AND w.partners > 0
+          AND length(w.word) BETWEEN length(u.qword) - {WORD_LENGTH_GAP} AND length(u.qword) + {WORD_LENGTH_GAP}
+        ORDER BY similarity(w.word, u.qword) DESC LIMIT {NEIGHBOURS_PER_WORD}
+    ) AS d
+    WHERE length(u.qword) >= 3 AND NOT EXISTS (SELECT 1 FROM exact e WHERE e.qword = u.qword)
+), pick AS (
+    SELECT qword, row_number() OVER (ORDER BY sum(partners), qword) AS r
+    FROM sim GROUP BY qword ORDER BY sum(partners), qword LIMIT {PICKED_WORDS}
+), hits AS (
+    SELECT nw.partner_id,
+           max((pick.r = 1)::int) + max((pick.r = 2)::int) AS matched,
+           min(abs(nw.key_length - :key_length)) AS length_gap
+    FROM sim JOIN pick USING (qword)
+    JOIN partner_name_words nw ON nw.word = sim.word AND nw.key_length BETWEEN :shortest AND :longest
+    GROUP BY nw.partner_id ORDER BY matched DESC, length_gap, nw.partner_id LIMIT {NAME_POOL}
+), similar_name AS (
+    SELECT p.id FROM hits JOIN partners p ON p.id = hits.partner_id
+    WHERE p.status = 'active'
+    ORDER BY similarity(p.name_key, :key) DESC, p.id LIMIT {PER_REASON_LIMIT}
+)"""
+_BRANCHES = {
+    "inn": "SELECT id FROM partners WHERE inn = :inn AND status = 'active'",
+    "phones": "SELECT partner_id FROM phones WHERE number = ANY(CAST(:phones AS text[]))",
+    "emails": "SELECT partner_id FROM emails WHERE address = ANY(CAST(:emails AS text[]))",
+    "domains": "SELECT partner_id FROM emails WHERE domain = ANY(CAST(:domains AS text[]))",
+    "key": "SELECT id FROM partners WHERE name_key = :key AND status = 'active'",
+}
+# The candidates' rows with their phones and emails, in the same statement.
+_ROWS = """
+SELECT p.id, p.short_name, p.inn, p.kpp, p.status, p.name_key,
+       ARRAY(SELECT ph.number FROM phones ph WHERE ph.partner_id = p.id ORDER BY ph.id) AS phones,
+       ARRAY(SELECT e.address FROM emails e WHERE e.partner_id = p.id ORDER BY e.id) AS emails
+FROM (SELECT DISTINCT id FROM candidate_ids) AS c JOIN partners p ON p.id = c.id"""
+
+
+def _domains(candidate: Candidate) -> list[str]:
+    return sorted({d for e in candidate.emails if (d := contact_rules.corporate_domain(e))})
+
+
+def _existing_postgres(session: Session, candidate: Candidate) -> list[ExistingPartner]:
+    """PostgreSQL: the candidates and their evidence in one statement (one round trip)."""
+    key = name_key(candidate.name) if candidate.name else ""
+    params: dict = {
+        "inn": candidate.inn, "phones": list(candidate.phones), "emails": list(candidate.emails),
+        "domains": _domains(candidate), "key": key,
+    }
+    branches = [f"({sql} LIMIT {PER_REASON_LIMIT})" for name, sql in _BRANCHES.items() if params[name]]
+    ctes = []
+    if key and len(key) >= 3:
+        ctes.append(_SIMILAR_NAME)
+        branches.append("(SELECT id FROM similar_name)")
+        params.update(
+            words=sorted(set(key.split())), key_length=len(key),
+            shortest=math.ceil(len(key) / LENGTH_RATIO), longest=math.floor(len(key) * LENGTH_RATIO),
+        )
+    if not branches:
+        return []
+    ctes.append("\ncandidate_ids (id) AS MATERIALIZED (\n    " + "\n    UNION ALL ".join(branches) + "\n)")
+    rows = session.execute(text("WITH " + ",".join(ctes) + _ROWS), params).all()
+    return [
+        ExistingPartner(
+            partner_id=str(r.id), name=r.short_name, inn=r.inn, kpp=r.kpp,
+            phones=list(r.phones), emails=list(r.emails), status=r.status, name_key=r.name_key,
+        )
+        for r in rows
+    ]
 
 
 def _candidate_ids(session: Session, candidate: Candidate) -> list[str]:
-    postgres = session.get_bind().dialect.name == "postgresql"
+    """Other databases (SQLite): the partners sharing an identifier or the exact name key."""
     queries = []
     active = Partner.status == ACTIVE
     if candidate.inn:
@@ -37,24 +133,14 @@ def _candidate_ids(session: Session, candidate: Candidate) -> list[str]:
         queries.append(select(Phone.partner_id).where(Phone.number.in_(candidate.phones)).limit(PER_REASON_LIMIT))
     if candidate.emails:
         queries.append(select(Email.partner_id).where(Email.address.in_(candidate.emails)).limit(PER_REASON_LIMIT))
-        domains = sorted({d for e in candidate.emails if (d := contact_rules.corporate_domain(e))})
+        domains = _domains(candidate)
         if domains:
             queries.append(select(Email.partner_id).where(Email.domain.in_(domains)).limit(PER_REASON_LIMIT))
     key = name_key(candidate.name) if candidate.name else ""
     if key:
         queries.append(select(Partner.id).where(Partner.name_key == key, active).limit(PER_REASON_LIMIT))
-        if postgres and len(key) >= 3:
-            similarity = func.similarity(Partner.name_key, literal(key))
-            queries.append(
-                select(Partner.id)
-                .where(Partner.name_key.op("%")(literal(key)), active)
-                .order_by(similarity.desc())
-                .limit(PER_REASON_LIMIT)
-            )
     if not queries:
         return []
-    if postgres and key:
-        session.execute(text(f"SET LOCAL pg_trgm.similarity_threshold = {TRIGRAM_THRESHOLD}"))
     subqueries = [q.subquery().select() for q in queries]
     rows = session.execute(union_all(*subqueries) if len(subqueries) > 1 else subqueries[0]).scalars()
     return list(dict.fromkeys(str(r) for r in rows))
@@ -83,8 +169,11 @@ def _existing(session: Session, ids: list[str]) -> list[ExistingPartner]:
 
 def find(session: Session, candidate: Candidate, *, limit: int = 10) -> DuplicateReport:
     """Ranked possible duplicates of ``candidate`` with their reasons, and same-INN branches."""
-    ids = _candidate_ids(session, candidate)
-    return rank_duplicates(candidate, _existing(session, ids), limit=limit)
+    if session.get_bind().dialect.name == "postgresql":
+        existing = _existing_postgres(session, candidate)
+    else:
+        existing = _existing(session, _candidate_ids(session, candidate))
+    return rank_duplicates(candidate, existing, limit=limit)
 
 
 def lock_identifiers(session: Session, candidate: Candidate) -> None:

@@ -32,6 +32,7 @@ from services.partners.models import (
     Relationship,
 )
 from services.partners.schemas import MergeIn, partner_view
+from services.partners.usecases import name_words
 from services.partners.usecases.lookup import partner_for_change
 
 MERGEABLE = (
@@ -81,7 +82,11 @@ def merge(uow: UnitOfWork, actor: Actor, payload: Any) -> dict[str, Any]:
         details = legal.check_legal_details(survivor.legal_form, survivor.inn, survivor.kpp, survivor.ogrn)
         for key, value in details.items():
             setattr(survivor, key, value)
-    survivor.name_key = name_key(survivor.short_name)
+    survivor_key = name_key(survivor.short_name)
+    if survivor_key != survivor.name_key:
+        survivor.name_key = survivor_key
+        name_words.sync(session, survivor.id, survivor_key)
+    name_words.sync(session, merged.id, "")  # a tombstone is no one's duplicate any more
 
     # Contacts move with their own phones and emails.
     moved_contacts = [c.id for c in merged.contacts]

@@ -34,7 +34,7 @@ from services.partners.models import (
     Property,
 )
 from services.partners.schemas import CandidateIn, PartnerIn, RegisterOptions, partner_view
-from services.partners.usecases import duplicates
+from services.partners.usecases import duplicates, name_words
 from services.partners.usecases.lookup import partner_for_change
 
 # Scalar fields a partner update may change (manager_id goes through reassign, with history).
@@ -154,6 +154,7 @@ def register(uow: UnitOfWork, actor: Actor, payload: Any, options: Any = None) -
     )
     session.add(partner)
     session.flush()
+    name_words.sync(session, partner.id, partner.name_key)
     partner.kinds = [PartnerKind(kind=k) for k in sorted(set(data["kinds"]))]
     partner.phones = _phones(data["phones"], partner.id)
     partner.emails = _emails(data["emails"], partner.id)
@@ -214,7 +215,10 @@ def update(uow: UnitOfWork, actor: Actor, partner_id: str, changes: Any) -> dict
             setattr(partner, key, data[key])
             changed.append(key)
     if "short_name" in changed:
-        partner.name_key = name_key(partner.short_name)
+        new_key = name_key(partner.short_name)
+        if new_key != partner.name_key:
+            partner.name_key = new_key
+            name_words.sync(session, partner.id, new_key)
     if "kinds" in data:
         partner.kinds = [PartnerKind(partner_id=partner.id, kind=k) for k in sorted(set(data["kinds"]))]
         changed.append("kinds")

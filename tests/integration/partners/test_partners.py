@@ -269,3 +269,42 @@ def test_unknown_method_arguments_are_refused_cleanly(infra, partners_service):
     with rpc_proxy(infra.amqp_uri, ANNA) as proxy:
         with pytest.raises(IncorrectSignature):
             proxy.partners.get(partner_id=str(uuid.uuid4()), extra=1)
+
+
+def _name_words(partners_env, *words: str) -> dict[str, int]:
+    """The dictionary counts of ``words`` (missing words left out)."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(partners_env["PARTNERS_DATABASE_URL"].replace("postgresql://", "postgresql+psycopg2://"))
+    try:
+        with engine.connect() as conn:
+            rows = conn.execute(text("SELECT word, partners FROM name_words WHERE word = ANY(:w)"), {"w": list(words)})
+            return dict(rows.all())
+    finally:
+        engine.dispose()
+
+
+def test_similar_names_go_through_the_word_dictionary_and_follow_renames(call, partners_env):
+    partner = call(ANNA).partners.register(company("ООО «Пересветовская Мануфактура»"))["partner"]
+    assert _name_words(partners_env, "peresvetovskaia", "manufaktura") == {"peresvetovskaia": 1, "manufaktura": 1}
+
+    def found(name: str) -> list[str]:
+        return [d["partner_id"] for d in call(ANNA).partners.find_duplicates({"name": name})["duplicates"]
+                if any(r["kind"] == "similar_name" for r in d["reasons"])]
+
+    # A typo and another transliteration: neither gives the stored key, both find the partner.
+    assert partner["id"] in found("Пересвтовская Мануфактура")
+    assert partner["id"] in found("Peresvetovskaja Manufaktura LLC")
+
+    call(ANNA).partners.update(partner["id"], {"short_name": "Краснохолмская Артель"})
+    assert partner["id"] in found("Краснохолмская Артел")
+    assert partner["id"] not in found("Пересветовская Мануфактура")
+    assert _name_words(partners_env, "peresvetovskaia", "manufaktura", "krasnoholmskaia", "artel") == {
+        "peresvetovskaia": 0, "manufaktura": 0, "krasnoholmskaia": 1, "artel": 1,
+    }
+
+    # A merge takes the tombstone's words out of the dictionary.
+    other = call(ANNA).partners.register(company("Краснохолмская Артель Плюс"), {"duplicate_policy": "skip"})["partner"]
+    call(ANNA).partners.merge({"survivor_id": partner["id"], "merged_id": other["id"], "keep": {}})
+    assert _name_words(partners_env, "krasnoholmskaia", "artel", "plus")["krasnoholmskaia"] == 1
+    assert other["id"] not in found("Краснохолмская Артель Плюс")

@@ -104,3 +104,26 @@ class TestSimilarity:
     def test_empty_keys_are_not_alike(self) -> None:
         assert name_similarity("", "") == 0
         assert name_similarity("romashka", "") == 0
+
+
+@pytest.mark.parametrize(
+    ("name", "key"),
+    [
+        ("ИП Белоусов С.А.", "belousov s a"),
+        ("Б.В. Иванов", "b v ivanov"),
+        ("ИП Петров Н.В.", "petrov n v"),
+        ("ИП Сидоров С. Р. Л.", "sidorov s r l"),
+    ],
+)
+def test_russian_initials_are_not_latin_legal_forms(name: str, key: str) -> None:
+    # Folded, С.А. / Б.В. / Н.В. look like S.A. / B.V. / N.V.: only Latin letters are legal forms.
+    assert name_key(name) == key
+
+
+@pytest.mark.parametrize("name", ["Acme S.A.", "Acme B.V.", "Acme N.V.", "Acme s.r.l.", "Acme S.p.A.", "Acme P.L.C.", "Acme L.L.C."])
+def test_dotted_latin_legal_forms_are_removed(name: str) -> None:
+    assert name_key(name) == "acme"
+
+
+def test_initials_keep_two_people_apart() -> None:
+    assert name_key("ИП Белоусов С.А.") != name_key("ИП Белоусов Б.В.")

@@ -81,3 +81,21 @@ def can_change(
     """Whether ``actor`` may change that partner: whoever sees it may change it (a manager
     keeps the partners of their regions up to date, not only their own)."""
     return can_see(actor, manager_id, region, department)
+
+
+def restrict(query, actor: Actor, manager_id, region, department):
+    """``query`` (SQLAlchemy) limited to the rows ``actor`` may see, given the record's
+    manager, region and department columns: :func:`visibility_filter` as SQL."""
+    from sqlalchemy import false, or_
+
+    rule = visibility_filter(actor)
+    if rule is None:
+        return query
+    conditions = []
+    if rule.get("manager_id"):
+        conditions.append(manager_id == rule["manager_id"])
+    if rule.get("regions"):
+        conditions.append(region.in_(rule["regions"]))
+    if rule.get("department"):
+        conditions.append(department == rule["department"])
+    return query.where(or_(*conditions) if conditions else false())

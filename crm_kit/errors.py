@@ -83,6 +83,13 @@ class PreconditionFailed(CrmError):
     code = "failed_precondition"
 
 
+@deserialize_to_instance
+class Unavailable(CrmError):
+    """A service this one depends on did not answer in time or is not running: try again later."""
+
+    code = "unavailable"
+
+
 ERROR_CLASSES: dict[str, type[CrmError]] = {
-    cls.__name__: cls for cls in (ValidationError, NotFound, Conflict, PermissionDenied, PreconditionFailed)
+    cls.__name__: cls for cls in (ValidationError, NotFound, Conflict, PermissionDenied, PreconditionFailed, Unavailable)
 }

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+from datetime import UTC, date, datetime
 from typing import Any
 
 import marshmallow
@@ -51,3 +53,36 @@ def field_errors(errors: dict[str, list[str]], what: str = "payload") -> None:
     if errors:
         summary = "; ".join(f"{field}: {' '.join(msgs)}" for field, msgs in sorted(errors.items()))
         raise ValidationError(f"invalid {what}: {summary}", errors)
+
+
+# --- plain RPC arguments (ids, dates) checked the same way in every service ---------------
+
+def uuid_arg(value: Any, field: str) -> str:
+    """An id argument of an RPC, checked: a malformed id is bad input, not 'not found'."""
+    try:
+        return str(uuid.UUID(str(value)))
+    except (ValueError, TypeError, AttributeError):
+        raise ValidationError.for_field(field, f"{value!r} is not a valid id") from None
+
+
+def date_arg(value: Any, field: str) -> date | None:
+    """An optional ISO date argument of an RPC."""
+    if value in (None, ""):
+        return None
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        raise ValidationError.for_field(field, f"{value!r} is not a date (YYYY-MM-DD)") from None
+
+
+def datetime_arg(value: Any, field: str) -> datetime | None:
+    """An optional ISO date-time argument of an RPC; one without an offset is UTC."""
+    if value in (None, ""):
+        return None
+    try:
+        moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+    except ValueError:
+        raise ValidationError.for_field(field, f"{value!r} is not a date and time (ISO 8601)") from None
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment

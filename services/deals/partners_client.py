@@ -16,11 +16,12 @@ from nameko.exceptions import UnknownService
 from nameko.rpc import RpcProxy
 
 from crm_kit.config import env_float
+from crm_kit.errors import Unavailable
 
 log = logging.getLogger(__name__)
 
 
-class PartnersUnavailable(Exception):
+class PartnersUnavailable(Unavailable):
     """The partners service did not answer in time (or is not running): try again later."""
 
 

@@ -8,10 +8,8 @@ and times as ISO text.
 
 from __future__ import annotations
 
-import uuid
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from typing import Any
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
 
@@ -232,37 +230,6 @@ class ForecastIn(Base):
     def _range(self, data, **_):
         if data.get("date_from") and data.get("date_to") and data["date_to"] < data["date_from"]:
             raise ValidationError({"date_to": ["ends before date_from"]})
-
-
-def uuid_arg(value: Any, field: str) -> str:
-    """An id argument of an RPC, checked: a malformed id is bad input, not 'not found'."""
-    try:
-        return str(uuid.UUID(str(value)))
-    except (ValueError, TypeError, AttributeError):
-        raise CrmValidationError.for_field(field, f"{value!r} is not a valid id") from None
-
-
-def date_arg(value: Any, field: str) -> date | None:
-    """An optional ISO date argument of an RPC."""
-    if value in (None, ""):
-        return None
-    if isinstance(value, date) and not isinstance(value, datetime):
-        return value
-    try:
-        return date.fromisoformat(str(value))
-    except ValueError:
-        raise CrmValidationError.for_field(field, f"{value!r} is not a date (YYYY-MM-DD)") from None
-
-
-def datetime_arg(value: Any, field: str) -> datetime | None:
-    """An optional ISO date-time argument of an RPC; one without an offset is UTC."""
-    if value in (None, ""):
-        return None
-    try:
-        moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
-    except ValueError:
-        raise CrmValidationError.for_field(field, f"{value!r} is not a date and time (ISO 8601)") from None
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
 
 
 # --- views: what the service answers with (plain functions: they run on every read) --------

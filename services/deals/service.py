@@ -5,7 +5,8 @@ ValidationError naming the fields and writes nothing), applies row-level access 
 actor (NotFound for deals it may not see), and answers JSON values. Changes are committed with
 their events (outbox) before the reply. Errors: ValidationError, NotFound, Conflict,
 PermissionDenied, PreconditionFailed (crm_kit.errors); PartnersUnavailable when the partners
-service, asked about a partner or an agreement, does not answer in time.
+service, asked about a partner or an agreement, does not answer in time (a crm_kit Unavailable:
+the gateway answers UNAVAILABLE).
 """
 
 from __future__ import annotations
@@ -17,9 +18,9 @@ from crm_kit.config import env_int
 from crm_kit.db import Database
 from crm_kit.entrypoints import handles, rpc, timer
 from crm_kit.observability import Observability
+from crm_kit.validation import date_arg, datetime_arg, uuid_arg
 from services.deals.models import Base
 from services.deals.partners_client import PartnersClient
-from services.deals.schemas import date_arg, datetime_arg, uuid_arg
 from services.deals.usecases import card, deals, forecast, invoices, offers, scans, stages, work
 
 OVERDUE_SCAN_S = env_int("DEALS_OVERDUE_SCAN_S", 60, minimum=1)

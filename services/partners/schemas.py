@@ -7,10 +7,8 @@ anything is written.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable
-from datetime import UTC, date, datetime
-from typing import Any
+from datetime import UTC, datetime
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
 
@@ -281,24 +279,6 @@ class MergeIn(Base):
         if data["survivor_id"] == data["merged_id"]:
             raise ValidationError({"merged_id": ["a partner cannot be merged into itself"]})
         data["survivor_id"], data["merged_id"] = str(data["survivor_id"]), str(data["merged_id"])
-
-
-def uuid_arg(value: Any, field: str) -> str:
-    """An id argument of an RPC, checked: a malformed id is bad input, not 'not found'."""
-    try:
-        return str(uuid.UUID(str(value)))
-    except (ValueError, TypeError, AttributeError):
-        raise CrmValidationError.for_field(field, f"{value!r} is not a valid id") from None
-
-
-def date_arg(value: Any, field: str) -> date | None:
-    """An optional ISO date argument of an RPC."""
-    if value in (None, ""):
-        return None
-    try:
-        return date.fromisoformat(str(value))
-    except ValueError:
-        raise CrmValidationError.for_field(field, f"{value!r} is not a date (YYYY-MM-DD)") from None
 
 
 # --- views: what the service answers with (plain functions: they run on every read) --------

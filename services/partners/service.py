@@ -15,8 +15,9 @@ from crm_kit.actor_provider import ActorProvider
 from crm_kit.db import Database
 from crm_kit.entrypoints import rpc, timer
 from crm_kit.observability import Observability
+from crm_kit.validation import date_arg, uuid_arg
 from services.partners.models import Base
-from services.partners.schemas import date_arg, partner_view, uuid_arg
+from services.partners.schemas import partner_view
 from services.partners.usecases import agreements, card, contacts, managers, merge, registration, relationships, search
 from services.partners.usecases.lookup import partner_for_read
 

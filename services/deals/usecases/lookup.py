@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import weakref
 
-from sqlalchemy import Select, false, or_, select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from crm_kit import access
@@ -18,18 +18,7 @@ from services.deals.models import Deal, Invoice, Offer, SalesProcessRecord, Task
 
 def visible(query: Select, actor: Actor) -> Select:
     """Restrict a query over ``Deal`` to the rows ``actor`` may see."""
-    rule = access.visibility_filter(actor)
-    if rule is None:
-        return query
-    conditions = []
-    if rule.get("manager_id"):
-        conditions.append(Deal.manager_id == rule["manager_id"])
-    if rule.get("regions"):
-        conditions.append(Deal.region.in_(rule["regions"]))
-    if rule.get("department"):
-        conditions.append(Deal.department == rule["department"])
-    return query.where(or_(*conditions) if conditions else false())
-
+    return access.restrict(query, actor, Deal.manager_id, Deal.region, Deal.department)
 
 def can_see(actor: Actor, deal: Deal) -> bool:
     return access.can_see(actor, deal.manager_id, deal.region, deal.department)

@@ -18,11 +18,11 @@ from sqlalchemy.orm import Session
 from crm_kit.actor import Actor
 from crm_kit.db import UnitOfWork, utcnow
 from crm_kit.errors import NotFound, PermissionDenied, PreconditionFailed, ValidationError
-from crm_kit.validation import load
+from crm_kit.validation import load, uuid_arg
 from services.partners import events
 from services.partners.domain import agreements as rules
 from services.partners.models import Agreement, Partner
-from services.partners.schemas import AgreementIn, AgreementStatusIn, agreement_view, uuid_arg
+from services.partners.schemas import AgreementIn, AgreementStatusIn, agreement_view
 from services.partners.usecases.lookup import can_see, partner_for_change, partner_for_read, visible
 
 STANDARD, INDIVIDUAL = "standard", "individual"

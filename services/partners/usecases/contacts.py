@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from crm_kit.actor import Actor
 from crm_kit.db import UnitOfWork
 from crm_kit.errors import ValidationError
-from crm_kit.validation import load
+from crm_kit.validation import load, uuid_arg
 from services.partners import events
 from services.partners.domain import contacts as contact_rules
 from services.partners.models import Contact, Email, Phone, Relationship, new_id
@@ -24,7 +24,6 @@ from services.partners.schemas import (
     contact_view,
     email_view,
     phone_view,
-    uuid_arg,
 )
 from services.partners.usecases.lookup import contact_for_change, partner_for_change, partner_for_read
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Select, false, or_, select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from crm_kit import access
@@ -13,18 +13,7 @@ from services.partners.models import ACTIVE, Contact, Partner
 
 def visible(query: Select, actor: Actor) -> Select:
     """Restrict a query over ``Partner`` to the rows ``actor`` may see."""
-    rule = access.visibility_filter(actor)
-    if rule is None:
-        return query
-    conditions = []
-    if rule.get("manager_id"):
-        conditions.append(Partner.manager_id == rule["manager_id"])
-    if rule.get("regions"):
-        conditions.append(Partner.region.in_(rule["regions"]))
-    if rule.get("department"):
-        conditions.append(Partner.department == rule["department"])
-    return query.where(or_(*conditions) if conditions else false())
-
+    return access.restrict(query, actor, Partner.manager_id, Partner.region, Partner.department)
 
 def can_see(actor: Actor, partner: Partner) -> bool:
     return access.can_see(actor, partner.manager_id, partner.region, partner.department)

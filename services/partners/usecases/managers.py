@@ -17,10 +17,10 @@ from crm_kit import access
 from crm_kit.actor import Actor
 from crm_kit.db import UnitOfWork, utcnow
 from crm_kit.errors import PermissionDenied, PreconditionFailed, ValidationError
-from crm_kit.validation import load
+from crm_kit.validation import load, uuid_arg
 from services.partners import events
 from services.partners.models import ACTIVE, ManagerAssignment, Partner
-from services.partners.schemas import HandoverIn, ReassignIn, assignment_view, uuid_arg
+from services.partners.schemas import HandoverIn, ReassignIn, assignment_view
 from services.partners.usecases.lookup import partner_for_change, partner_for_read
 
 # Partners moved per statement in a handover: keeps IN lists well under SQLite's and

@@ -15,10 +15,10 @@ from sqlalchemy.orm import Session
 from crm_kit.actor import Actor
 from crm_kit.db import UnitOfWork
 from crm_kit.errors import Conflict, NotFound, PreconditionFailed
-from crm_kit.validation import load
+from crm_kit.validation import load, uuid_arg
 from services.partners import events
 from services.partners.models import ACTIVE, Contact, Partner, Relationship
-from services.partners.schemas import RelationshipIn, relationship_view, uuid_arg
+from services.partners.schemas import RelationshipIn, relationship_view
 from services.partners.usecases.lookup import contact_for_change, partner_for_change, partner_for_read
 
 HEAD_OFFICE_OF = "head_office_of"

@@ -25,3 +25,4 @@ def test_payload_keeps_what_the_client_set_and_masked_empties():
     }
     agreement = pb.Agreement(discount_percent={"value": "2.5"})
     assert to_payload(agreement) == {"discount_percent": "2.5"}
+

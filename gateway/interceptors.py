@@ -30,6 +30,7 @@ import grpc
 from prometheus_client import Counter, Histogram
 
 from crm_kit.actor import Actor
+from gateway import scopes
 from gateway.auth import AuthError, TokenVerifier
 from gateway.errors import abort_with
 
@@ -117,6 +118,7 @@ class AuthInterceptor(grpc.aio.ServerInterceptor):
     async def _guard(self, method: str, context: grpc.aio.ServicerContext) -> AsyncIterator[None]:
         try:
             actor = self.verifier.verify(bearer_token(context.invocation_metadata()))
+            scopes.check(actor, method)
             reset = current_actor.set(actor)
             try:
                 yield

@@ -221,3 +221,19 @@ def test_gateway_metrics(gateway, partners):
         text = response.read().decode()
     assert 'crm_gateway_requests_total{code="OK",method="/crm.v1.Partners/SearchPartners"}' in text
     assert "crm_gateway_request_seconds_bucket" in text
+
+
+def test_service_tokens_reach_only_their_scopes(partners, cards):
+    pbx = auth(token("pbx-adapter", ("service",), scopes=("pbx",)))
+    assert partners.FindByPhone(partners_pb2.FindByPhoneRequest(number="+74950000000"), metadata=pbx).number == "+74950000000"
+    with pytest.raises(grpc.RpcError) as caught:
+        partners.SearchPartners(partners_pb2.SearchPartnersRequest(), metadata=pbx)
+    assert caught.value.code() == grpc.StatusCode.PERMISSION_DENIED
+    bi = auth(token("bi-tool", ("service",), scopes=("bi",)))
+    partners.SearchPartners(partners_pb2.SearchPartnersRequest(), metadata=bi)
+    with pytest.raises(grpc.RpcError) as caught:
+        partners.RegisterPartner(partners_pb2.RegisterPartnerRequest(partner=new_partner("BI не пишет")), metadata=bi)
+    assert caught.value.code() == grpc.StatusCode.PERMISSION_DENIED
+    with pytest.raises(grpc.RpcError) as caught:
+        partners.SearchPartners(partners_pb2.SearchPartnersRequest(), metadata=auth(token("bare", ("service",))))
+    assert caught.value.code() == grpc.StatusCode.PERMISSION_DENIED

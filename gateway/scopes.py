@@ -1,0 +1,50 @@
+"""What a machine caller may call: service tokens (role ``service``) carry scopes, and each scope
+opens a fixed list of methods. A person's token is limited by row-level access in the services
+instead; a service token sees every row, so it must not reach every method."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from crm_kit.actor import Actor
+from crm_kit.errors import PermissionDenied
+
+# scope -> the full gRPC method names (or "/package.Service/" prefixes) it opens.
+SCOPES: dict[str, tuple[str, ...]] = {
+    # The telephony adapter: who is calling, and (later) call events.
+    "pbx": (
+        "/crm.v1.Partners/FindByPhone",
+        "/crm.v1.Telephony/",
+    ),
+    # BI tools and reports: reading only.
+    "bi": (
+        "/crm.v1.Partners/GetPartner",
+        "/crm.v1.Partners/SearchPartners",
+        "/crm.v1.Partners/ListContacts",
+        "/crm.v1.Partners/ListRelationships",
+        "/crm.v1.Partners/ListAgreements",
+        "/crm.v1.Partners/GetAgreement",
+        "/crm.v1.Partners/ListManagerHistory",
+        "/crm.v1.ClientCards/GetClientCard",
+        "/crm.v1.Deals/GetDeal",
+        "/crm.v1.Deals/ListDeals",
+        "/crm.v1.Deals/ListInvoices",
+        "/crm.v1.Deals/GetForecast",
+        "/crm.v1.Deals/ListProcesses",
+        "/crm.v1.Analytics/",
+    ),
+}
+
+
+def allowed(scopes: Iterable[str], method: str) -> bool:
+    return any(method == opened or (opened.endswith("/") and method.startswith(opened))
+               for scope in scopes for opened in SCOPES.get(scope, ()))
+
+
+def check(actor: Actor, method: str) -> None:
+    """Refuses a service token calling a method none of its scopes opens."""
+    if actor.is_service and not allowed(actor.scopes, method):
+        raise PermissionDenied(
+            f"a service token with scopes {sorted(actor.scopes) or 'none'} may not call {method}",
+            {"method": method, "scopes": sorted(actor.scopes)},
+        )

@@ -1,0 +1,122 @@
+"""A user's time: the calendar (interactions in a date range), overdue planned interactions,
+forgotten clients, and the history section of the client card."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import Session
+
+from crm_kit import access
+from crm_kit.actor import Actor
+from crm_kit.db import utcnow
+from crm_kit.errors import ValidationError
+from crm_kit.validation import load
+from services.interactions.domain import schedule
+from services.interactions.domain import status as status_rules
+from services.interactions.models import Interaction, PartnerActivity
+from services.interactions.schemas import CalendarIn, aware, interaction_summary, iso
+from services.interactions.usecases.lookup import visible
+
+LAST_SHOWN, UPCOMING_SHOWN = 5, 20
+
+
+def calendar(session: Session, actor: Actor, query: Any) -> dict[str, Any]:
+    """``{user_id, date_from, date_to, items}``: the interactions of ``user_id`` (default: the
+    caller) planned, or having happened, in the days from ``date_from`` to ``date_to``
+    inclusive, in time order; only those the actor may see."""
+    data = load(CalendarIn(), query, what="query")
+    user_id = data["user_id"] or actor.user_id
+    start, end = schedule.day_range(data["date_from"], data["date_to"])
+    when = Interaction.planned_at
+    rows = session.scalars(
+        visible(select(Interaction), actor)
+        .where(
+            Interaction.responsible_id == user_id,
+            or_(
+                and_(when >= start, when < end),
+                and_(when.is_(None), Interaction.occurred_at >= start, Interaction.occurred_at < end),
+            ),
+        )
+        .limit(5000)
+    ).all()
+    items = sorted(rows, key=lambda i: (aware(i.planned_at or i.occurred_at), i.id))
+    return {
+        "user_id": user_id, "date_from": data["date_from"].isoformat(), "date_to": data["date_to"].isoformat(),
+        "items": [interaction_summary(i) for i in items],
+    }
+
+
+def overdue(session: Session, actor: Actor, user_id: Any = None, now: datetime | None = None) -> dict[str, Any]:
+    """Planned interactions whose time has passed, of ``user_id`` (default: the caller), oldest
+    first; only those the actor may see."""
+    if user_id is not None and (not isinstance(user_id, str) or not 1 <= len(user_id) <= 64):
+        raise ValidationError.for_field("user_id", "a user id")
+    user_id = user_id or actor.user_id
+    now = now or utcnow()
+    rows = session.scalars(
+        visible(select(Interaction), actor)
+        .where(
+            Interaction.responsible_id == user_id,
+            Interaction.status == status_rules.PLANNED,
+            Interaction.planned_at < now,
+        )
+        .order_by(Interaction.planned_at, Interaction.id)
+        .limit(1000)
+    ).all()
+    return {"user_id": user_id, "now": now.isoformat(), "items": [interaction_summary(i) for i in rows]}
+
+
+def forgotten_clients(session: Session, actor: Actor, manager_id: Any, days: Any, now: datetime | None = None) -> dict[str, Any]:
+    """Partners of ``manager_id`` whose last interaction that happened (in progress or done) is
+    more than ``days`` days ago, longest forgotten first.
+
+    Known limit: the service knows only partners it has seen an interaction with (its own
+    ``partner_activity`` table, the manager being the one responsible for the last interaction);
+    a partner never interacted with is not known here and is not listed — ask the partners
+    service for those. Only rows the actor may see (manager, region, department)."""
+    if not isinstance(manager_id, str) or not 1 <= len(manager_id) <= 64:
+        raise ValidationError.for_field("manager_id", "a user id")
+    now = now or utcnow()
+    cutoff = schedule.forgotten_cutoff(days, now)
+    query = access.restrict(
+        select(PartnerActivity), actor, PartnerActivity.manager_id, PartnerActivity.region, PartnerActivity.department
+    ).where(PartnerActivity.manager_id == manager_id, PartnerActivity.last_interaction_at < cutoff)
+    rows = session.scalars(query.order_by(PartnerActivity.last_interaction_at).limit(1000)).all()
+    return {
+        "manager_id": manager_id, "days": days,
+        "items": [
+            {
+                "partner_id": row.partner_id,
+                "last_interaction_at": iso(row.last_interaction_at),
+                "last_interaction_id": row.last_interaction_id,
+                "days_since": (now - aware(row.last_interaction_at)).days,
+            }
+            for row in rows
+        ],
+    }
+
+
+def card_section(session: Session, actor: Actor, partner_id: str) -> dict[str, Any]:
+    """What the client card shows from interactions: ``last_interactions`` (the 5 latest that
+    happened, newest first), ``upcoming`` (planned ones, soonest first, at most 20) and
+    ``open_tasks`` (empty: tasks come with telephony). Only interactions the actor may see."""
+    of_partner = visible(select(Interaction), actor).where(Interaction.partner_id == partner_id)
+    last = session.scalars(
+        of_partner.where(Interaction.status.in_(status_rules.HAPPENED_STATUSES))
+        .order_by(Interaction.created_at.desc(), Interaction.id.desc())
+        .limit(LAST_SHOWN)
+    ).all()
+    upcoming = session.scalars(
+        of_partner.where(Interaction.status == status_rules.PLANNED)
+        .order_by(Interaction.planned_at, Interaction.id)
+        .limit(UPCOMING_SHOWN)
+    ).all()
+    return {
+        "partner_id": partner_id,
+        "last_interactions": [interaction_summary(i) for i in last],
+        "upcoming": [interaction_summary(i) for i in upcoming],
+        "open_tasks": [],
+    }

@@ -1,0 +1,112 @@
+"""Participants: adding them, linking a text-only one by hand, and linking text-only ones
+automatically by phone through the partners service (``partners.find_by_phone``).
+
+The partners service answers only about partners the calling actor may see. Email addresses are
+not matched: the partners service offers no lookup by email yet, so a participant known only by
+email stays unlinked until linked by hand.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from crm_kit.actor import Actor
+from crm_kit.db import UnitOfWork
+from crm_kit.errors import NotFound, Unavailable, ValidationError
+from crm_kit.validation import load
+from services.interactions import events
+from services.interactions.domain import kinds as kind_rules
+from services.interactions.models import Participant
+from services.interactions.partners_client import Partners
+from services.interactions.schemas import LinkIn, ParticipantIn, interaction_view, participant_view
+from services.interactions.usecases.lookup import for_change
+
+log = logging.getLogger(__name__)
+
+
+def _linked_event(uow: UnitOfWork, interaction, linked: list[Participant]) -> None:
+    uow.emit(events.PARTICIPANTS_LINKED, {
+        "interaction_id": interaction.id, "partner_id": interaction.partner_id,
+        "responsible_id": interaction.responsible_id,
+        "linked": [
+            {"participant_id": p.id, "partner_id": p.partner_id, "contact_id": p.contact_id,
+             "user_id": p.user_id, "linked_by": p.linked_by}
+            for p in linked
+        ],
+    })
+
+
+def add_participant(uow: UnitOfWork, actor: Actor, interaction_id: str, payload: Any) -> dict[str, Any]:
+    """Add a participant (free text and/or a link); answers the interaction."""
+    data = load(ParticipantIn(), payload, what="participant")
+    interaction = for_change(uow.session, actor, interaction_id)
+    position = max((p.position for p in interaction.participants), default=-1) + 1
+    interaction.participants.append(Participant(
+        position=position, linked_by=None if kind_rules.is_text_only(data) else "hand", **data,
+    ))
+    uow.session.flush()
+    return interaction_view(interaction)
+
+
+def link_participant(uow: UnitOfWork, actor: Actor, participant_id: str, payload: Any) -> dict[str, Any]:
+    """Link a participant by hand to a partner, contact person or user; answers the participant.
+    NotFound when the actor may not change its interaction."""
+    data = load(LinkIn(), payload, what="link")
+    participant = uow.session.get(Participant, participant_id)
+    if participant is None:
+        raise NotFound(f"participant {participant_id} not found", {"participant_id": participant_id})
+    try:
+        interaction = for_change(uow.session, actor, participant.interaction_id)
+    except NotFound:
+        raise NotFound(f"participant {participant_id} not found", {"participant_id": participant_id}) from None
+    for key, value in data.items():
+        if value:
+            setattr(participant, key, value)
+    participant.linked_by = "hand"
+    uow.session.flush()
+    _linked_event(uow, interaction, [participant])
+    return participant_view(participant)
+
+
+def link_participants(uow: UnitOfWork, actor: Actor, partners: Partners, interaction_id: str) -> dict[str, Any]:
+    """Try to link every text-only participant with a phone to the partner (and contact) behind
+    it, asking ``partners.find_by_phone``; a number matching nobody, or more than one partner,
+    stays unlinked. When the partners service does not answer, nothing is linked and the answer
+    says so (``partners_available`` false): try again later.
+
+    Answers ``{interaction_id, linked: [participant], unlinked: [participant],
+    partners_available}``."""
+    interaction = for_change(uow.session, actor, interaction_id)
+    candidates = [p for p in interaction.participants if kind_rules.is_text_only(participant_view(p))]
+    linked: list[Participant] = []
+    available = True
+    for participant in candidates:
+        if not participant.phone:
+            continue
+        try:
+            found = partners.find_by_phone(participant.phone)
+        except Unavailable as exc:
+            log.warning("participants of %s left unlinked: %s", interaction.id, exc)
+            available = False
+            break
+        except ValidationError:
+            continue  # not a phone number the partners service can read
+        matches = found.get("matches") or []
+        partner_ids = {m["partner_id"] for m in matches}
+        if len(partner_ids) != 1:
+            continue
+        contacts = {m["contact_id"] for m in matches if m.get("contact_id")}
+        participant.partner_id = partner_ids.pop()
+        participant.contact_id = contacts.pop() if len(contacts) == 1 else None
+        participant.linked_by = "phone"
+        linked.append(participant)
+    if linked:
+        uow.session.flush()
+        _linked_event(uow, interaction, linked)
+    return {
+        "interaction_id": interaction.id,
+        "linked": [participant_view(p) for p in linked],
+        "unlinked": [participant_view(p) for p in candidates if p not in linked],
+        "partners_available": available,
+    }

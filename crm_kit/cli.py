@@ -27,8 +27,10 @@ from crm_kit.registry import service_names
 app = typer.Typer(help="Run and operate the CRM platform.", no_args_is_help=True, add_completion=False)
 dlq_app = typer.Typer(help="Parked (dead-lettered) event deliveries.", no_args_is_help=True)
 app.add_typer(dlq_app, name="dlq")
+pbx_app = typer.Typer(help="The PBX side of telephony: publish call events.", no_args_is_help=True)
+app.add_typer(pbx_app, name="pbx")
 console = Console(width=None if sys.stdout.isatty() else 160)
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)  # an error stays one line, whatever the terminal
 
 
 def _fail(message: str, code: int = 2) -> None:
@@ -295,6 +297,103 @@ def dlq_replay(
         _fail(str(exc))
     count = replay_parked(config["AMQP_URI"], service, limit)
     console.print(f"replayed {count} message(s) of {service}")
+
+
+def _pbx_publisher():
+    """A connected call-event publisher for AMQP_URI, or one clear line and exit 2."""
+    from telephony.publisher import CallEventPublisher
+
+    config = _config()
+    try:
+        check_broker(config["AMQP_URI"])
+    except Unreachable as exc:
+        _fail(str(exc))
+    return CallEventPublisher(config["AMQP_URI"]), redact(config["AMQP_URI"])
+
+
+@pbx_app.command("simulate")
+def pbx_simulate(
+    calls: Annotated[int, typer.Option(min=1, max=1_000_000, help="how many calls to simulate")] = 10,
+    rate: Annotated[float, typer.Option(min=0.01, help="events per second")] = 10.0,
+    seed: Annotated[int | None, typer.Option(help="for a repeatable stream")] = None,
+) -> None:
+    """Publish realistic call-event streams (with duplicates and out-of-order events) at RATE events/s."""
+    import random
+
+    from pika.exceptions import AMQPError, NackError, UnroutableError
+
+    from telephony.simulator import send_at_rate, simulate
+
+    seed = random.SystemRandom().randrange(2**31) if seed is None else seed
+    events = simulate(calls, seed)
+    publisher, where = _pbx_publisher()
+    counts = {"published": 0, "confirmed": 0}
+
+    def send(event: dict) -> None:
+        counts["published"] += 1
+        try:
+            publisher.publish(event)
+        except (NackError, UnroutableError) as exc:
+            err.print(f"not confirmed: {event['event_id']} ({type(exc).__name__})", highlight=False)
+            return
+        counts["confirmed"] += 1
+
+    try:
+        with publisher:
+            send_at_rate(send, events, rate)
+    except AMQPError as exc:
+        _fail(f"lost RabbitMQ at {where} after {counts['confirmed']} confirmed event(s) ({type(exc).__name__}: {exc})")
+    except KeyboardInterrupt:
+        console.print(f"interrupted: published {counts['published']}, confirmed {counts['confirmed']}")
+        raise typer.Exit(130) from None
+    console.print(
+        f"published {counts['published']} event(s) of {calls} call(s), {counts['confirmed']} confirmed (seed {seed})",
+        highlight=False,
+    )
+    if counts["confirmed"] != counts["published"]:
+        raise typer.Exit(1)
+
+
+@pbx_app.command("send")
+def pbx_send(
+    call_id: Annotated[str, typer.Option(help="the PBX's call id")],
+    kind: Annotated[str, typer.Option(help="ringing, answered, ended, missed or transferred")],
+    caller: Annotated[str, typer.Option(help="the calling number, as the PBX gives it")],
+    callee: Annotated[str, typer.Option(help="the called number, as the PBX gives it")],
+    extension: Annotated[str | None, typer.Option(help="the internal extension")] = None,
+    direction: Annotated[str, typer.Option(help="incoming or outgoing")] = "incoming",
+    duration: Annotated[int | None, typer.Option("--duration", min=0, help="seconds, for an ended call")] = None,
+    transferred_to: Annotated[str | None, typer.Option(help="for a transferred call")] = None,
+    recording_url: Annotated[str | None, typer.Option(help="a link to the recording")] = None,
+    event_id: Annotated[str | None, typer.Option(help="default: a new UUID")] = None,
+    occurred_at: Annotated[str | None, typer.Option(help="ISO 8601 with offset; default: now")] = None,
+) -> None:
+    """Publish one call event and wait for the broker's confirm."""
+    import uuid
+    from datetime import UTC, datetime
+
+    from pika.exceptions import AMQPError
+
+    from crm_kit.errors import ValidationError
+    from telephony.events import validate_call_event
+
+    event = {
+        "call_id": call_id, "event_id": event_id or str(uuid.uuid4()), "kind": kind, "direction": direction,
+        "caller": caller, "callee": callee, "extension": extension,
+        "occurred_at": occurred_at or datetime.now(UTC).astimezone().isoformat(timespec="seconds"),
+        "duration_s": duration, "transferred_to": transferred_to, "recording_url": recording_url,
+    }
+    try:
+        event = validate_call_event(event)
+    except ValidationError as exc:
+        _fail("; ".join(f"{field} {', '.join(msgs)}" for field, msgs in exc.details.items()))
+    publisher, where = _pbx_publisher()
+    try:
+        with publisher:
+            publisher.publish(event)
+    except AMQPError as exc:
+        _fail(f"RabbitMQ at {where} did not confirm the event ({type(exc).__name__}: {exc})")
+    console.print(f"published and confirmed {event['kind']} of call {event['call_id']} (event {event['event_id']})", highlight=False)
 
 
 @app.command()

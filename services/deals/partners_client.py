@@ -1,66 +1,26 @@
-"""What deals asks of the partners service, over RPC, as the calling actor, with a deadline.
+"""What deals asks of the partners service (crm_kit.remote: as the calling actor, with a deadline,
+``DEALS_PARTNERS_TIMEOUT_S``, default 5 s; no answer is a typed Unavailable).
 
 Deals never reads the partners database: whether a partner is a client (for the stages that
-require it) and what an agreement says (for choosing sales terms) are asked with
-``partners.get`` and ``partners.get_agreement``. The actor travels with the call (nameko
-context data), so the partners service applies its own row-level access.
+require it) and what an agreement says (for choosing sales terms) are asked here.
 """
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
-import eventlet
-from nameko.exceptions import UnknownService
-from nameko.rpc import RpcProxy
-
-from crm_kit.config import env_float
-from crm_kit.errors import Unavailable
-
-log = logging.getLogger(__name__)
+from crm_kit.remote import Remote, RemoteService
 
 
-class PartnersUnavailable(Unavailable):
-    """The partners service did not answer in time (or is not running): try again later."""
-
-
-class Partners:
-    """One worker's view of the partners service."""
-
-    def __init__(self, proxy, timeout: float):
-        self._proxy = proxy
-        self._timeout = timeout
-
-    def _call(self, method: str, *args: Any) -> Any:
-        try:
-            with eventlet.Timeout(self._timeout):
-                return getattr(self._proxy, method)(*args)
-        except eventlet.Timeout:
-            raise PartnersUnavailable(f"the partners service did not answer {method} in {self._timeout:g}s") from None
-        except UnknownService:
-            raise PartnersUnavailable("the partners service is not running") from None
-
+class Partners(Remote):
     def get(self, partner_id: str) -> dict[str, Any]:
         """The partner as the actor sees it (NotFound when it may not)."""
-        return self._call("get", partner_id)
+        return self.call("get", partner_id)
 
     def get_agreement(self, agreement_id: str) -> dict[str, Any]:
         """An agreement as the actor sees it (NotFound when it may not)."""
-        return self._call("get_agreement", agreement_id)
+        return self.call("get_agreement", agreement_id)
 
 
-class PartnersClient(RpcProxy):
-    """The partners service for a worker; calls time out after ``DEALS_PARTNERS_TIMEOUT_S``
-    (default 5 s)."""
-
-    def __init__(self):
-        super().__init__("partners")
-        self.timeout = 5.0
-
-    def setup(self) -> None:
-        super().setup()
-        self.timeout = env_float("DEALS_PARTNERS_TIMEOUT_S", 5.0, minimum=0.1)
-
-    def get_dependency(self, worker_ctx) -> Partners:
-        return Partners(super().get_dependency(worker_ctx), self.timeout)
+def PartnersClient() -> RemoteService:  # noqa: N802  (reads as the dependency it declares)
+    return RemoteService("partners", Partners)

@@ -4,9 +4,9 @@ Every RPC takes JSON values, validates them at the boundary (a bad payload gets 
 ValidationError naming the fields and writes nothing), applies row-level access for the calling
 actor (NotFound for deals it may not see), and answers JSON values. Changes are committed with
 their events (outbox) before the reply. Errors: ValidationError, NotFound, Conflict,
-PermissionDenied, PreconditionFailed (crm_kit.errors); PartnersUnavailable when the partners
-service, asked about a partner or an agreement, does not answer in time (a crm_kit Unavailable:
-the gateway answers UNAVAILABLE).
+PermissionDenied, PreconditionFailed (crm_kit.errors); Unavailable when the partners
+service, asked about a partner or an agreement, does not answer in time (UNAVAILABLE at the
+gateway).
 """
 
 from __future__ import annotations

@@ -11,7 +11,6 @@ messages with ``crm dlq list|replay``.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -171,6 +170,3 @@ def replay_parked(amqp_uri: str, service: str, limit: int = 1000) -> int:
         channel.close()
     return replayed
 
-
-def dumps_for_log(value: Any) -> str:
-    return json.dumps(value, default=str)[:500]

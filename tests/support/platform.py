@@ -48,6 +48,22 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def sqlalchemy_url(url: str) -> str:
+    """A libpq URL as SQLAlchemy's psycopg2 URL."""
+    return url.replace("postgresql://", "postgresql+psycopg2://")
+
+
+def wait_for(predicate, timeout: float = 30.0, what: str = "condition"):
+    """The first truthy value of ``predicate()`` within ``timeout`` seconds, else a failure."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.1)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
 class Infrastructure:
     """The PostgreSQL server and RabbitMQ vhost one test session uses."""
 
@@ -88,6 +104,21 @@ class Infrastructure:
         conn.close()
         base = self.pg_admin_url.rsplit("/", 1)[0]
         return f"{base}/{name}"
+
+    def service_database(self, name: str, *, service: str | None = None, metadata=None) -> str:
+        """A fresh database migrated for ``service`` (alembic) or created from ``metadata``."""
+        url = self.database(name)
+        if service is not None:
+            from crm_kit.migrations import upgrade
+
+            upgrade(service, sqlalchemy_url(url))
+        if metadata is not None:
+            from sqlalchemy import create_engine
+
+            engine = create_engine(sqlalchemy_url(url))
+            metadata.create_all(engine)
+            engine.dispose()
+        return url
 
     # --- RabbitMQ -----------------------------------------------------------------------
     def _local_vhost(self) -> str:

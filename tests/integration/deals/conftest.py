@@ -8,17 +8,15 @@ before the next package starts its own on the same vhost."""
 from __future__ import annotations
 
 import json
-import time
 
 import pytest
 from sqlalchemy import create_engine, text
 
 from crm_kit.actor import Actor
-from crm_kit.migrations import upgrade
 from crm_kit.registry import service_class
 from crm_kit.topology import declare
 from tests.integration.deals.listener_service import DealsListenerService, metadata
-from tests.support.platform import ServiceProcess, rpc_proxy
+from tests.support.platform import ServiceProcess, rpc_proxy, sqlalchemy_url
 
 ADMIN = Actor("admin-1", roles=("admin",))
 HEAD = Actor("head-1", roles=("head_of_sales",), department="north")
@@ -27,30 +25,11 @@ BORIS = Actor("boris", roles=("manager",), regions=("spb",), department="south")
 PBX = Actor("interactions", roles=("service",))
 
 
-def psycopg(url: str) -> str:
-    return url.replace("postgresql://", "postgresql+psycopg2://")
-
-
-def wait_for(predicate, timeout=20.0, what="condition"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
 @pytest.fixture(scope="package")
 def deals_env(infra):
-    deals_url = infra.database("crm_test_deals")
-    upgrade("deals", psycopg(deals_url))
-    partners_url = infra.database("crm_test_deals_partners")
-    upgrade("partners", psycopg(partners_url))
-    listener_url = infra.database("crm_test_deals_listener")
-    engine = create_engine(psycopg(listener_url))
-    metadata.create_all(engine)
-    engine.dispose()
+    deals_url = infra.service_database("crm_test_deals", service="deals")
+    partners_url = infra.service_database("crm_test_deals_partners", service="partners")
+    listener_url = infra.service_database("crm_test_deals_listener", metadata=metadata)
     declare(
         {"AMQP_URI": infra.amqp_uri, "AUTO_DELETE_EVENT_EXCHANGES": False},
         [service_class("partners"), service_class("deals"), DealsListenerService],
@@ -98,7 +77,7 @@ def listener(deals_env):
 def deals_db(deals_env):
     """The deals database, read directly: to prove that a refused call wrote nothing and that an
     event was written to the outbox once."""
-    engine = create_engine(psycopg(deals_env["DEALS_DATABASE_URL"]))
+    engine = create_engine(sqlalchemy_url(deals_env["DEALS_DATABASE_URL"]))
     yield engine
     engine.dispose()
 

@@ -12,7 +12,8 @@ from sqlalchemy import text
 
 from crm_kit.errors import Conflict, NotFound, PermissionDenied, PreconditionFailed, ValidationError
 from services.deals.domain.process import BUILTIN_PROCESSES
-from tests.integration.deals.conftest import ADMIN, ANNA, BORIS, HEAD, PBX, wait_for
+from tests.integration.deals.conftest import ADMIN, ANNA, BORIS, HEAD, PBX
+from tests.support.platform import wait_for
 
 pytestmark = pytest.mark.integration
 

@@ -9,47 +9,26 @@ before the next package starts its own on the same vhost."""
 from __future__ import annotations
 
 import json
-import time
 
 import pytest
 from sqlalchemy import create_engine, text
 
 from crm_kit.actor import Actor
-from crm_kit.migrations import upgrade
 from crm_kit.registry import service_class
 from crm_kit.topology import declare
 from tests.integration.interactions.listener_service import InteractionsListenerService, metadata
-from tests.support.platform import ServiceProcess, rpc_proxy
+from tests.support.platform import ServiceProcess, rpc_proxy, sqlalchemy_url
 
 ADMIN = Actor("admin-1", roles=("admin",))
 ANNA = Actor("anna", roles=("manager",), regions=("msk",), department="north")
 BORIS = Actor("boris", roles=("manager",), regions=("spb",), department="south")
 
 
-def psycopg(url: str) -> str:
-    return url.replace("postgresql://", "postgresql+psycopg2://")
-
-
-def wait_for(predicate, timeout=20.0, what="condition"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
 @pytest.fixture(scope="package")
 def interactions_env(infra):
-    interactions_url = infra.database("crm_test_interactions")
-    upgrade("interactions", psycopg(interactions_url))
-    partners_url = infra.database("crm_test_interactions_partners")
-    upgrade("partners", psycopg(partners_url))
-    listener_url = infra.database("crm_test_interactions_listener")
-    engine = create_engine(psycopg(listener_url))
-    metadata.create_all(engine)
-    engine.dispose()
+    interactions_url = infra.service_database("crm_test_interactions", service="interactions")
+    partners_url = infra.service_database("crm_test_interactions_partners", service="partners")
+    listener_url = infra.service_database("crm_test_interactions_listener", metadata=metadata)
     declare(
         {"AMQP_URI": infra.amqp_uri, "AUTO_DELETE_EVENT_EXCHANGES": False},
         [service_class("partners"), service_class("interactions"), InteractionsListenerService],
@@ -98,7 +77,7 @@ def listener(interactions_env):
 def interactions_db(interactions_env):
     """The interactions database, read directly: to prove that a refused call wrote nothing and
     that an event was written to the outbox once."""
-    engine = create_engine(psycopg(interactions_env["INTERACTIONS_DATABASE_URL"]))
+    engine = create_engine(sqlalchemy_url(interactions_env["INTERACTIONS_DATABASE_URL"]))
     yield engine
     engine.dispose()
 

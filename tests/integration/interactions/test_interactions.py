@@ -11,7 +11,8 @@ import pytest
 from sqlalchemy import text
 
 from crm_kit.errors import NotFound, PermissionDenied, PreconditionFailed, ValidationError
-from tests.integration.interactions.conftest import ADMIN, ANNA, BORIS, wait_for
+from tests.integration.interactions.conftest import ADMIN, ANNA, BORIS
+from tests.support.platform import wait_for
 
 pytestmark = pytest.mark.integration
 

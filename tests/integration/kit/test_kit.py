@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import threading
-import time
 import uuid
 
 import pytest
@@ -18,19 +17,9 @@ from crm_kit import dead_letters
 from crm_kit.actor import Actor
 from crm_kit.topology import declare
 from tests.integration.kit.probe_service import ProbeService, metadata
-from tests.support.platform import ServiceProcess, rpc_proxy
+from tests.support.platform import ServiceProcess, rpc_proxy, wait_for
 
 pytestmark = pytest.mark.integration
-
-
-def wait_until(predicate, timeout=30.0, interval=0.1, what="condition"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(interval)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 @pytest.fixture(scope="module")
@@ -142,7 +131,7 @@ def test_event_survives_publisher_dying_right_after_commit(probe_env, probe_db, 
         pending = conn.execute(text("SELECT count(*) FROM outbox WHERE published_at IS NULL")).scalar_one()
     assert pending >= 1  # ...and its event is waiting in the outbox, unpublished
     probe.start()  # the successor relays it
-    wait_until(lambda: f"heard:{note}" in effect_notes(engine), what="the event to reach its consumer")
+    wait_for(lambda: f"heard:{note}" in effect_notes(engine), what="the event to reach its consumer")
     with engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM outbox WHERE published_at IS NULL")).scalar_one() == 0
 
@@ -152,7 +141,7 @@ def test_outbox_event_relayed_and_consumed_once(probe, probe_db, infra):
     note = f"plain-{uuid.uuid4().hex[:8]}"
     with rpc_proxy(infra.amqp_uri) as proxy:
         proxy.probe.record(note)
-    wait_until(lambda: f"heard:{note}" in effect_notes(engine), what="the relayed event")
+    wait_for(lambda: f"heard:{note}" in effect_notes(engine), what="the relayed event")
     assert effect_notes(engine).count(f"heard:{note}") == 1
 
 
@@ -162,7 +151,7 @@ def test_redelivered_event_is_applied_once(probe, probe_db, infra):
     envelope = thing(f"dup-{uuid.uuid4().hex[:8]}")
     publish_event(infra.amqp_uri, envelope)
     publish_event(infra.amqp_uri, envelope)
-    wait_until(lambda: handler_calls(probe, "on_thing") >= before + 2, what="both deliveries handled")
+    wait_for(lambda: handler_calls(probe, "on_thing") >= before + 2, what="both deliveries handled")
     assert effect_notes(engine).count(envelope["data"]["note"]) == 1
 
 
@@ -173,12 +162,12 @@ def test_failing_handler_is_retried_then_parked_and_the_queue_keeps_flowing(prob
     fine = [thing(f"fine-{i}-{uuid.uuid4().hex[:6]}") for i in range(5)]
     for envelope in fine:
         publish_event(infra.amqp_uri, envelope)
-    wait_until(lambda: all(e["data"]["note"] in effect_notes(engine) for e in fine), what="the good events")
+    wait_for(lambda: all(e["data"]["note"] in effect_notes(engine) for e in fine), what="the good events")
 
     def parked():
         return [p for p in dead_letters.iter_parked(infra.amqp_uri, "probe") if broken["event_id"] in p.body]
 
-    found = wait_until(parked, timeout=30, what="the broken event to be parked")[0]
+    found = wait_for(parked, timeout=30, what="the broken event to be parked")[0]
     assert found.queue == "evt-probe_source-thing_happened--probe.on_thing"
     assert "handler broken for this event" in found.error
     assert found.attempts == 3  # the first try and two retries (RETRY_DELAYS_S=0.2,0.4)
@@ -193,14 +182,14 @@ def test_validation_failure_is_parked_at_once_and_can_be_replayed(probe, infra):
     def parked():
         return [p for p in dead_letters.iter_parked(infra.amqp_uri, "probe", 500) if bad["event_id"] in p.body]
 
-    found = wait_until(parked, what="the invalid event to be parked")[0]
+    found = wait_for(parked, what="the invalid event to be parked")[0]
     assert found.attempts == 1
     assert found.error_type == "ValidationError"
     calls = handler_calls(probe, "on_thing")
     replayed = dead_letters.replay_parked(infra.amqp_uri, "probe")
     assert replayed >= 1
-    wait_until(lambda: handler_calls(probe, "on_thing") > calls, what="the replayed event to be handled")
-    wait_until(parked, what="the replayed event to be parked again")
+    wait_for(lambda: handler_calls(probe, "on_thing") > calls, what="the replayed event to be handled")
+    wait_for(parked, what="the replayed event to be parked again")
 
 
 def test_malformed_event_is_parked_with_the_reason(probe, infra):
@@ -210,7 +199,7 @@ def test_malformed_event_is_parked_with_the_reason(probe, infra):
     def parked():
         return [p for p in dead_letters.iter_parked(infra.amqp_uri, "probe", 500) if marker in p.body]
 
-    found = wait_until(parked, what="the malformed event to be parked")[0]
+    found = wait_for(parked, what="the malformed event to be parked")[0]
     assert "event_id" in found.error
 
 

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import time
 import uuid
 
 import pytest
 
 from crm_kit.errors import Conflict, NotFound, PermissionDenied, PreconditionFailed, ValidationError
 from tests.integration.partners.conftest import ADMIN, ANNA, BORIS, HEAD
-from tests.support.platform import rpc_proxy
+from tests.support.platform import rpc_proxy, wait_for
 
 pytestmark = pytest.mark.integration
 
@@ -26,16 +25,6 @@ def company(name: str, **extra) -> dict:
     payload = {"kinds": ["client"], "legal_form": "legal_entity", "short_name": name, "region": "msk"}
     payload.update(extra)
     return payload
-
-
-def wait_for(predicate, timeout=20.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.1)
-    raise AssertionError("timed out")
 
 
 def test_register_everything_in_one_call(call):

@@ -129,6 +129,16 @@ def event_envelope(service: str, event_type: str, data: dict[str, Any], actor: A
     }
 
 
+def upsert(session: Session, table):
+    """An INSERT with ``on_conflict_do_nothing``/``on_conflict_do_update`` for the session's
+    database (PostgreSQL in production, SQLite as the embedded default)."""
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as dialect_insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert as dialect_insert
+    return dialect_insert(table)
+
+
 class UnitOfWork:
     """One worker's transaction: the session, the events it emits, the event it handles."""
 

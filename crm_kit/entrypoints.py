@@ -26,6 +26,7 @@ from nameko.rpc import Rpc
 from nameko.timer import Timer
 
 from crm_kit import dead_letters
+from crm_kit.actor import SYSTEM, context_for
 from crm_kit.db import UnitOfWork
 from crm_kit.errors import CrmError, ValidationError
 
@@ -64,7 +65,11 @@ rpc = TransactionalRpc.decorator
 
 
 class TransactionalTimer(Timer):
-    """``@timer`` whose worker's transaction is committed when it succeeds."""
+    """``@timer`` whose worker's transaction is committed when it succeeds. Its worker acts as
+    the platform itself (``SYSTEM``), also in the calls it makes to other services."""
+
+    def handle_timer_tick(self):
+        self.container.spawn_worker(self, (), {}, context_data=context_for(SYSTEM), handle_result=self.handle_result)
 
     def handle_result(self, worker_ctx, result, exc_info):
         result, exc_info = _commit(self.container, worker_ctx, result, exc_info)

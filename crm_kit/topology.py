@@ -3,7 +3,8 @@
 Nameko drops an event published to an exchange with no bound queue, so ``crm topology`` (and
 ``crm up`` before it starts anything) declares, for every service that exists: its events
 exchange, every event handler's durable queue bound to its source exchange, each handler
-queue's retry (delay) queues, and the service's dead-letter queue. Declaring is idempotent.
+queue's retry (delay) queues, the service's dead-letter queue, and each batch consumer's
+exchange, queue and retry queues (crm_kit.batch). Declaring is idempotent.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from dataclasses import dataclass
 
 from kombu import Connection, Exchange, Queue
 from nameko.containers import ServiceContainer
-from nameko.events import EventHandler
+from nameko.events import SERVICE_POOL, EventHandler
 from nameko.standalone.events import get_event_exchange
 
 from crm_kit import dead_letters
@@ -37,8 +38,21 @@ def handler_queues(cls: type, config: dict) -> list[HandlerQueue]:
     return [
         HandlerQueue(container.service_name, ep.source_service, ep.event_type, ep.method_name)
         for ep in container.entrypoints
-        if isinstance(ep, EventHandler)
+        # Broadcast handlers get a queue of their own per running instance, made when it starts.
+        if isinstance(ep, EventHandler) and ep.handler_type == SERVICE_POOL
     ]
+
+
+def batch_declarations(cls: type, config: dict) -> list[Exchange | Queue]:
+    """The exchanges and queues of the service's batch consumers (crm_kit.batch)."""
+    from crm_kit.batch import BatchConsumer
+
+    container = ServiceContainer(cls, config)
+    entities: list[Exchange | Queue] = []
+    for ep in container.entrypoints:
+        if isinstance(ep, BatchConsumer):
+            entities.extend(ep.declarations())
+    return entities
 
 
 def declarations(config: dict, services: list[type] | None = None) -> list[Exchange | Queue]:
@@ -55,6 +69,7 @@ def declarations(config: dict, services: list[type] | None = None) -> list[Excha
                 Queue(handler.name, exchange=exchange, routing_key=handler.event_type, durable=True, auto_delete=False)
             )
             entities.extend(dead_letters.retry_queues(handler.name))
+        entities.extend(batch_declarations(cls, config))
     return entities
 
 

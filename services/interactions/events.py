@@ -28,4 +28,23 @@ PARTICIPANTS_LINKED = "participants_linked"
 data: {interaction_id, partner_id, responsible_id, linked: [{participant_id, partner_id,
 contact_id, user_id, linked_by}]}."""
 
-ALL = (INTERACTION_REGISTERED, INTERACTION_COMPLETED, INTERACTION_UPDATED, REMINDER_DUE, PARTICIPANTS_LINKED)
+CALL_REGISTERED = "call_registered"
+"""A call the PBX told of was stored for the first time (a call raises this instead of
+interaction_registered). data: {interaction_id, call_id, partner_id, contact_id, responsible_id,
+direction, number (the other party, E.164; null when it gave none), extension, call_state
+(ringing | answered | ended | missed), match_state (matched | unknown | pending | none),
+started_at, answered_at, ended_at, duration_s}. A call's completion raises
+interaction_completed with ``call_id``, ``call_state`` and ``duration_s`` added."""
+
+CALL_MISSED = "call_missed"
+"""A call was missed; raised once per call. data: as call_registered, plus ``task_id`` (the
+call-back task of a missed incoming call, else null)."""
+
+TASK_COMPLETED = "task_completed"
+"""A task (a call back) was done. data: {task_id, kind, interaction_id, partner_id,
+responsible_id (the assignee), completed_at, completed_by, note}."""
+
+ALL = (
+    INTERACTION_REGISTERED, INTERACTION_COMPLETED, INTERACTION_UPDATED, REMINDER_DUE, PARTICIPANTS_LINKED,
+    CALL_REGISTERED, CALL_MISSED, TASK_COMPLETED,
+)

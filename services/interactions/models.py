@@ -11,7 +11,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, MetaData, String, Text, Uuid, text
+from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, MetaData, String, Text, UniqueConstraint, Uuid, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from crm_kit.db import messaging_tables, utcnow
@@ -50,8 +50,9 @@ class Interaction(Base):
     kind: Mapped[str] = mapped_column(String(20))
     status: Mapped[str] = mapped_column(String(20))
     title: Mapped[str | None] = mapped_column(String(300))
-    subject_kind: Mapped[str] = mapped_column(String(20))
-    subject_id: Mapped[str] = mapped_column(Id)
+    # Null only for a call from a number nobody knows yet (until its prospect is registered).
+    subject_kind: Mapped[str | None] = mapped_column(String(20))
+    subject_id: Mapped[str | None] = mapped_column(Id)
     # The partner it is with: the subject when that is a partner, else as the caller said.
     partner_id: Mapped[str | None] = mapped_column(Id, index=True)
     # The chain: the first interaction of a reply thread; reply_to_id the one it answers.
@@ -69,6 +70,17 @@ class Interaction(Base):
     to_number: Mapped[str | None] = mapped_column(String(40))
     duration_s: Mapped[int | None] = mapped_column(Integer)
     recording_url: Mapped[str | None] = mapped_column(String(2000))
+    # A call from the PBX (domain/calls.py): one interaction per call_id, folded from its events.
+    call_id: Mapped[str | None] = mapped_column(String(200), unique=True)
+    call_state: Mapped[str | None] = mapped_column(String(20))
+    answered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    extension: Mapped[str | None] = mapped_column(String(200))
+    transfers: Mapped[list | None] = mapped_column(JSON)
+    # The other party's number (E.164 when it is one) and whether it was matched to a partner:
+    # matched | unknown (nobody has it) | pending (partners did not answer yet) | none (no number).
+    external_number: Mapped[str | None] = mapped_column(String(200), index=True)
+    match_state: Mapped[str | None] = mapped_column(String(20))
     # An email
     email_subject: Mapped[str | None] = mapped_column(String(500))
     body: Mapped[str | None] = mapped_column(Text)
@@ -97,6 +109,10 @@ class Interaction(Base):
     __table_args__ = (
         Index("ix_interactions_subject", "subject_kind", "subject_id", "created_at"),
         Index("ix_interactions_calendar", "responsible_id", "planned_at"),
+        Index(
+            "ix_interactions_match_pending", "created_at",
+            postgresql_where=text("match_state = 'pending'"), sqlite_where=text("match_state = 'pending'"),
+        ),
         Index(
             "ix_interactions_reminder_scan", "remind_at",
             postgresql_where=text(REMINDER_SCAN_WHERE), sqlite_where=text(REMINDER_SCAN_WHERE),
@@ -134,3 +150,86 @@ class PartnerActivity(Base):
     department: Mapped[str | None] = mapped_column(String(100))
     last_interaction_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     last_interaction_id: Mapped[str | None] = mapped_column(Id)
+
+
+class CallEvent(Base):
+    """Each PBX event applied, by its ``event_id``: a redelivered or duplicated event is
+    skipped. Kept INTERACTIONS_CALL_EVENTS_KEEP_DAYS days, then pruned."""
+
+    __tablename__ = "call_events"
+
+    event_id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    call_id: Mapped[str] = mapped_column(String(200), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    occurred_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+
+
+class Extension(Base):
+    """Which user answers a PBX extension (for a call's responsible and missed-call tasks)."""
+
+    __tablename__ = "extensions"
+
+    extension: Mapped[str] = mapped_column(String(200), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(64))
+    region: Mapped[str | None] = mapped_column(String(100))
+    department: Mapped[str | None] = mapped_column(String(100))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+    updated_by: Mapped[str | None] = mapped_column(String(64))
+
+
+class Task(Base):
+    """Something a user has to do, made by the platform: calling back a missed call.
+    One per kind and interaction (a missed call makes one task however often it is told)."""
+
+    __tablename__ = "tasks"
+
+    id: Mapped[str] = mapped_column(Id, primary_key=True, default=new_id)
+    kind: Mapped[str] = mapped_column(String(20))
+    title: Mapped[str] = mapped_column(String(300))
+    status: Mapped[str] = mapped_column(String(20), default="open")
+    assignee_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    partner_id: Mapped[str | None] = mapped_column(Id, index=True)
+    contact_id: Mapped[str | None] = mapped_column(Id)
+    interaction_id: Mapped[str] = mapped_column(Id, ForeignKey("interactions.id", ondelete="CASCADE"))
+    call_id: Mapped[str | None] = mapped_column(String(200))
+    phone: Mapped[str | None] = mapped_column(String(200))
+    due_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    region: Mapped[str | None] = mapped_column(String(100))
+    department: Mapped[str | None] = mapped_column(String(100))
+    note: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    completed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    completed_by: Mapped[str | None] = mapped_column(String(64))
+
+    __table_args__ = (UniqueConstraint("kind", "interaction_id", name="uq_tasks_kind_interaction"),)
+
+
+class CallLead(Base):
+    """An incoming call from a number nobody knew: a prospect and a lead are to be made for it
+    by the partners and deals services, once per number (usecases/call_leads.py). Pending rows
+    are retried with backoff while those services do not answer."""
+
+    __tablename__ = "call_leads"
+
+    number: Mapped[str] = mapped_column(String(200), primary_key=True)
+    interaction_id: Mapped[str] = mapped_column(Id)
+    call_id: Mapped[str] = mapped_column(String(200))
+    responsible_id: Mapped[str | None] = mapped_column(String(64))
+    region: Mapped[str | None] = mapped_column(String(100))
+    department: Mapped[str | None] = mapped_column(String(100))
+    state: Mapped[str] = mapped_column(String(20), default="pending")  # pending | done | failed
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    partner_id: Mapped[str | None] = mapped_column(Id)
+    deal_id: Mapped[str | None] = mapped_column(Id)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    done_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (
+        Index(
+            "ix_call_leads_due", "next_attempt_at",
+            postgresql_where=text("state = 'pending'"), sqlite_where=text("state = 'pending'"),
+        ),
+    )

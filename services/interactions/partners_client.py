@@ -1,8 +1,8 @@
 """What interactions asks of the partners service (crm_kit.remote: as the calling actor, with a
 deadline, ``INTERACTIONS_PARTNERS_TIMEOUT_S``, default 5 s; no answer is a typed Unavailable).
 
-Interactions never reads the partners database: who is behind a participant's phone number is
-asked here.
+Interactions never reads the partners database: who is behind a phone number is asked here,
+and a prospect for an unknown caller is registered here.
 """
 
 from __future__ import annotations
@@ -16,6 +16,14 @@ class Partners(Remote):
     def find_by_phone(self, number: str) -> dict[str, Any]:
         """``{number, matches: [{partner_id, contact_id, ...}]}`` the actor may see."""
         return self.call("find_by_phone", number)
+
+    def find_by_phones(self, numbers: list[str]) -> dict[str, Any]:
+        """``{results: {given: {number, matches}}, invalid: [given]}`` for up to 500 numbers."""
+        return self.call("find_by_phones", numbers)
+
+    def register(self, partner: dict[str, Any], options: dict[str, Any]) -> dict[str, Any]:
+        """``{partner, duplicates, branches}``; Conflict when a strong duplicate blocks it."""
+        return self.call("register", partner, options)
 
 
 def PartnersClient() -> RemoteService:  # noqa: N802  (reads as the dependency it declares)

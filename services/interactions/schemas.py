@@ -14,9 +14,10 @@ from typing import Any
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
 
 from crm_kit.errors import ValidationError as CrmValidationError
+from services.interactions.domain import calls as call_rules
 from services.interactions.domain import kinds as kind_rules
 from services.interactions.domain import status as status_rules
-from services.interactions.models import Interaction, Participant
+from services.interactions.models import Extension, Interaction, Participant, Task
 
 
 def _text(max_len: int, **kwargs) -> fields.String:
@@ -157,6 +158,29 @@ class CalendarIn(Base):
     date_to = fields.Date(required=True)
 
 
+class ListCallsIn(Base):
+    partner_id = Id(load_default=None, allow_none=True)
+    responsible_id = _optional_text(64)
+    state = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(call_rules.STATES))
+    date_from = fields.Date(load_default=None, allow_none=True)
+    date_to = fields.Date(load_default=None, allow_none=True)
+    limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
+
+
+class ListTasksIn(Base):
+    assignee_id = _optional_text(64)
+    partner_id = Id(load_default=None, allow_none=True)
+    status = fields.String(load_default="open", validate=validate.OneOf(("open", "done", "all")))
+    limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
+
+
+class ExtensionIn(Base):
+    extension = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    user_id = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    region = _optional_text(100)
+    department = _optional_text(100)
+
+
 # --- views --------------------------------------------------------------------------------
 
 def aware(value: datetime | None) -> datetime | None:
@@ -204,4 +228,34 @@ def interaction_view(i: Interaction) -> dict[str, Any]:
         "created_claim_id": i.created_claim_id, "region": i.region, "department": i.department,
         "created_by": i.created_by, "updated_at": iso(i.updated_at),
         "participants": [participant_view(p) for p in i.participants],
+        **call_fields(i),
     }
+
+
+def call_fields(i: Interaction) -> dict[str, Any]:
+    """What a call from the PBX adds (all null for other interactions)."""
+    return {
+        "call_id": i.call_id, "call_state": i.call_state, "answered_at": iso(i.answered_at),
+        "ended_at": iso(i.ended_at), "extension": i.extension, "transfers": list(i.transfers or []),
+        "external_number": i.external_number, "match_state": i.match_state,
+    }
+
+
+def call_summary(i: Interaction) -> dict[str, Any]:
+    return {**interaction_summary(i), "direction": i.direction, "from_number": i.from_number,
+            "to_number": i.to_number, "duration_s": i.duration_s, **call_fields(i)}
+
+
+def task_view(t: Task) -> dict[str, Any]:
+    return {
+        "id": t.id, "kind": t.kind, "title": t.title, "status": t.status, "assignee_id": t.assignee_id,
+        "partner_id": t.partner_id, "contact_id": t.contact_id, "interaction_id": t.interaction_id,
+        "call_id": t.call_id, "phone": t.phone, "due_at": iso(t.due_at), "created_at": iso(t.created_at),
+        "completed_at": iso(t.completed_at), "completed_by": t.completed_by, "note": t.note,
+        "region": t.region, "department": t.department,
+    }
+
+
+def extension_view(e: Extension) -> dict[str, Any]:
+    return {"extension": e.extension, "user_id": e.user_id, "region": e.region, "department": e.department,
+            "updated_at": iso(e.updated_at), "updated_by": e.updated_by}

@@ -1,7 +1,9 @@
 """The interactions service: a table of contents of its RPCs; the work is in usecases/ and domain/.
 
 Meetings, planned interactions, phone calls and emails with a partner, deal or claim, their
-participants, chains, reminders, calendar and forgotten clients. Every RPC takes JSON values,
+participants, chains, reminders, calendar and forgotten clients; phone calls told by the PBX
+(call events consumed in batches from ``telephony.calls``: usecases/calls.py), the call-back
+tasks of missed calls, prospects and leads for unknown callers (usecases/call_leads.py). Every RPC takes JSON values,
 validates them at the boundary (a bad payload gets a ValidationError naming the fields and
 writes nothing), applies row-level access for the calling actor on the responsible user, region
 and department (NotFound for interactions it may not see), and answers JSON values. Changes are
@@ -11,17 +13,35 @@ PermissionDenied, PreconditionFailed (crm_kit.errors).
 
 from __future__ import annotations
 
+from nameko.events import BROADCAST, event_handler
+
+from crm_kit import phones
 from crm_kit.actor_provider import ActorProvider
+from crm_kit.batch import consumes_batch
 from crm_kit.config import env_int
 from crm_kit.db import Database
 from crm_kit.entrypoints import handles, rpc, timer
+from crm_kit.errors import ValidationError
 from crm_kit.observability import Observability
 from crm_kit.validation import datetime_arg, uuid_arg
+from services.interactions.caller_directory import CallerDirectory
+from services.interactions.deals_client import DealsClient
 from services.interactions.models import Base
 from services.interactions.partners_client import PartnersClient
-from services.interactions.usecases import agenda, interactions, participants, reminders
+from services.interactions.usecases import agenda, call_leads, calls, interactions, participants, reminders, tasks
+from telephony.events import BINDING_KEY, EXCHANGE, QUEUE
 
 REMINDER_SCAN_S = env_int("INTERACTIONS_REMINDER_SCAN_S", 30, minimum=1)
+CALL_BATCH = env_int("INTERACTIONS_CALL_BATCH", 500, minimum=1, maximum=5000)
+CALL_BATCH_WAIT_MS = env_int("INTERACTIONS_CALL_BATCH_WAIT_MS", 50, minimum=0, maximum=10_000)
+CALL_FOLLOW_UP_S = env_int("INTERACTIONS_CALL_FOLLOW_UP_S", 2, minimum=1)
+CALL_EVENTS_KEEP_DAYS = env_int("INTERACTIONS_CALL_EVENTS_KEEP_DAYS", 30, minimum=1)
+
+
+def _forget_callers(event_type: str):
+    """Every running instance hears ``event_type`` of partners (a queue of its own) and drops
+    the cached caller matches it makes stale."""
+    return event_handler("partners", event_type, handler_type=BROADCAST, reliable_delivery=False)
 
 
 class InteractionsService:
@@ -30,6 +50,8 @@ class InteractionsService:
     db = Database(Base.metadata)
     actor = ActorProvider()
     partners = PartnersClient()
+    deals = DealsClient()
+    callers = CallerDirectory()
     observability = Observability()
 
     @rpc
@@ -142,7 +164,7 @@ class InteractionsService:
     @rpc
     def card_section(self, partner_id) -> dict:
         """What the client card shows from interactions: ``last_interactions`` (5),
-        ``upcoming`` (planned) and ``open_tasks`` (empty for now)."""
+        ``upcoming`` (planned) and ``open_tasks`` (call-backs of missed calls)."""
         return agenda.card_section(self.db.session, self.actor, uuid_arg(partner_id, "partner_id"))
 
     # --- reminders ------------------------------------------------------------------------
@@ -165,3 +187,93 @@ class InteractionsService:
         """Two partners became one: subjects, partners, participants and last-interaction dates
         of the merged partner now name the survivor."""
         return interactions.partners_merged(self.db, event)
+
+    # --- phone calls from the PBX -----------------------------------------------------------
+    @consumes_batch(EXCHANGE, QUEUE, BINDING_KEY, max_batch=CALL_BATCH, max_wait_ms=CALL_BATCH_WAIT_MS)
+    def ingest_call_events(self, bodies) -> dict:
+        """Up to INTERACTIONS_CALL_BATCH call events (or what came in INTERACTIONS_CALL_BATCH_WAIT_MS)
+        in one transaction: one call interaction per call whatever the order, each event once,
+        numbers matched, missed-call tasks, leads queued. Malformed events are parked."""
+        return calls.ingest(self.db, self.partners, self.callers, bodies)
+
+    @timer(interval=CALL_FOLLOW_UP_S)
+    def follow_up_calls(self) -> dict:
+        """Every INTERACTIONS_CALL_FOLLOW_UP_S seconds: match calls stored while partners did
+        not answer, then make the prospects and leads of unknown callers that are due."""
+        return self.run_call_follow_ups_now()
+
+    def run_call_follow_ups_now(self) -> dict:
+        matched = calls.retry_pending_matches(self.db, self.partners, self.callers)
+        return {"matches": matched, "leads": call_leads.process(self.db, self.partners, self.deals)}
+
+    @rpc
+    def run_call_follow_ups(self) -> dict:
+        """Run the follow-up of calls now (admins and services only)."""
+        reminders.require_operator(self.actor, "call follow-ups")
+        return self.run_call_follow_ups_now()
+
+    @timer(interval=3600)
+    def prune_call_events(self) -> dict:
+        """Hourly: forget call event ids older than INTERACTIONS_CALL_EVENTS_KEEP_DAYS days."""
+        return {"pruned": calls.prune_call_events(self.db.session, CALL_EVENTS_KEEP_DAYS)}
+
+    @rpc
+    def get_call(self, call_id) -> dict:
+        """The call interaction of the PBX's ``call_id``. NotFound also when not visible."""
+        return calls.get_call(self.db.session, self.actor, call_id)
+
+    @rpc
+    def list_calls(self, query=None) -> dict:
+        """Calls, newest first, by ``partner_id``, ``responsible_id``, ``state``, ``date_from``/
+        ``date_to`` (``limit`` <= 1000)."""
+        return calls.list_calls(self.db.session, self.actor, query)
+
+    @rpc
+    def list_call_leads(self, state=None, limit=100) -> list:
+        """Unknown callers queued for a prospect and a lead (``state`` pending | done | failed);
+        admins and services only."""
+        reminders.require_operator(self.actor, "call lead list")
+        if state not in (None, call_leads.PENDING, call_leads.DONE, call_leads.FAILED):
+            raise ValidationError.for_field("state", "pending, done or failed")
+        if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= 1000:
+            raise ValidationError.for_field("limit", "a whole number from 1 to 1000")
+        return call_leads.list_leads(self.db.session, state, limit)
+
+    # --- tasks and extensions -------------------------------------------------------------
+    @rpc
+    def list_tasks(self, query=None) -> dict:
+        """Tasks of ``assignee_id`` (default the caller) or of ``partner_id``; ``status`` open
+        (default), done or all."""
+        return tasks.list_tasks(self.db.session, self.actor, query)
+
+    @rpc
+    def complete_task(self, task_id, note=None) -> dict:
+        """Mark a task done with an optional note; raises task_completed."""
+        return tasks.complete_task(self.db, self.actor, uuid_arg(task_id, "task_id"), note)
+
+    @rpc
+    def set_extension(self, extension, user_id, region=None, department=None) -> dict:
+        """Say which user answers a PBX extension (admins only)."""
+        return tasks.set_extension(
+            self.db, self.actor, {"extension": extension, "user_id": user_id, "region": region, "department": department}
+        )
+
+    @rpc
+    def list_extensions(self) -> dict:
+        return tasks.list_extensions(self.db.session, self.actor)
+
+    @rpc
+    def remove_extension(self, extension) -> dict:
+        return tasks.remove_extension(self.db, self.actor, extension)
+
+    # --- the caller cache follows partners ------------------------------------------------
+    @_forget_callers("partner_registered")
+    @_forget_callers("partner_updated")
+    @_forget_callers("partner_reassigned")
+    @_forget_callers("partners_merged")
+    @_forget_callers("contact_added")
+    @_forget_callers("contact_updated")
+    @_forget_callers("contact_removed")
+    def forget_stale_callers(self, event) -> None:
+        """Drop cached caller matches a partners event makes stale (caller_directory.py)."""
+        self.callers.forget_for_event(event, phones.lookup_key)

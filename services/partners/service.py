@@ -72,6 +72,12 @@ class PartnersService:
         return search.find_by_phone(self.db.session, self.actor, number)
 
     @rpc
+    def find_by_phones(self, numbers) -> dict:
+        """Caller matching for up to 500 numbers in one call: ``{results: {given: {number,
+        matches}}, invalid: [given]}`` (numbers that are no phone number, like extensions)."""
+        return search.find_by_phones(self.db.session, self.actor, numbers)
+
+    @rpc
     def merge(self, request) -> dict:
         """Merge ``merged_id`` into ``survivor_id``; ``keep`` chooses values per field."""
         return merge.merge(self.db, self.actor, request)

@@ -19,6 +19,7 @@ from services.interactions.domain import status as status_rules
 from services.interactions.models import Interaction, PartnerActivity
 from services.interactions.schemas import CalendarIn, aware, interaction_summary, iso
 from services.interactions.usecases.lookup import visible
+from services.interactions.usecases.tasks import open_tasks_of_partner
 
 LAST_SHOWN, UPCOMING_SHOWN = 5, 20
 
@@ -102,7 +103,7 @@ def forgotten_clients(session: Session, actor: Actor, manager_id: Any, days: Any
 def card_section(session: Session, actor: Actor, partner_id: str) -> dict[str, Any]:
     """What the client card shows from interactions: ``last_interactions`` (the 5 latest that
     happened, newest first), ``upcoming`` (planned ones, soonest first, at most 20) and
-    ``open_tasks`` (empty: tasks come with telephony). Only interactions the actor may see."""
+    ``open_tasks`` (call-backs of missed calls, soonest due first). Only what the actor may see."""
     of_partner = visible(select(Interaction), actor).where(Interaction.partner_id == partner_id)
     last = session.scalars(
         of_partner.where(Interaction.status.in_(status_rules.HAPPENED_STATUSES))
@@ -118,5 +119,5 @@ def card_section(session: Session, actor: Actor, partner_id: str) -> dict[str, A
         "partner_id": partner_id,
         "last_interactions": [interaction_summary(i) for i in last],
         "upcoming": [interaction_summary(i) for i in upcoming],
-        "open_tasks": [],
+        "open_tasks": open_tasks_of_partner(session, actor, partner_id),
     }

@@ -14,9 +14,10 @@ import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 from phonenumbers import NumberParseException, PhoneNumberFormat
 
+from crm_kit import phones
 from crm_kit.errors import ValidationError
 
-DEFAULT_REGION: Final = "RU"
+DEFAULT_REGION: Final = phones.DEFAULT_REGION
 
 PUBLIC_EMAIL_DOMAINS: Final = frozenset(
     {
@@ -78,22 +79,9 @@ def normalize_phone(raw: str, default_region: str = DEFAULT_REGION, field: str =
 
 
 def phone_lookup_key(raw: str, default_region: str = DEFAULT_REGION) -> str | None:
-    """The E.164 key to look ``raw`` up by (an arbitrary caller id from a PBX), or ``None``.
-
-    Lenient where :func:`normalize_phone` is strict: never raises; the extension is ignored
-    (so "+7 495 123-45-67 доб. 12" finds "+74951234567"); a number of plausible length is
-    keyed even when the metadata does not know its range yet. Internal extensions ("101"),
-    anonymous callers and garbage give ``None``.
-    """
-    if not isinstance(raw, str) or not raw.strip():
-        return None
-    try:
-        number = phonenumbers.parse(raw, default_region)
-    except NumberParseException:
-        return None
-    if not phonenumbers.is_possible_number(number):
-        return None
-    return phonenumbers.format_number(number, PhoneNumberFormat.E164)
+    """The E.164 key to look ``raw`` up by, or ``None`` (crm_kit.phones.lookup_key: the key
+    every service matches numbers by)."""
+    return phones.lookup_key(raw, default_region)
 
 
 def normalize_email(raw: str, field: str = "email") -> str:

@@ -78,6 +78,33 @@ def search(session: Session, actor: Actor, filters: Any) -> dict[str, Any]:
     }
 
 
+MAX_NUMBERS = 500
+
+
+def _phone_matches(session: Session, actor: Actor, keys: list[str]) -> dict[str, list[dict[str, Any]]]:
+    """The visible active partners and contacts behind each E.164 key, in one statement."""
+    query = visible(
+        select(Phone.number, Phone.partner_id, Phone.contact_id, Partner.short_name, Partner.manager_id, Contact.full_name)
+        .join(Partner, Partner.id == Phone.partner_id)
+        .outerjoin(Contact, Contact.id == Phone.contact_id)
+        .where(Phone.number.in_(keys), Partner.status == ACTIVE)
+        .order_by(Phone.number, Phone.partner_id, Phone.contact_id),
+        actor,
+    )
+    found: dict[str, list[dict[str, Any]]] = {key: [] for key in keys}
+    for row in session.execute(query):
+        matches = found[row.number]
+        if len(matches) < 20:
+            matches.append({
+                "partner_id": str(row.partner_id),
+                "partner_name": row.short_name,
+                "contact_id": str(row.contact_id) if row.contact_id else None,
+                "contact_name": row.full_name,
+                "manager_id": row.manager_id,
+            })
+    return found
+
+
 def find_by_phone(session: Session, actor: Actor, number: Any) -> dict[str, Any]:
     """The partners and contacts behind a phone number written in any format."""
     if not isinstance(number, str) or not number.strip():
@@ -85,21 +112,21 @@ def find_by_phone(session: Session, actor: Actor, number: Any) -> dict[str, Any]
     key = contact_rules.phone_lookup_key(number)
     if key is None:
         raise ValidationError.for_field("number", f"{number!r} is not a phone number")
-    query = visible(
-        select(Phone.partner_id, Phone.contact_id, Partner.short_name, Partner.manager_id, Contact.full_name)
-        .join(Partner, Partner.id == Phone.partner_id)
-        .outerjoin(Contact, Contact.id == Phone.contact_id)
-        .where(Phone.number == key, Partner.status == ACTIVE),
-        actor,
-    ).limit(20)
-    matches = [
-        {
-            "partner_id": str(row.partner_id),
-            "partner_name": row.short_name,
-            "contact_id": str(row.contact_id) if row.contact_id else None,
-            "contact_name": row.full_name,
-            "manager_id": row.manager_id,
-        }
-        for row in session.execute(query)
-    ]
-    return {"number": key, "matches": matches}
+    return {"number": key, "matches": _phone_matches(session, actor, [key])[key]}
+
+
+def find_by_phones(session: Session, actor: Actor, numbers: Any) -> dict[str, Any]:
+    """Caller matching for a batch of numbers (a PBX consumer's batch) in one statement:
+    ``{"results": {given: {"number": E.164 key, "matches": [...]}}, "invalid": [given...]}``.
+    A number that is not a phone number (an extension, "anonymous") is listed in ``invalid``
+    instead of failing the batch."""
+    if not isinstance(numbers, list) or not all(isinstance(n, str) for n in numbers):
+        raise ValidationError.for_field("numbers", "give a list of phone numbers (strings)")
+    if len(numbers) > MAX_NUMBERS:
+        raise ValidationError.for_field("numbers", f"at most {MAX_NUMBERS} numbers at once, got {len(numbers)}")
+    keys = {given: contact_rules.phone_lookup_key(given) for given in dict.fromkeys(numbers)}
+    found = _phone_matches(session, actor, sorted({key for key in keys.values() if key})) if any(keys.values()) else {}
+    return {
+        "results": {given: {"number": key, "matches": found[key]} for given, key in keys.items() if key},
+        "invalid": [given for given, key in keys.items() if key is None],
+    }

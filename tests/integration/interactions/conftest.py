@@ -28,20 +28,24 @@ BORIS = Actor("boris", roles=("manager",), regions=("spb",), department="south")
 def interactions_env(infra):
     interactions_url = infra.service_database("crm_test_interactions", service="interactions")
     partners_url = infra.service_database("crm_test_interactions_partners", service="partners")
+    deals_url = infra.service_database("crm_test_interactions_deals", service="deals")
     listener_url = infra.service_database("crm_test_interactions_listener", metadata=metadata)
     declare(
         {"AMQP_URI": infra.amqp_uri, "AUTO_DELETE_EVENT_EXCHANGES": False},
-        [service_class("partners"), service_class("interactions"), InteractionsListenerService],
+        [service_class("partners"), service_class("deals"), service_class("interactions"), InteractionsListenerService],
     )
     return {
         "AMQP_URI": infra.amqp_uri,
         "INTERACTIONS_DATABASE_URL": interactions_url,
         "PARTNERS_DATABASE_URL": partners_url,
+        "DEALS_DATABASE_URL": deals_url,
         "INTERACTIONS_LISTENER_DATABASE_URL": listener_url,
         "OUTBOX_INTERVAL_S": "0.5",
         # The reminder scan runs when a test asks (run_reminder_scan), not on its own.
         "INTERACTIONS_REMINDER_SCAN_S": "3600",
         "INTERACTIONS_PARTNERS_TIMEOUT_S": "3",
+        "INTERACTIONS_CALL_FOLLOW_UP_S": "1",
+        "INTERACTIONS_CALL_BATCH_WAIT_MS": "20",
         "LOG_LEVEL": "WARNING",
     }
 
@@ -49,6 +53,14 @@ def interactions_env(infra):
 @pytest.fixture(scope="package")
 def partners_service(interactions_env):
     service = ServiceProcess("partners", interactions_env, name="interactions-partners")
+    service.start()
+    yield service
+    service.stop()
+
+
+@pytest.fixture(scope="package")
+def deals_service(interactions_env):
+    service = ServiceProcess("deals", interactions_env, name="interactions-deals")
     service.start()
     yield service
     service.stop()

@@ -52,6 +52,18 @@ class InteractionsListenerService:
     def on_participants_linked(self, event):
         self._store(event)
 
+    @handles("interactions", "call_registered")
+    def on_call_registered(self, event):
+        self._store(event)
+
+    @handles("interactions", "call_missed")
+    def on_call_missed(self, event):
+        self._store(event)
+
+    @handles("interactions", "task_completed")
+    def on_task_completed(self, event):
+        self._store(event)
+
     @rpc
     def heard(self, event_type):
         rows = self.db.session.execute(select(heard.c.payload).where(heard.c.event_type == event_type).order_by(heard.c.id))

@@ -5,9 +5,10 @@ import time
 from sqlalchemy import Column, Integer, MetaData, String, Table, insert, select, text
 
 from crm_kit.actor_provider import ActorProvider
+from crm_kit.batch import consumes_batch
 from crm_kit.db import Database, messaging_tables
 from crm_kit.entrypoints import handles, rpc
-from crm_kit.errors import ValidationError
+from crm_kit.errors import Unavailable, ValidationError
 from crm_kit.observability import Observability
 
 metadata = MetaData()
@@ -19,6 +20,9 @@ effects = Table(
     Column("event_id", String(36)),
     Column("note", String(200)),
 )
+
+
+FAILED_ONCE: set[str] = set()
 
 
 class ProbeService:
@@ -62,3 +66,20 @@ class ProbeService:
             raise RuntimeError("handler broken for this event")
         if data.get("fail") == "validation":
             raise ValidationError("bad thing", {"note": ["not acceptable"]})
+
+    @consumes_batch("probe.batch", "probe.batch.items", "item.#", max_batch=50, max_wait_ms=30)
+    def take_batch(self, bodies):
+        """Stores ``batch:<note>`` per body. A body without a note is rejected (parked); ``fail``
+        "always" breaks every batch it is in; "once" is a transient failure the first time."""
+        rejected = {}
+        for index, body in enumerate(bodies):
+            if not isinstance(body, dict) or not body.get("note"):
+                rejected[index] = ValidationError("an item needs a note", {"note": ["required"]})
+                continue
+            if body.get("fail") == "always":
+                raise RuntimeError(f"item {body['note']} breaks the handler")
+            if body.get("fail") == "once" and body["note"] not in FAILED_ONCE:
+                FAILED_ONCE.add(body["note"])
+                raise Unavailable("a service this batch needs is down for a moment", {})
+            self.db.session.execute(insert(effects).values(note=f"batch:{body['note']}"))
+        return {"rejected": rejected}

@@ -225,3 +225,37 @@ def test_outbox_rows_carry_the_envelope(probe_db, probe, infra):
     assert envelope["source"] == "probe"
     assert envelope["data"] == {"note": "envelope"}
     assert envelope["occurred_at"]
+
+
+def publish_items(amqp_uri: str, bodies: list) -> None:
+    exchange = Exchange("probe.batch", type="topic", durable=True, auto_delete=False)
+    with Connection(amqp_uri, transport_options={"confirm_publish": True}) as conn:
+        producer = Producer(conn.channel(), exchange=exchange)
+        for body in bodies:
+            raw = body if isinstance(body, bytes) else json.dumps(body).encode()
+            producer.publish(raw, routing_key="item.new", content_type="application/json", content_encoding="utf-8",
+                             delivery_mode=2)
+
+
+def test_batch_consumer_applies_once_parks_bad_items_and_survives_poison_and_outages(probe, probe_db, infra):
+    _, engine = probe_db
+    run = uuid.uuid4().hex[:8]
+    good = [{"note": f"{run}-good-{i}"} for i in range(30)]
+    transient = {"note": f"{run}-transient", "fail": "once"}
+    poison = {"note": f"{run}-poison", "fail": "always"}
+    no_note = {"what": f"{run}-no-note"}
+    publish_items(infra.amqp_uri, [*good[:10], no_note, transient, *good[10:20], poison, b"{broken " + run.encode(),
+                                   *good[20:]])
+    expected = [f"batch:{b['note']}" for b in (*good, transient)]
+    wait_for(lambda: set(expected) <= set(effect_notes(engine)), what="every good item and the transient one")
+
+    def parked():
+        found = [p for p in dead_letters.iter_parked(infra.amqp_uri, "probe", 500) if run in p.body]
+        return found if len(found) == 3 else None
+
+    by_kind = {p.error_type: p for p in wait_for(parked, timeout=30, what="three parked items")}
+    assert set(by_kind) == {"ValidationError", "RuntimeError"}
+    assert by_kind["RuntimeError"].attempts == 3 and "poison" in by_kind["RuntimeError"].body
+    assert all(p.queue == "probe.batch.items" for p in by_kind.values())
+    notes = [n for n in effect_notes(engine) if run in n]
+    assert sorted(notes) == sorted(expected)  # each applied once, the poison never

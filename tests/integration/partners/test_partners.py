@@ -118,6 +118,17 @@ def test_find_duplicates_and_find_by_phone_in_any_format(call):
     with pytest.raises(ValidationError):
         call(ANNA).partners.find_by_phone("call me maybe")
 
+    unknown = unique_phone()
+    batch = call(ANNA).partners.find_by_phones(["8" + digits, unknown, "101", phone])
+    assert [m["partner_id"] for m in batch["results"]["8" + digits]["matches"]] == [partner["id"]]
+    assert batch["results"][phone]["number"] == phone
+    assert batch["results"][unknown]["matches"] == []
+    assert batch["invalid"] == ["101"]
+    # Row-level access holds in the batch too: Boris does not see Anna's partner.
+    assert call(BORIS).partners.find_by_phones([phone])["results"][phone]["matches"] == []
+    with pytest.raises(ValidationError):
+        call(ANNA).partners.find_by_phones("not a list")
+
 
 def test_row_level_access(call):
     annas = call(ANNA).partners.register(company("Только Анны"))["partner"]

@@ -1,0 +1,151 @@
+"""A prospect and a lead for an incoming call from a number nobody has (queued by calls.py).
+
+Done by a timer, outside the batch that stored the call, because it waits on two other
+services: the partners service registers the prospect (idempotent by ``request_id``
+``pbx-prospect:<number>``, so a retry after a crash finds the same partner) and the deals
+service opens the lead (idempotent by ``call_id``). One number makes one prospect and one lead,
+however many calls come from it before the prospect exists; every call from that number is then
+linked to the prospect, and the first one to the lead (``created_deal_id``).
+
+When the number turns out to belong to a partner by then (someone registered it meanwhile:
+partners refuses the prospect as a duplicate), the calls are linked to that partner and no
+lead is made. While partners or deals do not answer, the row stays pending and is tried again
+after 2, 4, 8... seconds (at most INTERACTIONS_CALL_LEAD_MAX_BACKOFF_S, default 300). A
+refusal that retrying cannot fix (the number is not one partners accepts) marks it failed with
+the reason, listed by ``list_call_leads``.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from crm_kit import phones
+from crm_kit.config import env_float
+from crm_kit.db import UnitOfWork, utcnow
+from crm_kit.errors import Conflict, CrmError, Unavailable
+from services.interactions import events
+from services.interactions.domain import kinds as kind_rules
+from services.interactions.models import CallLead, Interaction, Task
+from services.interactions.schemas import iso
+
+log = logging.getLogger(__name__)
+
+PENDING, DONE, FAILED = "pending", "done", "failed"
+MAX_BACKOFF_S = env_float("INTERACTIONS_CALL_LEAD_MAX_BACKOFF_S", 300.0, minimum=1.0)
+
+
+def prospect_of(lead: CallLead) -> dict[str, Any]:
+    return {
+        "kinds": ["prospect"],
+        "legal_form": "person",
+        "short_name": f"Caller {phones.display(lead.number)}",
+        "phones": [{"number": lead.number}],
+        "source": "call",
+        "manager_id": lead.responsible_id,
+        "region": lead.region,
+        "department": lead.department,
+        "comment": f"Registered from incoming call {lead.call_id} from an unknown number.",
+    }
+
+
+def process(uow: UnitOfWork, partners, deals, limit: int = 20) -> dict[str, int]:
+    """Work through the due pending rows (each under its own savepoint)."""
+    session = uow.session
+    due = session.scalars(
+        select(CallLead).where(CallLead.state == PENDING, CallLead.next_attempt_at <= utcnow())
+        .order_by(CallLead.next_attempt_at).limit(limit).with_for_update(skip_locked=True)
+    ).all()
+    counts = {"due": len(due), DONE: 0, FAILED: 0, "retry": 0}
+    for lead in due:
+        try:
+            with session.begin_nested():
+                _make(uow, partners, deals, lead)
+            counts[DONE] += 1
+        except Unavailable as exc:
+            lead.attempts += 1
+            lead.last_error = str(exc)
+            lead.next_attempt_at = utcnow() + timedelta(seconds=min(2.0 ** lead.attempts, MAX_BACKOFF_S))
+            counts["retry"] += 1
+        except CrmError as exc:
+            lead.attempts += 1
+            lead.state, lead.last_error = FAILED, f"{type(exc).__name__}: {exc}"
+            log.warning("no prospect for calls from %s: %s", lead.number, lead.last_error)
+            counts[FAILED] += 1
+    return counts
+
+
+def _make(uow: UnitOfWork, partners, deals, lead: CallLead) -> None:
+    deal_id = None
+    try:
+        answer = partners.register(prospect_of(lead), {"request_id": f"pbx-prospect:{lead.number}"})
+        partner = answer["partner"]
+        partner_id, manager_id = partner["id"], partner.get("manager_id")
+    except Conflict as exc:
+        matches = (exc.details or {}).get("matches") or []
+        if not matches:
+            raise
+        partner_id, manager_id = matches[0]["partner_id"], None  # known by now: no lead
+    else:
+        deal = deals.open_lead_from_call({
+            "call_id": lead.call_id, "partner_id": partner_id, "phone": lead.number,
+            "manager_id": lead.responsible_id or manager_id, "region": lead.region, "department": lead.department,
+            "title": f"Lead from call {phones.display(lead.number)}",
+        })
+        deal_id = deal["id"]
+    lead.state, lead.partner_id, lead.deal_id, lead.done_at = DONE, partner_id, deal_id, utcnow()
+    lead.attempts += 1
+    lead.last_error = None
+    link_calls(uow, lead, partner_id, manager_id)
+
+
+def link_calls(uow: UnitOfWork, lead: CallLead, partner_id: str, manager_id: str | None) -> None:
+    """Every call from the number not yet tied to anyone now names the partner; the first one
+    also links the lead it made."""
+    session = uow.session
+    rows = session.scalars(
+        select(Interaction).where(Interaction.external_number == lead.number, Interaction.partner_id.is_(None))
+        .with_for_update()
+    ).all()
+    for task in session.scalars(
+        select(Task).where(Task.interaction_id.in_([row.id for row in rows]), Task.partner_id.is_(None))
+    ) if rows else ():
+        task.partner_id = partner_id
+        task.assignee_id = task.assignee_id or manager_id
+    for row in rows:
+        changed = ["partner_id", "subject_id", "match_state"]
+        row.partner_id, row.match_state = partner_id, "matched"
+        if row.subject_id is None:
+            row.subject_kind, row.subject_id = kind_rules.PARTNER, partner_id
+        if row.responsible_id is None and manager_id:
+            row.responsible_id = manager_id
+            changed.append("responsible_id")
+        if row.participants:
+            row.participants[0].partner_id, row.participants[0].linked_by = partner_id, "phone"
+        if row.id == lead.interaction_id and lead.deal_id:
+            row.created_deal_id = lead.deal_id
+            changed.append("created_deal_id")
+        uow.emit(events.INTERACTION_UPDATED, {
+            "interaction_id": row.id, "partner_id": partner_id, "responsible_id": row.responsible_id,
+            "changed": changed, "call_id": row.call_id, "deal_id": lead.deal_id if row.id == lead.interaction_id else None,
+        })
+
+
+def lead_view(lead: CallLead) -> dict[str, Any]:
+    return {
+        "number": lead.number, "interaction_id": lead.interaction_id, "call_id": lead.call_id, "state": lead.state,
+        "attempts": lead.attempts, "next_attempt_at": iso(lead.next_attempt_at), "last_error": lead.last_error,
+        "partner_id": lead.partner_id, "deal_id": lead.deal_id, "created_at": iso(lead.created_at),
+        "done_at": iso(lead.done_at),
+    }
+
+
+def list_leads(session: Session, state: str | None, limit: int) -> list[dict[str, Any]]:
+    query = select(CallLead).order_by(CallLead.created_at.desc()).limit(limit)
+    if state:
+        query = query.where(CallLead.state == state)
+    return [lead_view(lead) for lead in session.scalars(query)]

@@ -1,0 +1,252 @@
+"""Call events from the PBX through the real broker into the interactions service: one call per
+call id whatever the order and however often an event is told, caller matching through the real
+partners service (cached, refreshed by its events), call-back tasks, prospects and leads through
+the real partners and deals services, malformed events parked."""
+
+from __future__ import annotations
+
+import json
+import random
+import uuid
+from datetime import datetime, timedelta, timezone
+
+import pika
+import pytest
+from sqlalchemy import text
+
+from crm_kit.dead_letters import iter_parked
+from crm_kit.errors import NotFound
+from telephony.events import EXCHANGE
+from telephony.publisher import CallEventPublisher
+from tests.integration.interactions.conftest import ADMIN, ANNA, BORIS
+from tests.support.platform import wait_for
+
+pytestmark = pytest.mark.integration
+
+MSK = timezone(timedelta(hours=3))
+
+
+def tag() -> str:
+    return uuid.uuid4().hex[:8]
+
+
+def national() -> str:
+    return "916" + "".join(random.choice("0123456789") for _ in range(7))
+
+
+def e164(digits: str) -> str:
+    return "+7" + digits
+
+
+class Call:
+    """The events of one call, written the way a PBX sends them."""
+
+    def __init__(self, external: str, direction: str = "incoming", extension: str = "101"):
+        self.call_id = f"it-{tag()}"
+        self.direction, self.external, self.extension = direction, external, extension
+        self.start = datetime(2026, 11, 23, 10, 0, tzinfo=MSK)
+
+    def event(self, kind: str, after_s: int, **extra) -> dict:
+        caller, callee = (self.external, "+74951500000") if self.direction == "incoming" else (self.extension, self.external)
+        return {
+            "call_id": self.call_id, "event_id": f"{self.call_id}:{kind}:{after_s}", "kind": kind,
+            "direction": self.direction, "caller": caller, "callee": callee, "extension": self.extension,
+            "occurred_at": (self.start + timedelta(seconds=after_s)).isoformat(), **extra,
+        }
+
+
+@pytest.fixture
+def publish(infra, interactions_service):
+    with CallEventPublisher(infra.amqp_uri) as publisher:
+        yield publisher.publish_many
+
+
+def call_of(call, call_id: str, state: str | None = None, timeout: float = 30.0) -> dict:
+    def found():
+        try:
+            view = call(ADMIN).interactions.get_call(call_id)
+        except NotFound:
+            return None
+        return view if state is None or view["call_state"] == state else None
+
+    return wait_for(found, timeout=timeout, what=f"call {call_id}" + (f" {state}" if state else ""))
+
+
+def heard_of_call(call, event_type: str, call_id: str) -> list[dict]:
+    return [e for e in call(ADMIN).interactions_listener.heard(event_type) if e["data"].get("call_id") == call_id]
+
+
+def register_partner(call, number: str, actor=ANNA) -> dict:
+    payload = {"kinds": ["client"], "legal_form": "legal_entity", "short_name": f"Звонящие {tag()}", "region": "msk",
+               "phones": [{"number": number}]}
+    return call(actor).partners.register(payload, {"duplicate_policy": "skip"})["partner"]
+
+
+def test_duplicated_and_reordered_events_make_one_correct_call(call, publish, listener, interactions_db):
+    c = Call(e164(national()))
+    ringing, answered = c.event("ringing", 0), c.event("answered", 5)
+    transferred = c.event("transferred", 30, transferred_to="102")
+    ended = c.event("ended", 95, duration_s=90, recording_url="https://pbx.example/r/1.mp3")
+    # The end first, everything twice, the ringing last.
+    publish([ended, transferred, answered, ended, answered, transferred, ringing, ringing])
+    view = call_of(call, c.call_id, "ended")
+    assert view["kind"] == "call" and view["status"] == "done" and view["direction"] == "incoming"
+    moment = datetime.fromisoformat
+    assert moment(view["occurred_at"]) == c.start
+    assert moment(view["answered_at"]) == c.start + timedelta(seconds=5)
+    assert moment(view["ended_at"]) == c.start + timedelta(seconds=95)
+    assert view["duration_s"] == 90 and view["recording_url"] == "https://pbx.example/r/1.mp3"
+    assert [t["to"] for t in view["transfers"]] == ["102"]
+    assert view["from_number"] == c.external and view["extension"] == "101"
+    with interactions_db.connect() as conn:
+        rows = conn.execute(text("SELECT count(*) FROM interactions WHERE call_id = :c"), {"c": c.call_id}).scalar_one()
+        applied = conn.execute(text("SELECT count(*) FROM call_events WHERE call_id = :c"), {"c": c.call_id}).scalar_one()
+    assert (rows, applied) == (1, 4)
+    wait_for(lambda: heard_of_call(call, "interaction_completed", c.call_id), what="interaction_completed")
+    assert len(heard_of_call(call, "call_registered", c.call_id)) == 1
+    assert len(heard_of_call(call, "interaction_completed", c.call_id)) == 1
+
+
+def test_caller_is_matched_in_any_format_and_the_call_is_the_managers(call, publish):
+    digits = national()
+    partner = register_partner(call, e164(digits))
+    c = Call(f"8 ({digits[:3]}) {digits[3:6]}-{digits[6:8]}-{digits[8:]}", extension="199")
+    publish([c.event("ringing", 0), c.event("answered", 3), c.event("ended", 63, duration_s=60)])
+    view = call_of(call, c.call_id, "ended")
+    assert view["match_state"] == "matched" and view["partner_id"] == partner["id"]
+    assert (view["subject_kind"], view["subject_id"]) == ("partner", partner["id"])
+    assert view["external_number"] == e164(digits)
+    external = view["participants"][0]
+    assert (external["partner_id"], external["linked_by"]) == (partner["id"], "phone")
+    # Nobody answers extension 199: the call is the partner's manager's, and only hers to see.
+    assert view["responsible_id"] == "anna"
+    assert call(ANNA).interactions.get_call(c.call_id)["id"] == view["id"]
+    with pytest.raises(NotFound):
+        call(BORIS).interactions.get_call(c.call_id)
+    section = call(ANNA).interactions.card_section(partner["id"])
+    assert view["id"] in [i["id"] for i in section["last_interactions"]]
+
+
+def test_a_missed_call_makes_one_call_back_task_for_the_user_at_the_extension(call, publish, listener):
+    extension = f"2{random.randrange(1000, 9999)}"
+    call(ADMIN).interactions.set_extension(extension, "boris", "spb", "south")
+    digits = national()
+    partner = register_partner(call, e164(digits), actor=BORIS)
+    c = Call(e164(digits), extension=extension)
+    missed = c.event("missed", 30)
+    publish([missed, c.event("ringing", 0)])
+    call_of(call, c.call_id, "missed")
+    publish([missed])  # told again, in a later batch
+    wait_for(lambda: heard_of_call(call, "call_missed", c.call_id), what="call_missed")
+    tasks = [t for t in call(BORIS).interactions.list_tasks({})["items"] if t["call_id"] == c.call_id]
+    assert len(tasks) == 1
+    task = tasks[0]
+    assert (task["kind"], task["status"], task["assignee_id"], task["partner_id"]) == ("call_back", "open", "boris", partner["id"])
+    assert len(heard_of_call(call, "call_missed", c.call_id)) == 1
+    assert heard_of_call(call, "call_missed", c.call_id)[0]["data"]["task_id"] == task["id"]
+    view = call(BORIS).interactions.get_call(c.call_id)
+    assert (view["responsible_id"], view["status"]) == ("boris", "done")
+    assert view["title"].startswith("Missed call from +7 916")
+    assert task["id"] in [t["id"] for t in call(BORIS).interactions.card_section(partner["id"])["open_tasks"]]
+    with pytest.raises(NotFound):  # not Anna's task
+        call(ANNA).interactions.complete_task(task["id"], "called back")
+    done = call(BORIS).interactions.complete_task(task["id"], "called back")
+    assert (done["status"], done["completed_by"], done["note"]) == ("done", "boris", "called back")
+    assert call(BORIS).interactions.card_section(partner["id"])["open_tasks"] == []
+    call(ADMIN).interactions.remove_extension(extension)
+
+
+def test_an_unknown_number_makes_one_prospect_and_one_lead(call, publish, deals_service):
+    number = e164(national())
+    first, second = Call(number), Call(number)
+    second.start += timedelta(minutes=5)
+    publish([first.event("ringing", 0), first.event("answered", 2), first.event("ended", 40, duration_s=38)])
+    publish([second.event("ringing", 0), second.event("missed", 20)])
+
+    def lead_done():
+        leads = [lead for lead in call(ADMIN).interactions.list_call_leads("done") if lead["number"] == number]
+        return leads[0] if leads else None
+
+    lead = wait_for(lead_done, timeout=45, what="the prospect and lead of an unknown caller")
+    assert lead["call_id"] == first.call_id and lead["deal_id"]
+    matches = call(ADMIN).partners.find_by_phone(number)["matches"]
+    assert [m["partner_id"] for m in matches] == [lead["partner_id"]]
+    prospect = call(ADMIN).partners.get(lead["partner_id"])
+    assert "prospect" in prospect["kinds"]
+    deals = call(ADMIN).deals.list_deals({"partner_id": lead["partner_id"]})["items"]
+    assert [d["id"] for d in deals] == [lead["deal_id"]]
+    first_view = wait_for(lambda: (v := call(ADMIN).interactions.get_call(first.call_id))["partner_id"] and v,
+                          what="first call linked")
+    second_view = wait_for(lambda: (v := call(ADMIN).interactions.get_call(second.call_id))["partner_id"] and v,
+                           what="second call linked")
+    assert first_view["partner_id"] == second_view["partner_id"] == lead["partner_id"]
+    assert first_view["created_deal_id"] == lead["deal_id"] and second_view["created_deal_id"] is None
+    # The missed second call's call-back task follows the call to the prospect.
+    tasks = call(ADMIN).interactions.list_tasks({"partner_id": lead["partner_id"]})["items"]
+    assert [t["call_id"] for t in tasks] == [second.call_id]
+    # A third call from the number is the prospect's: no new lead.
+    third = Call(number)
+    publish([third.event("ringing", 0), third.event("answered", 1), third.event("ended", 9, duration_s=8)])
+    assert call_of(call, third.call_id, "ended")["partner_id"] == lead["partner_id"]
+    assert len(call(ADMIN).deals.list_deals({"partner_id": lead["partner_id"]})["items"]) == 1
+
+
+def test_malformed_events_are_parked_and_do_not_block_the_queue(call, publish, infra):
+    c = Call(e164(national()))
+    bad = c.event("ringing", 0)
+    del bad["direction"]
+    bad["occurred_at"] = "yesterday"
+    connection = pika.BlockingConnection(pika.URLParameters(infra.amqp_uri))
+    channel = connection.channel()
+    channel.confirm_delivery()
+    channel.basic_publish(EXCHANGE, "call.ringing", json.dumps(bad).encode())
+    channel.basic_publish(EXCHANGE, "call.ringing", b"{not json")
+    connection.close()
+    good = Call(e164(national()))
+    publish([good.event("ringing", 0)])
+    assert call_of(call, good.call_id, "ringing")["status"] == "in_progress"
+
+    def parked():
+        found = [m for m in iter_parked(infra.amqp_uri, "interactions", limit=500)
+                 if c.call_id in m.body or m.body.startswith("{not json")]
+        return found if len(found) >= 2 else None
+
+    messages = wait_for(parked, what="both bad events parked")
+    errors = " ".join(m.error for m in messages)
+    assert "direction" in errors and "occurred_at" in errors and "not JSON" in errors
+    assert all(m.queue == "telephony.calls.interactions" for m in messages)
+    with pytest.raises(NotFound):
+        call(ADMIN).interactions.get_call(c.call_id)
+
+
+def test_the_caller_cache_is_refreshed_by_partners_events(call, publish):
+    number = e164(national())
+    before = Call(number, direction="outgoing")  # outgoing: an unknown callee makes no lead
+    publish([before.event("ringing", 0), before.event("ended", 10, duration_s=0)])
+    assert call_of(call, before.call_id, "ended")["match_state"] == "unknown"
+    partner = register_partner(call, number)  # partner_registered drops the cached "nobody"
+
+    def matched_now():
+        after = Call(number, direction="outgoing")
+        publish([after.event("ringing", 0), after.event("ended", 5, duration_s=0)])
+        view = call_of(call, after.call_id, "ended")
+        return view if view["match_state"] == "matched" else None
+
+    view = wait_for(matched_now, timeout=20, what="a new call matched to the new partner")
+    assert view["partner_id"] == partner["id"]
+
+
+def test_calls_are_kept_while_partners_is_down_and_matched_when_it_is_back(call, publish, partners_service):
+    digits = national()
+    partner = register_partner(call, e164(digits))
+    partners_service.stop()
+    try:
+        c = Call("8" + digits)
+        publish([c.event("ringing", 0), c.event("answered", 1), c.event("ended", 30, duration_s=29)])
+        view = call_of(call, c.call_id, "ended", timeout=40)
+        assert view["match_state"] == "pending" and view["partner_id"] is None
+    finally:
+        partners_service.start()
+    view = wait_for(lambda: (v := call(ADMIN).interactions.get_call(c.call_id))["match_state"] == "matched" and v,
+                    timeout=40, what="the call matched once partners is back")
+    assert view["partner_id"] == partner["id"]

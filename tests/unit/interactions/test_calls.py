@@ -1,0 +1,95 @@
+"""A call folded from its PBX events: the same call whatever the order or repetition."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import datetime, timedelta, timezone
+
+from services.interactions.caller_directory import PhoneCache
+from services.interactions.domain import calls
+
+MSK = timezone(timedelta(hours=3))
+T0 = datetime(2026, 11, 23, 10, 0, tzinfo=MSK)
+
+
+def event(kind: str, after_s: int, **extra) -> tuple[dict, datetime]:
+    body = {"call_id": "c1", "event_id": f"c1:{kind}:{after_s}", "kind": kind, "direction": "incoming",
+            "caller": "+74951234567", "callee": "+74951500000", "extension": "101", **extra}
+    return body, T0 + timedelta(seconds=after_s)
+
+
+def fold(events):
+    call = None
+    for body, at in events:
+        call = calls.start(body, at) if call is None else calls.apply(call, body, at)
+    return call
+
+
+ANSWERED_CALL = [
+    event("ringing", 0), event("answered", 5), event("transferred", 20, transferred_to="102"),
+    event("ended", 80, duration_s=75, recording_url="https://pbx.example/r.mp3"),
+]
+
+
+def test_every_order_and_repetition_gives_the_same_call():
+    expected = fold(ANSWERED_CALL)
+    assert expected.state == calls.ENDED and expected.finished
+    assert (expected.started_at, expected.answered_at, expected.ended_at) == (
+        T0, T0 + timedelta(seconds=5), T0 + timedelta(seconds=80))
+    assert expected.duration_s == 75 and expected.recording_url == "https://pbx.example/r.mp3"
+    assert expected.current_extension == "102" and expected.extension == "101"
+    for order in itertools.permutations(ANSWERED_CALL):
+        assert fold(order) == expected
+        assert fold([*order, *order[:2]]) == expected  # duplicates change nothing
+
+
+def test_states_as_events_arrive():
+    assert fold([event("ringing", 0)]).state == calls.RINGING
+    assert fold([event("answered", 3)]).state == calls.ANSWERED
+    assert not fold([event("answered", 3)]).finished
+    missed = fold([event("missed", 30), event("ringing", 0)])
+    assert missed.state == calls.MISSED and missed.ended_at == T0 + timedelta(seconds=30)
+    assert calls.needs_call_back(missed)
+
+
+def test_an_earlier_event_tells_who_called():
+    late, _ = event("ended", 60, duration_s=10)
+    early, at = event("ringing", 0)
+    early = {**early, "extension": "100"}
+    call = fold([(late, T0 + timedelta(seconds=60)), (early, at)])
+    assert call.extension == "100" and call.started_at == T0
+
+
+def test_outgoing_and_missed_outgoing_make_no_call_back_and_no_lead():
+    body, at = event("missed", 10)
+    outgoing = calls.start({**body, "direction": "outgoing", "caller": "101", "callee": "+74951234567"}, at)
+    assert outgoing.external == "+74951234567"
+    assert not calls.needs_call_back(outgoing)
+    assert not calls.makes_lead(outgoing, calls.UNKNOWN)
+    incoming = fold([event("ringing", 0)])
+    assert calls.makes_lead(incoming, calls.UNKNOWN) and not calls.makes_lead(incoming, calls.MATCHED)
+
+
+def test_phone_cache_expires_and_forgets_by_number_and_partner():
+    now = [0.0]
+    cache = PhoneCache(ttl_s=10, clock=lambda: now[0])
+    match = [{"partner_id": "p1", "manager_id": "anna"}]
+    cache.put({"+74951234567": match, "+74950000000": []}, cache.generation)
+    assert cache.get_many(["+74951234567", "+74950000000", "+79990000000"]) == (
+        {"+74951234567": match, "+74950000000": []}, ["+79990000000"])
+    cache.forget(partner_ids=["p1"])
+    assert cache.get_many(["+74951234567"])[1] == ["+74951234567"]
+    cache.forget_for_event({"data": {"id": "p2", "phones": [{"number": "8 (495) 000-00-00"}]}},
+                           lambda n: "+74950000000" if "000-00-00" in n else None)
+    assert cache.get_many(["+74950000000"])[1] == ["+74950000000"]
+    cache.put({"+74951111111": []}, cache.generation)
+    now[0] = 11
+    assert cache.get_many(["+74951111111"])[1] == ["+74951111111"]
+
+
+def test_an_answer_fetched_across_an_invalidation_is_not_kept():
+    cache = PhoneCache(ttl_s=60)
+    generation = cache.generation
+    cache.forget(numbers=["+74951234567"])  # an event arrives while find_by_phones is in flight
+    cache.put({"+74951234567": []}, generation)
+    assert len(cache) == 0

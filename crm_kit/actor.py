@@ -7,8 +7,9 @@ back with :class:`ActorProvider` and enforces row-level access on the data it ow
 
 from __future__ import annotations
 
+import functools
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 ACTOR_KEY = "actor"
@@ -52,13 +53,11 @@ class Actor:
         return scope in self.scopes
 
     def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
-        for key in ("roles", "regions", "scopes"):
-            data[key] = list(data[key])
-        return data
+        return {"user_id": self.user_id, "roles": list(self.roles), "regions": list(self.regions),
+                "department": self.department, "scopes": list(self.scopes)}
 
     def to_header(self) -> str:
-        return json.dumps(self.to_dict(), separators=(",", ":"))
+        return _header(self)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Actor:
@@ -83,6 +82,12 @@ class Actor:
         if not isinstance(data, dict):
             return ANONYMOUS
         return cls.from_dict(data)
+
+
+@functools.lru_cache(maxsize=1024)
+def _header(actor: Actor) -> str:
+    """An actor's header text, made once per actor (an outbox writes it with every event)."""
+    return json.dumps(actor.to_dict(), separators=(",", ":"))
 
 
 ANONYMOUS = Actor(user_id="")

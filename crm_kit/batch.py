@@ -236,14 +236,15 @@ class BatchConsumer(Entrypoint):
         return done.wait()
 
     def _settle(self, deliveries: list[Delivery], result: Any) -> None:
+        """Park the rejected, then acknowledge the whole batch with one frame (``multiple``: every
+        delivery up to the batch's last is settled, as batches are handled in delivery order)."""
         rejected = (result or {}).get("rejected", {}) if isinstance(result, dict) else {}
         for index, delivery in enumerate(deliveries):
             if index in rejected:
                 self._park(delivery.message, rejected[index], permanent=True)
-                BATCH_MESSAGES.labels(*self._labels, "parked").inc()
-            else:
-                BATCH_MESSAGES.labels(*self._labels, "applied").inc()
-            delivery.message.ack()
+        BATCH_MESSAGES.labels(*self._labels, "parked").inc(len(rejected))
+        BATCH_MESSAGES.labels(*self._labels, "applied").inc(len(deliveries) - len(rejected))
+        deliveries[-1].message.ack(multiple=True)
 
     def _give_back(self, deliveries: list[Delivery], exc: BaseException) -> None:
         log.warning("%d messages on %s go back to the queue: %s", len(deliveries), self.queue_name, dead_letters.describe_error(exc))

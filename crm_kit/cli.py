@@ -322,25 +322,25 @@ def pbx_simulate(
 
     from pika.exceptions import AMQPError, NackError, UnroutableError
 
-    from telephony.simulator import send_at_rate, simulate
+    from telephony.simulator import send_chunks_at_rate, simulate
 
     seed = random.SystemRandom().randrange(2**31) if seed is None else seed
     events = simulate(calls, seed)
     publisher, where = _pbx_publisher()
     counts = {"published": 0, "confirmed": 0}
 
-    def send(event: dict) -> None:
-        counts["published"] += 1
+    def send(chunk: list[dict]) -> None:
+        counts["published"] += len(chunk)
         try:
-            publisher.publish(event)
+            publisher.publish_many(chunk)
         except (NackError, UnroutableError) as exc:
-            err.print(f"not confirmed: {event['event_id']} ({type(exc).__name__})", highlight=False)
+            err.print(f"not confirmed: events {chunk[0]['event_id']}.. ({type(exc).__name__})", highlight=False)
             return
-        counts["confirmed"] += 1
+        counts["confirmed"] += len(chunk)
 
     try:
         with publisher:
-            send_at_rate(send, events, rate)
+            send_chunks_at_rate(send, events, rate)
     except AMQPError as exc:
         _fail(f"lost RabbitMQ at {where} after {counts['confirmed']} confirmed event(s) ({type(exc).__name__}: {exc})")
     except KeyboardInterrupt:

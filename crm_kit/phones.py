@@ -6,10 +6,23 @@ so "8 (495) 123-45-67", "74951234567" and "+7 495 123 45 67" meet at "+749512345
 
 from __future__ import annotations
 
+import functools
+
 import phonenumbers
 from phonenumbers import NumberParseException, PhoneNumberFormat
 
 DEFAULT_REGION = "RU"
+
+
+@functools.lru_cache(maxsize=65536)  # a PBX repeats numbers; parsing is the costly part
+def _key(raw: str, default_region: str) -> str | None:
+    try:
+        number = phonenumbers.parse(raw, default_region)
+    except NumberParseException:
+        return None
+    if not phonenumbers.is_possible_number(number):
+        return None
+    return phonenumbers.format_number(number, PhoneNumberFormat.E164)
 
 
 def lookup_key(raw: object, default_region: str = DEFAULT_REGION) -> str | None:
@@ -22,15 +35,10 @@ def lookup_key(raw: object, default_region: str = DEFAULT_REGION) -> str | None:
     """
     if not isinstance(raw, str) or not raw.strip():
         return None
-    try:
-        number = phonenumbers.parse(raw, default_region)
-    except NumberParseException:
-        return None
-    if not phonenumbers.is_possible_number(number):
-        return None
-    return phonenumbers.format_number(number, PhoneNumberFormat.E164)
+    return _key(raw, default_region)
 
 
+@functools.lru_cache(maxsize=65536)
 def display(key: str) -> str:
     """``+74951234567`` as people write it: ``+7 495 123-45-67``."""
     try:

@@ -153,3 +153,31 @@ def send_at_rate(
         send(event)
         sent += 1
     return sent
+
+
+def send_chunks_at_rate(
+    send_many: Callable[[list[dict]], object],
+    events: Iterable[dict],
+    rate: float,
+    *,
+    tick_s: float = 0.05,
+    clock: Callable[[], float] = time.monotonic,
+    sleep: Callable[[float], None] = time.sleep,
+) -> int:
+    """Call ``send_many(chunk)`` every ``tick_s`` seconds with that tick's share of ``rate``
+    events per second (for a publisher that keeps many confirms in flight); returns the count."""
+    if rate <= 0 or tick_s <= 0:
+        raise ValueError("rate and tick_s must be positive")
+    events = list(events)
+    size = max(1, round(rate * tick_s))
+    start = clock()
+    sent = 0
+    for index in range(0, len(events), size):
+        due = start + sent / rate
+        delay = due - clock()
+        if delay > 0:
+            sleep(delay)
+        chunk = events[index:index + size]
+        send_many(chunk)
+        sent += len(chunk)
+    return sent

@@ -1,12 +1,22 @@
 """Who is behind a phone number, as the partners service answers it, cached in this process.
 
-Caller matching asks ``partners.find_by_phones`` once per batch for the numbers the cache does
-not hold, and keeps each answer (also "nobody") for at most INTERACTIONS_CALLER_CACHE_TTL_S
-seconds (default 300). Partners' events drop what they make stale as soon as they arrive
-(service.py subscribes every running instance to them): a number registered, updated or
-removed on a partner or contact, a partner's manager changed, two partners merged. An answer
-fetched while such an event arrived is used once but not kept, so a stale answer never
-outlives the event that made it stale.
+Two ways, the second filling in while the first serves:
+
+- **per number**: caller matching asks ``partners.find_by_phones`` once per batch for the
+  numbers the cache does not hold, and keeps each answer (also "nobody") for at most
+  INTERACTIONS_CALLER_CACHE_TTL_S seconds (default 300). Partners' events drop what they make
+  stale as soon as they arrive (service.py subscribes every running instance to them). An
+  answer fetched while such an event arrived is used once but not kept.
+- **the whole directory**: every INTERACTIONS_CALLER_DIRECTORY_RELOAD_S seconds (default 600,
+  and at start; 0 turns it off) the whole phone directory is read from
+  ``partners.phone_directory``; while it is complete, a number missing from it is nobody's
+  without asking, so matching never waits on another service (a PBX's unknown callers would
+  otherwise each cost a round trip). Partners' events are applied to it as they come: a
+  registered or updated partner's numbers (from the view the event carries) replace its old
+  ones, a reassigned partner's manager changes, a contact's numbers are replaced or removed.
+  Events that arrive during a load are applied after it. An event it cannot apply exactly
+  (two partners merged, an unexpected shape) makes it incomplete, back to asking per number,
+  until the next load (asked for at once).
 """
 
 from __future__ import annotations
@@ -24,7 +34,8 @@ PARTNER_KEYS = ("partner_id", "survivor_id", "merged_id")
 
 
 class PhoneCache:
-    """E.164 key -> the matches partners gave (a list, empty for nobody), with expiry."""
+    """E.164 key -> the matches partners gave (a list, empty for nobody), with expiry; or the
+    whole directory (``complete``)."""
 
     def __init__(self, ttl_s: float, clock=time.monotonic):
         self.ttl_s = ttl_s
@@ -33,9 +44,16 @@ class PhoneCache:
         self._by_partner: dict[str, set[str]] = {}
         self._lock = threading.Lock()
         self.generation = 0  # moves on with every drop; see put()
+        self.complete = False  # the whole directory is here: a number missing is nobody's
+        self.loading = False
+        self.reload_wanted = False
+        self._held: list[tuple[Any, Any]] = []  # events that came during a load
+        self._partners: dict[str, dict[str, Any]] = {}  # partner id -> {partner_name, manager_id}
 
     def get_many(self, keys: Iterable[str]) -> tuple[dict[str, list[dict[str, Any]]], list[str]]:
         """(the cached answers, the keys to ask partners for)."""
+        if self.complete:
+            return {key: entry[1] if (entry := self._entries.get(key)) else [] for key in keys}, []
         now = self._clock()
         found: dict[str, list[dict[str, Any]]] = {}
         missing: list[str] = []
@@ -78,10 +96,143 @@ class PhoneCache:
     def __len__(self) -> int:
         return len(self._entries)
 
+    # --- the whole directory ----------------------------------------------------------------
+    def load(self, pages: Iterable[list[dict[str, Any]]], normalise) -> int:
+        """Replace everything with the directory read page by page (``phone_directory`` items),
+        then apply the events that came meanwhile; returns how many numbers it holds."""
+        self.loading, self._held = True, []
+        try:
+            entries: dict[str, list[dict[str, Any]]] = {}
+            partners: dict[str, dict[str, Any]] = {}
+            for page in pages:
+                for item in page:
+                    match = {k: item.get(k) for k in MATCH_FIELDS}
+                    entries.setdefault(item["number"], []).append(match)
+                    partners[str(item["partner_id"])] = {"partner_name": item.get("partner_name"),
+                                                         "manager_id": item.get("manager_id")}
+        except BaseException:
+            self.loading, self._held = False, []
+            raise
+        with self._lock:
+            forever = float("inf")
+            self._entries = {key: (forever, matches) for key, matches in entries.items()}
+            self._by_partner = {}
+            for key, matches in entries.items():
+                for match in matches:
+                    self._by_partner.setdefault(str(match["partner_id"]), set()).add(key)
+            self._partners = partners
+            self.generation += 1
+            self.complete, self.loading, self.reload_wanted = True, False, False
+        held, self._held = self._held, []
+        for event, held_normalise in held:
+            self.forget_for_event(event, held_normalise)
+        return len(self._entries)
+
+    def _incomplete(self) -> None:
+        self.complete, self.reload_wanted = False, True
+        self.clear()
+
+    def _apply_partner_view(self, view: dict[str, Any], normalise) -> None:
+        partner_id = str(view["id"])
+        info = {"partner_name": view.get("short_name"), "manager_id": view.get("manager_id")}
+        self._partners[partner_id] = info
+        keys = set(self._by_partner.pop(partner_id, set()))
+        wanted: dict[str, list[dict[str, Any]]] = {}
+        if view.get("status") == "active":
+            contact_numbers: list[str] = []
+            for contact in view.get("contacts") or []:
+                for phone in contact.get("phones") or []:
+                    key = normalise(phone.get("number"))
+                    if key:
+                        contact_numbers.append(key)
+                        wanted.setdefault(key, []).append({"partner_id": partner_id, "contact_id": str(contact["id"]),
+                                                           "contact_name": contact.get("full_name"), **info})
+            for phone in view.get("phones") or []:
+                key = normalise(phone.get("number"))
+                if not key:
+                    continue
+                if key in contact_numbers:  # the contact's own number, listed with the partner's
+                    contact_numbers.remove(key)
+                    continue
+                wanted.setdefault(key, []).append({"partner_id": partner_id, "contact_id": None, "contact_name": None, **info})
+        for key in keys | set(wanted):
+            self._replace_all(partner_id, key, wanted.get(key, []))
+
+    def _replace_all(self, partner_id: str, key: str, new: list[dict[str, Any]]) -> None:
+        old = self._entries.get(key, (float("inf"), []))[1]
+        merged = sorted([m for m in old if str(m["partner_id"]) != partner_id] + new, key=_match_order)
+        if merged:
+            self._entries[key] = (float("inf"), merged)
+        else:
+            self._entries.pop(key, None)
+        if new:
+            self._by_partner.setdefault(partner_id, set()).add(key)
+
+    def _apply_contact(self, partner_id: str, contact_id: str, contact: dict[str, Any] | None, normalise) -> bool:
+        info = self._partners.get(partner_id)
+        if info is None:
+            return False
+        keys = {key for key in self._by_partner.get(partner_id, set())
+                if any(m.get("contact_id") == contact_id for m in self._entries.get(key, (0, []))[1])}
+        wanted: dict[str, list[dict[str, Any]]] = {}
+        for phone in (contact or {}).get("phones") or []:
+            key = normalise(phone.get("number"))
+            if key:
+                wanted.setdefault(key, []).append({"partner_id": partner_id, "contact_id": contact_id,
+                                                   "contact_name": contact.get("full_name"), **info})
+        for key in keys | set(wanted):
+            old = self._entries.get(key, (float("inf"), []))[1]
+            merged = sorted([m for m in old if m.get("contact_id") != contact_id] + wanted.get(key, []), key=_match_order)
+            if merged:
+                self._entries[key] = (float("inf"), merged)
+                self._by_partner.setdefault(partner_id, set()).add(key)
+            else:
+                self._entries.pop(key, None)
+        return True
+
+    def _apply_event(self, event: dict[str, Any], normalise) -> bool:
+        """Apply a partners event to the complete directory; False when it cannot exactly."""
+        kind, data = event.get("event_type"), event.get("data")
+        if not isinstance(data, dict):
+            return False
+        if kind == "partner_registered" and data.get("id"):
+            self._apply_partner_view(data, normalise)
+            return True
+        if kind == "partner_updated" and isinstance(data.get("partner"), dict):
+            self._apply_partner_view(data["partner"], normalise)
+            return True
+        if kind == "partner_reassigned" and data.get("partner_id"):
+            partner_id = str(data["partner_id"])
+            if partner_id in self._partners:
+                self._partners[partner_id]["manager_id"] = data.get("manager_id")
+            for key in self._by_partner.get(partner_id, set()):
+                for match in self._entries.get(key, (0, []))[1]:
+                    if str(match["partner_id"]) == partner_id:
+                        match["manager_id"] = data.get("manager_id")
+            return True
+        if kind in ("contact_added", "contact_updated") and isinstance(data.get("contact"), dict):
+            contact = data["contact"]
+            return self._apply_contact(str(data.get("partner_id") or contact.get("partner_id")), str(contact["id"]),
+                                       contact, normalise)
+        if kind == "contact_removed" and data.get("contact_id"):
+            return self._apply_contact(str(data.get("partner_id")), str(data["contact_id"]), None, normalise)
+        return False
+
     def forget_for_event(self, event: Any, normalise) -> None:
-        """Drop what a partners event makes stale: every phone number it carries (a number now
-        someone's) and every partner it names (numbers that were theirs). An event that names
-        nothing drops everything."""
+        """What a partners event changes. With the whole directory here, it is applied to it
+        (held back during a load); otherwise what it makes stale is dropped: every phone number
+        it carries (a number now someone's) and every partner it names (numbers that were
+        theirs). An event that names nothing drops everything."""
+        if self.loading:
+            self._held.append((event, normalise))
+            return
+        if self.complete:
+            with self._lock:
+                applied = isinstance(event, dict) and self._apply_event(event, normalise)
+                self.generation += 1
+            if not applied:
+                self._incomplete()
+            return
         data = event.get("data") if isinstance(event, dict) else None
         if not isinstance(data, dict):
             self.clear()
@@ -99,6 +250,14 @@ class PhoneCache:
             self.clear()
             return
         self.forget(numbers, partners)
+
+
+MATCH_FIELDS = ("partner_id", "partner_name", "contact_id", "contact_name", "manager_id")
+
+
+def _match_order(match: dict[str, Any]) -> tuple:
+    """partners' order: by partner, a contact's number before the partner's own (NULLS LAST)."""
+    return (str(match["partner_id"]), match.get("contact_id") is None, str(match.get("contact_id") or ""))
 
 
 def _numbers_in(value: Any) -> Iterable[str]:
@@ -121,6 +280,8 @@ class CallerDirectory(DependencyProvider):
 
     def setup(self) -> None:
         self.cache = PhoneCache(env_float("INTERACTIONS_CALLER_CACHE_TTL_S", 300.0, minimum=0.0))
+        self.cache.reload_s = env_float("INTERACTIONS_CALLER_DIRECTORY_RELOAD_S", 600.0, minimum=0.0)
+        self.cache.loaded_at = None
 
     def get_dependency(self, worker_ctx) -> PhoneCache:
         return self.cache

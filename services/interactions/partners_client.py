@@ -21,6 +21,11 @@ class Partners(Remote):
         """``{results: {given: {number, matches}}, invalid: [given]}`` for up to 500 numbers."""
         return self.call("find_by_phones", numbers)
 
+    def phone_directory(self, after: str | None, limit: int) -> dict[str, Any]:
+        """``{items: [{number, partner_id, partner_name, contact_id, contact_name, manager_id}],
+        next}``: a page of the whole directory, in number order."""
+        return self.call("phone_directory", after, limit)
+
     def register(self, partner: dict[str, Any], options: dict[str, Any]) -> dict[str, Any]:
         """``{partner, duplicates, branches}``; Conflict when a strong duplicate blocks it."""
         return self.call("register", partner, options)

@@ -32,10 +32,11 @@ from services.interactions.usecases import agenda, call_leads, calls, interactio
 from telephony.events import BINDING_KEY, EXCHANGE, QUEUE
 
 REMINDER_SCAN_S = env_int("INTERACTIONS_REMINDER_SCAN_S", 30, minimum=1)
-CALL_BATCH = env_int("INTERACTIONS_CALL_BATCH", 500, minimum=1, maximum=5000)
+CALL_BATCH = env_int("INTERACTIONS_CALL_BATCH", 1000, minimum=1, maximum=5000)
 CALL_BATCH_WAIT_MS = env_int("INTERACTIONS_CALL_BATCH_WAIT_MS", 50, minimum=0, maximum=10_000)
 CALL_FOLLOW_UP_S = env_int("INTERACTIONS_CALL_FOLLOW_UP_S", 2, minimum=1)
 CALL_EVENTS_KEEP_DAYS = env_int("INTERACTIONS_CALL_EVENTS_KEEP_DAYS", 30, minimum=1)
+CALLER_DIRECTORY_CHECK_S = 5
 
 
 def _forget_callers(event_type: str):
@@ -267,6 +268,13 @@ class InteractionsService:
         return tasks.remove_extension(self.db, self.actor, extension)
 
     # --- the caller cache follows partners ------------------------------------------------
+    @timer(interval=CALLER_DIRECTORY_CHECK_S, eager=True)
+    def refresh_caller_directory(self) -> dict:
+        """At start, then when INTERACTIONS_CALLER_DIRECTORY_RELOAD_S has passed or an event
+        could not be applied: read the whole phone directory from partners (caller_directory.py).
+        While partners does not answer, matching asks it per number."""
+        return calls.refresh_directory(self.callers, self.partners)
+
     @_forget_callers("partner_registered")
     @_forget_callers("partner_updated")
     @_forget_callers("partner_reassigned")

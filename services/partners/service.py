@@ -20,6 +20,7 @@ from services.partners.models import Base
 from services.partners.schemas import partner_view
 from services.partners.usecases import agreements, card, contacts, managers, merge, registration, relationships, search
 from services.partners.usecases.lookup import partner_for_read
+from services.partners.usecases.search import DIRECTORY_PAGE
 
 
 class PartnersService:
@@ -76,6 +77,12 @@ class PartnersService:
         """Caller matching for up to 500 numbers in one call: ``{results: {given: {number,
         matches}}, invalid: [given]}`` (numbers that are no phone number, like extensions)."""
         return search.find_by_phones(self.db.session, self.actor, numbers)
+
+    @rpc
+    def phone_directory(self, after=None, limit=DIRECTORY_PAGE) -> dict:
+        """Every number of active partners and contacts with who has it, a page of ``limit``
+        numbers after ``after`` (``next`` names the next page); services and admins only."""
+        return search.phone_directory(self.db.session, self.actor, after, limit)
 
     @rpc
     def merge(self, request) -> dict:

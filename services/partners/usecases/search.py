@@ -10,7 +10,7 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from crm_kit.actor import Actor
-from crm_kit.errors import ValidationError
+from crm_kit.errors import PermissionDenied, ValidationError
 from crm_kit.validation import load
 from services.partners.domain import contacts as contact_rules
 from services.partners.domain import legal
@@ -130,3 +130,27 @@ def find_by_phones(session: Session, actor: Actor, numbers: Any) -> dict[str, An
         "results": {given: {"number": key, "matches": found[key]} for given, key in keys.items() if key},
         "invalid": [given for given, key in keys.items() if key is None],
     }
+
+
+DIRECTORY_PAGE = 5000
+
+
+def phone_directory(session: Session, actor: Actor, after: Any = None, limit: Any = DIRECTORY_PAGE) -> dict[str, Any]:
+    """Every number of an active partner or its contacts with who has it, in number order, a
+    page of ``limit`` numbers after ``after``: ``{"items": [{number, partner_id, partner_name,
+    contact_id, contact_name, manager_id}], "next": the last number, or None at the end}``.
+    For services that keep a copy for caller matching (the interactions service); services and
+    admins only."""
+    if not (actor.is_service or actor.is_admin):
+        raise PermissionDenied("the phone directory is for services and admins", {"required_roles": ["service", "admin"]})
+    if after is not None and (not isinstance(after, str) or len(after) > 20):
+        raise ValidationError.for_field("after", "the last number of the previous page")
+    if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= 20000:
+        raise ValidationError.for_field("limit", "a whole number from 1 to 20000")
+    query = select(Phone.number).join(Partner, Partner.id == Phone.partner_id).where(Partner.status == ACTIVE)
+    if after:
+        query = query.where(Phone.number > after)
+    page = list(session.scalars(query.group_by(Phone.number).order_by(Phone.number).limit(limit)))
+    found = _phone_matches(session, actor, page) if page else {}
+    items = [{"number": key, **match} for key in page for match in found[key]]
+    return {"items": items, "next": page[-1] if len(page) == limit else None}

@@ -236,17 +236,26 @@ def test_the_caller_cache_is_refreshed_by_partners_events(call, publish):
     assert view["partner_id"] == partner["id"]
 
 
-def test_calls_are_kept_while_partners_is_down_and_matched_when_it_is_back(call, publish, partners_service):
+def test_while_partners_is_down_calls_are_matched_from_the_directory_and_leads_wait(call, publish, partners_service):
     digits = national()
     partner = register_partner(call, e164(digits))
+    stranger = e164(national())
     partners_service.stop()
     try:
-        c = Call("8" + digits)
-        publish([c.event("ringing", 0), c.event("answered", 1), c.event("ended", 30, duration_s=29)])
-        view = call_of(call, c.call_id, "ended", timeout=40)
-        assert view["match_state"] == "pending" and view["partner_id"] is None
+        known, unknown = Call("8" + digits), Call(stranger)
+        publish([known.event("ringing", 0), known.event("answered", 1), known.event("ended", 30, duration_s=29),
+                 unknown.event("ringing", 0), unknown.event("missed", 20)])
+        # The whole directory is held by the interactions service, kept current by partners'
+        # events: a known caller is matched without asking partners.
+        view = call_of(call, known.call_id, "ended", timeout=40)
+        assert (view["match_state"], view["partner_id"]) == ("matched", partner["id"])
+        assert call_of(call, unknown.call_id, "missed")["match_state"] == "unknown"
+        pending = [lead for lead in call(ADMIN).interactions.list_call_leads("pending") if lead["number"] == stranger]
+        assert len(pending) == 1  # its prospect waits for partners
     finally:
         partners_service.start()
-    view = wait_for(lambda: (v := call(ADMIN).interactions.get_call(c.call_id))["match_state"] == "matched" and v,
-                    timeout=40, what="the call matched once partners is back")
-    assert view["partner_id"] == partner["id"]
+
+    def lead_done():
+        return [lead for lead in call(ADMIN).interactions.list_call_leads("done") if lead["number"] == stranger]
+
+    wait_for(lead_done, timeout=60, what="the prospect made once partners is back")

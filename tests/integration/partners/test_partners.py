@@ -128,6 +128,17 @@ def test_find_duplicates_and_find_by_phone_in_any_format(call):
     assert call(BORIS).partners.find_by_phones([phone])["results"][phone]["matches"] == []
     with pytest.raises(ValidationError):
         call(ANNA).partners.find_by_phones("not a list")
+    # The whole directory, page by page, for services and admins only.
+    numbers, after = [], None
+    while True:
+        page = call(ADMIN).partners.phone_directory(after, 50)
+        numbers += [item["number"] for item in page["items"] if item["partner_id"] == partner["id"]]
+        after = page["next"]
+        if after is None:
+            break
+    assert numbers == [phone]
+    with pytest.raises(PermissionDenied):
+        call(ANNA).partners.phone_directory()
 
 
 def test_row_level_access(call):

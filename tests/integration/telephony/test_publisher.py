@@ -87,6 +87,31 @@ def test_a_bad_event_is_refused_before_publishing(broker):
     assert len(drain(broker)) == 1
 
 
+def test_publish_many_keeps_confirms_in_flight_and_refuses_a_bad_batch_whole(broker):
+    events = simulate(300, 8)
+    with CallEventPublisher(broker) as publisher:
+        bad = [*events[:5], {"call_id": "c-x", "kind": "exploded"}]
+        with pytest.raises(ValidationError) as caught:
+            publisher.publish_many(bad)
+        assert caught.value.message.startswith("event 5:")
+        assert publisher.publish_many(events) == len(events)
+        assert publisher.publish_many(events[:3]) == 3  # the same pipeline again
+    got = drain(broker)
+    assert [body for _, _, body in got] == [*events, *events[:3]]  # nothing of the refused batch
+    assert all(properties.delivery_mode == 2 for _, properties, _ in got)
+
+
+def test_publish_many_reports_an_unroutable_event(broker):
+    from pika.exceptions import UnroutableError
+
+    with CallEventPublisher(broker, declare=False) as publisher:
+        connection = pika.BlockingConnection(pika.URLParameters(broker))
+        connection.channel().exchange_declare(EXCHANGE, exchange_type="topic", durable=True)  # no queue bound
+        connection.close()
+        with pytest.raises(UnroutableError):
+            publisher.publish_many(simulate(2, 9))
+
+
 def test_a_lost_connection_is_reopened_once(broker):
     first, second = simulate(1, 3, missed_rate=1.0, duplicate_rate=0, reorder_rate=0)
     with CallEventPublisher(broker) as publisher:

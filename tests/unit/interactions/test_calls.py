@@ -93,3 +93,53 @@ def test_an_answer_fetched_across_an_invalidation_is_not_kept():
     cache.forget(numbers=["+74951234567"])  # an event arrives while find_by_phones is in flight
     cache.put({"+74951234567": []}, generation)
     assert len(cache) == 0
+
+
+def key_of(number):
+    return number if number and number.startswith("+") else None
+
+
+def test_the_whole_directory_answers_without_asking_and_follows_partners_events():
+    cache = PhoneCache(ttl_s=60)
+    page = [{"number": "+74951234567", "partner_id": "p1", "partner_name": "Лютик", "contact_id": None,
+             "contact_name": None, "manager_id": "anna"}]
+    assert cache.load([page], key_of) == 1 and cache.complete
+    found, missing = cache.get_many(["+74951234567", "+79990000000"])
+    assert missing == [] and found["+79990000000"] == [] and found["+74951234567"][0]["partner_id"] == "p1"
+
+    registered = {"event_type": "partner_registered", "data": {
+        "id": "p2", "short_name": "Ромашка", "manager_id": "boris", "status": "active",
+        "phones": [{"number": "+79990000000"}, {"number": "+79161112233"}],
+        "contacts": [{"id": "c1", "full_name": "Иван", "phones": [{"number": "+79161112233"}]}]}}
+    cache.forget_for_event(registered, key_of)
+    assert cache.complete
+    assert cache.get_many(["+79990000000"])[0]["+79990000000"] == [
+        {"partner_id": "p2", "contact_id": None, "contact_name": None, "partner_name": "Ромашка", "manager_id": "boris"}]
+    assert [m["contact_id"] for m in cache.get_many(["+79161112233"])[0]["+79161112233"]] == ["c1"]
+
+    cache.forget_for_event({"event_type": "partner_reassigned", "data": {"partner_id": "p2", "manager_id": "vera"}}, key_of)
+    assert cache.get_many(["+79990000000"])[0]["+79990000000"][0]["manager_id"] == "vera"
+    cache.forget_for_event({"event_type": "contact_removed", "data": {"partner_id": "p2", "contact_id": "c1"}}, key_of)
+    assert cache.get_many(["+79161112233"])[0]["+79161112233"] == []
+    archived = {**registered["data"], "status": "archived"}
+    cache.forget_for_event({"event_type": "partner_updated", "data": {"partner_id": "p2", "partner": archived}}, key_of)
+    assert cache.get_many(["+79990000000"])[0]["+79990000000"] == []
+
+    # Something it cannot apply exactly: back to asking per number, and a reload is wanted.
+    cache.forget_for_event({"event_type": "partners_merged", "data": {"survivor_id": "p1", "merged_id": "p2"}}, key_of)
+    assert not cache.complete and cache.reload_wanted
+    assert cache.get_many(["+74951234567"])[1] == ["+74951234567"]
+
+
+def test_events_during_a_load_are_applied_after_it():
+    cache = PhoneCache(ttl_s=60)
+    view = {"id": "p3", "short_name": "Астра", "manager_id": "anna", "status": "active",
+            "phones": [{"number": "+74957654321"}], "contacts": []}
+
+    def pages():
+        yield []
+        cache.forget_for_event({"event_type": "partner_registered", "data": view}, key_of)  # arrives mid-load
+        yield []
+
+    cache.load(pages(), key_of)
+    assert cache.get_many(["+74957654321"])[0]["+74957654321"][0]["partner_id"] == "p3"

@@ -9,7 +9,7 @@ from datetime import datetime
 import pytest
 
 from telephony.events import validate_call_event
-from telephony.simulator import national_digits, send_at_rate, simulate
+from telephony.simulator import national_digits, send_at_rate, send_chunks_at_rate, simulate
 
 ANSWERED = ["ringing", "answered", "ended"]
 TRANSFERRED = ["ringing", "answered", "transferred", "ended"]
@@ -124,3 +124,19 @@ def test_send_at_rate_paces_events():
     assert now[0] == pytest.approx(9 / 5.0)
     with pytest.raises(ValueError):
         send_at_rate(sent.append, [], 0)
+
+
+def test_send_chunks_at_rate_paces_chunks():
+    now = [0.0]
+
+    def sleep(seconds):
+        now[0] += seconds
+
+    chunks = []
+    count = send_chunks_at_rate(chunks.append, [{"n": i} for i in range(250)], 1000.0, tick_s=0.05,
+                                clock=lambda: now[0], sleep=sleep)
+    assert count == 250 and [len(c) for c in chunks] == [50] * 5
+    assert [e["n"] for c in chunks for e in c] == list(range(250))
+    assert now[0] == pytest.approx(0.2)  # the fifth chunk goes out 200 ms after the first
+    with pytest.raises(ValueError):
+        send_chunks_at_rate(chunks.append, [], 0)

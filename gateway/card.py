@@ -6,9 +6,9 @@ Every other section is ``<service>.card_section(partner_id)``, fetched at the sa
 short deadline; a section whose service is slow or down comes back marked unavailable with the
 reason, and the service is not asked again for a few seconds (a small circuit breaker), so one
 dead service does not make every card wait for its timeout. A section with a typed message on
-``ClientCard`` (``TYPED_SECTIONS``: deals) fills that field; the others travel as a Struct in
-their ``CardSection.data``. Every section, typed or not, has its ``CardSection`` with its state
-and, when unavailable, the reason.
+``ClientCard`` (``TYPED_SECTIONS``: deals, interactions) fills that field; the others travel as
+a Struct in their ``CardSection.data``. Every section, typed or not, has its ``CardSection`` with
+its state and, when unavailable, the reason.
 
 Sections that answered are cached per service, partner and caller (each service applies
 row-level access, so two callers may see different cards), for ``GATEWAY_CARD_CACHE_TTL``
@@ -45,7 +45,10 @@ T = TypeVar("T")
 
 PARTNERS = "partners"
 # Sections with a typed field on ClientCard: service -> (field name, message class).
-TYPED_SECTIONS: dict[str, tuple[str, type]] = {"deals": ("deals", pb.DealsSection)}
+TYPED_SECTIONS: dict[str, tuple[str, type]] = {
+    "deals": ("deals", pb.DealsSection),
+    "interactions": ("interactions", pb.InteractionsSection),
+}
 
 
 def partner_ids_of(event: dict[str, Any]) -> set[str] | None:

@@ -16,7 +16,7 @@ GATEWAY_HEALTH_SERVICES    comma-separated downstream services to ping    partne
 GATEWAY_HEALTH_INTERVAL    seconds between health pings                   5
 GATEWAY_GRACE_SECONDS      grace period for calls in flight at shutdown   5
 GATEWAY_CARD_CACHE_TTL     seconds a cached card section may live         30 (0: no cache)
-GATEWAY_CARD_SECTIONS      services asked for a client card section       deals
+GATEWAY_CARD_SECTIONS      services asked for a client card section       deals,interactions
                            (comma-separated; empty: the partners part only)
 GATEWAY_SECTION_TIMEOUT    seconds a card section may take                0.5
 =========================  =============================================  ===================
@@ -56,7 +56,7 @@ class GatewayConfig:
     health_interval: float = 5.0
     grace_seconds: float = 5.0
     card_cache_ttl: float = 30.0
-    card_sections: tuple[str, ...] = ("deals",)
+    card_sections: tuple[str, ...] = ("deals", "interactions")
     section_timeout: float = 0.5
 
     @property
@@ -96,7 +96,7 @@ def load_config(environ: Mapping[str, str] | None = None) -> GatewayConfig:
         health_interval=_seconds(env, "GATEWAY_HEALTH_INTERVAL", 5.0),
         grace_seconds=_seconds(env, "GATEWAY_GRACE_SECONDS", 5.0),
         card_cache_ttl=0.0 if env.get("GATEWAY_CARD_CACHE_TTL") in ("0", "0.0") else _seconds(env, "GATEWAY_CARD_CACHE_TTL", 30.0),
-        card_sections=_names(env, "GATEWAY_CARD_SECTIONS", ("deals",)),
+        card_sections=_names(env, "GATEWAY_CARD_SECTIONS", ("deals", "interactions")),
         section_timeout=_seconds(env, "GATEWAY_SECTION_TIMEOUT", 0.5),
     )
 

@@ -72,7 +72,7 @@ def status_for(exc: BaseException) -> status_pb2.Status:
         bad_request = error_details_pb2.BadRequest(
             field_violations=[
                 error_details_pb2.BadRequest.FieldViolation(field=field, description=description)
-                for field, description in _field_messages(exc.details)
+                for field, description in field_messages(exc.details)
             ]
         )
         return _status(code_pb2.INVALID_ARGUMENT, exc.message, bad_request)
@@ -160,7 +160,8 @@ def _status(code: int, message: str, *details: Any) -> status_pb2.Status:
     return status_pb2.Status(code=code, message=message, details=packed)
 
 
-def _field_messages(details: Any) -> list[tuple[str, str]]:
+def field_messages(details: Any) -> list[tuple[str, str]]:
+    """``(field, message)`` pairs of a ValidationError's details; nested fields as dotted paths."""
     if isinstance(details, dict):
         pairs = []
         for field, messages in details.items():
@@ -168,7 +169,7 @@ def _field_messages(details: Any) -> list[tuple[str, str]]:
                 pairs.extend((str(field), str(message)) for message in messages)
             elif isinstance(messages, dict):
                 # marshmallow nests messages of nested schemas: flatten to dotted paths.
-                pairs.extend((f"{field}.{sub}", message) for sub, message in _field_messages(messages))
+                pairs.extend((f"{field}.{sub}", message) for sub, message in field_messages(messages))
             else:
                 pairs.append((str(field), str(messages)))
         return pairs
@@ -212,7 +213,7 @@ def _precondition_violations(
     violation = error_details_pb2.PreconditionFailure.Violation
     details = exc.details
     if isinstance(details, dict):
-        return [violation(type=ERROR_DOMAIN, subject=subject, description=description) for subject, description in _field_messages(details)]
+        return [violation(type=ERROR_DOMAIN, subject=subject, description=description) for subject, description in field_messages(details)]
     if isinstance(details, list | tuple):
         violations = []
         for item in details:

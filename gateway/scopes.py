@@ -1,6 +1,8 @@
 """What a machine caller may call: service tokens (role ``service``) carry scopes, and each scope
 opens a fixed list of methods. A person's token is limited by row-level access in the services
-instead; a service token sees every row, so it must not reach every method."""
+instead; a service token sees every row, so it must not reach every method. Some methods are
+for machines only (``SERVICE_ONLY``: the PBX's call events): a person's token, whatever its
+roles, is refused there."""
 
 from __future__ import annotations
 
@@ -11,7 +13,7 @@ from crm_kit.errors import PermissionDenied
 
 # scope -> the full gRPC method names (or "/package.Service/" prefixes) it opens.
 SCOPES: dict[str, tuple[str, ...]] = {
-    # The telephony adapter: who is calling, and (later) call events.
+    # The telephony adapter: who is calling, and call events.
     "pbx": (
         "/crm.v1.Partners/FindByPhone",
         "/crm.v1.Telephony/",
@@ -31,18 +33,35 @@ SCOPES: dict[str, tuple[str, ...]] = {
         "/crm.v1.Deals/ListInvoices",
         "/crm.v1.Deals/GetForecast",
         "/crm.v1.Deals/ListProcesses",
+        "/crm.v1.Interactions/Get",
+        "/crm.v1.Interactions/ListBySubject",
+        "/crm.v1.Interactions/ListChain",
+        "/crm.v1.Interactions/Calendar",
+        "/crm.v1.Interactions/ListCalls",
+        "/crm.v1.Interactions/GetCall",
+        "/crm.v1.Interactions/ListTasks",
         "/crm.v1.Analytics/",
     ),
 }
 
 
+# Methods (or "/package.Service/" prefixes) only a service token may call.
+SERVICE_ONLY: tuple[str, ...] = ("/crm.v1.Telephony/",)
+
+
+def _matches(method: str, opened: str) -> bool:
+    return method == opened or (opened.endswith("/") and method.startswith(opened))
+
+
 def allowed(scopes: Iterable[str], method: str) -> bool:
-    return any(method == opened or (opened.endswith("/") and method.startswith(opened))
-               for scope in scopes for opened in SCOPES.get(scope, ()))
+    return any(_matches(method, opened) for scope in scopes for opened in SCOPES.get(scope, ()))
 
 
 def check(actor: Actor, method: str) -> None:
-    """Refuses a service token calling a method none of its scopes opens."""
+    """Refuses a service token calling a method none of its scopes opens, and a person's token
+    calling a method for machines only."""
+    if not actor.is_service and any(_matches(method, opened) for opened in SERVICE_ONLY):
+        raise PermissionDenied(f"{method} is for service tokens only (a PBX adapter with scope pbx)", {"method": method})
     if actor.is_service and not allowed(actor.scopes, method):
         raise PermissionDenied(
             f"a service token with scopes {sorted(actor.scopes) or 'none'} may not call {method}",

@@ -23,12 +23,14 @@ def servicers_for(config) -> list[ServicerRegistration]:
     """Every servicer of the public API, configured from the gateway's config."""
     from functools import partial
 
-    from gateway.servicers import cards, deals, partners
+    from gateway.servicers import cards, deals, interactions, partners, telephony
 
     return [
         *SERVICERS,
         partial(partners.register, default_timeout=config.rpc_timeout),
         partial(deals.register, default_timeout=config.rpc_timeout),
+        partial(interactions.register, default_timeout=config.rpc_timeout),
+        partial(telephony.register, default_timeout=config.rpc_timeout),
         partial(
             cards.register,
             default_timeout=config.rpc_timeout,

@@ -14,7 +14,7 @@ from crm.v1 import deals_pb2 as pb
 from crm.v1 import deals_pb2_grpc
 
 from gateway.convert import blank_to_none, to_message, to_payload
-from gateway.interceptors import downstream_timeout, require_actor
+from gateway.servicers.bridged import BridgedServicer
 from gateway.servicers.partners import mask_paths
 
 SERVICE = "deals"
@@ -54,15 +54,8 @@ def paged(request, filters: dict[str, Any]) -> dict[str, Any]:
     return filters
 
 
-class DealsServicer(deals_pb2_grpc.DealsServicer):
-    def __init__(self, bridge, default_timeout: float = 5.0):
-        self.bridge = bridge
-        self.default_timeout = default_timeout
-
-    async def _call(self, context, method: str, **kwargs: Any) -> Any:
-        return await self.bridge.call(
-            SERVICE, method, timeout=downstream_timeout(context, self.default_timeout), actor=require_actor(), **kwargs
-        )
+class DealsServicer(BridgedServicer, deals_pb2_grpc.DealsServicer):
+    service = SERVICE
 
     # --- deals ----------------------------------------------------------------------------
     async def OpenDeal(self, request, context):

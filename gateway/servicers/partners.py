@@ -7,14 +7,12 @@ the interceptor (gateway/errors.py).
 
 from __future__ import annotations
 
-from typing import Any
-
 from crm.v1 import partners_pb2 as pb
 from crm.v1 import partners_pb2_grpc
 
 from crm_kit.errors import ValidationError
 from gateway.convert import blank_to_none, to_message, to_payload
-from gateway.interceptors import downstream_timeout, require_actor
+from gateway.servicers.bridged import BridgedServicer
 
 SERVICE = "partners"
 
@@ -52,15 +50,8 @@ def mask_paths(mask, allowed: frozenset[str], what: str) -> list[str]:
     return paths
 
 
-class PartnersServicer(partners_pb2_grpc.PartnersServicer):
-    def __init__(self, bridge, default_timeout: float = 5.0):
-        self.bridge = bridge
-        self.default_timeout = default_timeout
-
-    async def _call(self, context, method: str, **kwargs: Any) -> Any:
-        return await self.bridge.call(
-            SERVICE, method, timeout=downstream_timeout(context, self.default_timeout), actor=require_actor(), **kwargs
-        )
+class PartnersServicer(BridgedServicer, partners_pb2_grpc.PartnersServicer):
+    service = SERVICE
 
     # --- partners -------------------------------------------------------------------------
     async def RegisterPartner(self, request, context):

@@ -3,6 +3,8 @@ RabbitMQ and PostgreSQL, reached over gRPC with bearer tokens."""
 
 from __future__ import annotations
 
+import os
+
 import grpc
 import pytest
 
@@ -14,6 +16,9 @@ from gateway.auth import mint_token
 from tests.support.platform import GatewayProcess, ServiceProcess
 
 SECRET = "e2e-secret-of-at-least-thirty-two-bytes"
+# Every e2e database is named <prefix>_e2e_<service>. Two runs on one PostgreSQL at the same time
+# (each in its own CRM_TEST_AMQP vhost) give different prefixes, or each drops the other's.
+DB_PREFIX = os.environ.get("CRM_TEST_DB_PREFIX") or "crm_test"
 
 
 def token(user: str, roles: tuple[str, ...], regions: tuple[str, ...] = (), department: str | None = None, **kw) -> str:
@@ -31,15 +36,14 @@ ADMIN = auth(token("admin-1", ("admin",)))
 
 @pytest.fixture(scope="package")
 def platform_env(infra):
-    url = infra.database("crm_test_e2e_partners")
-    upgrade("partners", url.replace("postgresql://", "postgresql+psycopg2://"))
-    deals_url = infra.database("crm_test_e2e_deals")
-    upgrade("deals", deals_url.replace("postgresql://", "postgresql+psycopg2://"))
-    declare({"AMQP_URI": infra.amqp_uri, "AUTO_DELETE_EVENT_EXCHANGES": False}, [service_class("partners"), service_class("deals")])
+    urls = {}
+    for service in ("partners", "deals", "interactions"):
+        urls[service] = infra.database(f"{DB_PREFIX}_e2e_{service}")
+        upgrade(service, urls[service].replace("postgresql://", "postgresql+psycopg2://"))
+    declare({"AMQP_URI": infra.amqp_uri, "AUTO_DELETE_EVENT_EXCHANGES": False}, [service_class(name) for name in urls])
     return {
         "AMQP_URI": infra.amqp_uri,
-        "PARTNERS_DATABASE_URL": url,
-        "DEALS_DATABASE_URL": deals_url,
+        **{f"{service.upper()}_DATABASE_URL": url for service, url in urls.items()},
         "OUTBOX_INTERVAL_S": "0.5",
         "LOG_LEVEL": "WARNING",
     }
@@ -62,6 +66,14 @@ def deals_service(platform_env):
 
 
 @pytest.fixture(scope="package")
+def interactions_service(platform_env):
+    service = ServiceProcess("interactions", platform_env, name="e2e-interactions")
+    service.start()
+    yield service
+    service.stop()
+
+
+@pytest.fixture(scope="package")
 def section_service(platform_env):
     service = ServiceProcess("tests.e2e.section_service:SectionService", platform_env, name="probe_section")
     service.start()
@@ -70,10 +82,10 @@ def section_service(platform_env):
 
 
 @pytest.fixture(scope="package")
-def gateway(platform_env, partners_service, deals_service, section_service):
+def gateway(platform_env, partners_service, deals_service, interactions_service, section_service):
     process = GatewayProcess(SECRET, {
         **platform_env,
-        "GATEWAY_CARD_SECTIONS": "probe_section,deals",
+        "GATEWAY_CARD_SECTIONS": "probe_section,deals,interactions",
         "GATEWAY_SECTION_TIMEOUT": "0.5",
         "GATEWAY_HEALTH_SERVICES": "partners",
         "GATEWAY_HEALTH_INTERVAL": "0.5",

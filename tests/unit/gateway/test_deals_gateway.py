@@ -117,7 +117,7 @@ async def test_a_deals_section_the_gateway_cannot_read_is_unavailable():
 
 
 def test_deals_is_a_default_card_section():
-    assert load_config({}).card_sections == ("deals",)
+    assert "deals" in load_config({}).card_sections
     assert load_config({"GATEWAY_CARD_SECTIONS": "deals, probe"}).card_sections == ("deals", "probe")
     assert load_config({"GATEWAY_CARD_SECTIONS": ""}).card_sections == ()
 

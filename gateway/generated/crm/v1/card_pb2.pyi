@@ -1,6 +1,7 @@
 import datetime
 
 from crm.v1 import common_pb2 as _common_pb2
+from crm.v1 import interactions_pb2 as _interactions_pb2
 from crm.v1 import partners_pb2 as _partners_pb2
 from google.protobuf import struct_pb2 as _struct_pb2
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
@@ -114,8 +115,18 @@ class DealsSection(_message.Message):
     overdue_invoices: int
     def __init__(self, open_deals: _Optional[_Iterable[_Union[DealsSection.OpenDeal, _Mapping]]] = ..., recent_closed: _Optional[_Iterable[_Union[DealsSection.ClosedDeal, _Mapping]]] = ..., pipeline_total: _Optional[_Union[_common_pb2.Decimal, _Mapping]] = ..., pipeline_weighted: _Optional[_Union[_common_pb2.Decimal, _Mapping]] = ..., invoices_owed: _Optional[_Union[_common_pb2.Decimal, _Mapping]] = ..., overdue_invoices: _Optional[int] = ...) -> None: ...
 
+class InteractionsSection(_message.Message):
+    __slots__ = ("last_interactions", "upcoming", "open_tasks")
+    LAST_INTERACTIONS_FIELD_NUMBER: _ClassVar[int]
+    UPCOMING_FIELD_NUMBER: _ClassVar[int]
+    OPEN_TASKS_FIELD_NUMBER: _ClassVar[int]
+    last_interactions: _containers.RepeatedCompositeFieldContainer[_interactions_pb2.InteractionSummary]
+    upcoming: _containers.RepeatedCompositeFieldContainer[_interactions_pb2.InteractionSummary]
+    open_tasks: _containers.RepeatedCompositeFieldContainer[_interactions_pb2.InteractionTask]
+    def __init__(self, last_interactions: _Optional[_Iterable[_Union[_interactions_pb2.InteractionSummary, _Mapping]]] = ..., upcoming: _Optional[_Iterable[_Union[_interactions_pb2.InteractionSummary, _Mapping]]] = ..., open_tasks: _Optional[_Iterable[_Union[_interactions_pb2.InteractionTask, _Mapping]]] = ...) -> None: ...
+
 class ClientCard(_message.Message):
-    __slots__ = ("partner", "relationships", "agreements", "manager", "figures", "sections", "deals")
+    __slots__ = ("partner", "relationships", "agreements", "manager", "figures", "sections", "deals", "interactions")
     PARTNER_FIELD_NUMBER: _ClassVar[int]
     RELATIONSHIPS_FIELD_NUMBER: _ClassVar[int]
     AGREEMENTS_FIELD_NUMBER: _ClassVar[int]
@@ -123,6 +134,7 @@ class ClientCard(_message.Message):
     FIGURES_FIELD_NUMBER: _ClassVar[int]
     SECTIONS_FIELD_NUMBER: _ClassVar[int]
     DEALS_FIELD_NUMBER: _ClassVar[int]
+    INTERACTIONS_FIELD_NUMBER: _ClassVar[int]
     partner: _partners_pb2.Partner
     relationships: _containers.RepeatedCompositeFieldContainer[_partners_pb2.Relationship]
     agreements: _containers.RepeatedCompositeFieldContainer[_partners_pb2.Agreement]
@@ -130,4 +142,5 @@ class ClientCard(_message.Message):
     figures: CardFigures
     sections: _containers.RepeatedCompositeFieldContainer[CardSection]
     deals: DealsSection
-    def __init__(self, partner: _Optional[_Union[_partners_pb2.Partner, _Mapping]] = ..., relationships: _Optional[_Iterable[_Union[_partners_pb2.Relationship, _Mapping]]] = ..., agreements: _Optional[_Iterable[_Union[_partners_pb2.Agreement, _Mapping]]] = ..., manager: _Optional[_Union[ManagerInfo, _Mapping]] = ..., figures: _Optional[_Union[CardFigures, _Mapping]] = ..., sections: _Optional[_Iterable[_Union[CardSection, _Mapping]]] = ..., deals: _Optional[_Union[DealsSection, _Mapping]] = ...) -> None: ...
+    interactions: InteractionsSection
+    def __init__(self, partner: _Optional[_Union[_partners_pb2.Partner, _Mapping]] = ..., relationships: _Optional[_Iterable[_Union[_partners_pb2.Relationship, _Mapping]]] = ..., agreements: _Optional[_Iterable[_Union[_partners_pb2.Agreement, _Mapping]]] = ..., manager: _Optional[_Union[ManagerInfo, _Mapping]] = ..., figures: _Optional[_Union[CardFigures, _Mapping]] = ..., sections: _Optional[_Iterable[_Union[CardSection, _Mapping]]] = ..., deals: _Optional[_Union[DealsSection, _Mapping]] = ..., interactions: _Optional[_Union[InteractionsSection, _Mapping]] = ...) -> None: ...

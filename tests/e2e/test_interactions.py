@@ -1,0 +1,357 @@
+"""Interactions and telephony end to end through the gRPC gateway: the partners and interactions
+services on RabbitMQ and PostgreSQL, the gateway in front, managers' and a PBX adapter's tokens."""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from datetime import UTC, datetime, timedelta, timezone
+
+import grpc
+import pika
+import pytest
+from crm.v1 import (
+    card_pb2,
+    card_pb2_grpc,
+    interactions_pb2,
+    interactions_pb2_grpc,
+    partners_pb2,
+    partners_pb2_grpc,
+    telephony_pb2,
+    telephony_pb2_grpc,
+)
+from google.protobuf import field_mask_pb2, timestamp_pb2
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+
+from telephony.events import BINDING_KEY, EXCHANGE
+from tests.e2e.conftest import ADMIN, ANNA, BORIS, auth, token
+from tests.e2e.test_deals import field_violations, precondition_violations, refused, register
+
+pytestmark = pytest.mark.e2e
+
+PBX = auth(token("pbx-adapter", ("service",), scopes=("pbx",)))
+BI = auth(token("bi-tool", ("service",), scopes=("bi",)))
+MSK = timezone(timedelta(hours=3))
+
+
+@pytest.fixture
+def partners(channel):
+    return partners_pb2_grpc.PartnersStub(channel)
+
+
+@pytest.fixture
+def interactions(channel):
+    return interactions_pb2_grpc.InteractionsStub(channel)
+
+
+@pytest.fixture
+def telephony(channel):
+    return telephony_pb2_grpc.TelephonyStub(channel)
+
+
+@pytest.fixture
+def cards(channel):
+    return card_pb2_grpc.ClientCardsStub(channel)
+
+
+def at(moment: datetime) -> timestamp_pb2.Timestamp:
+    stamp = timestamp_pb2.Timestamp()
+    stamp.FromDatetime(moment.astimezone(UTC))
+    return stamp
+
+
+def hours_from_now(hours: float) -> timestamp_pb2.Timestamp:
+    return at(datetime.now(UTC) + timedelta(hours=hours))
+
+
+def meeting(interactions, partner_id: str, *, hours: float = 24, metadata=ANNA, **fields) -> interactions_pb2.Interaction:
+    fields = {"title": "Встреча", "place": "Офис клиента", **fields}
+    return interactions.Register(interactions_pb2.RegisterInteractionRequest(interaction=interactions_pb2.Interaction(
+        kind="meeting", subject_kind="partner", subject_id=partner_id, planned_at=hours_from_now(hours), **fields,
+    )), metadata=metadata)
+
+
+def test_interactions_and_telephony_are_served(channel):
+    health = health_pb2_grpc.HealthStub(channel)
+    for service in ("crm.v1.Interactions", "crm.v1.Telephony"):
+        assert health.Check(health_pb2.HealthCheckRequest(service=service)).status == health_pb2.HealthCheckResponse.SERVING
+
+
+def test_meeting_registered_read_completed_and_chained(partners, interactions):
+    partner = register(partners, "Встречи")
+    planned = meeting(interactions, partner.id, participants=[interactions_pb2.Participant(name="Пётр", phone="+74951112233")])
+    assert (planned.kind, planned.status, planned.responsible_id, planned.partner_id) == ("meeting", "planned", "anna", partner.id)
+    assert planned.chain_id == planned.id and planned.participants[0].name == "Пётр"
+    assert planned.place == "Офис клиента" and planned.planned_at.seconds > time.time()
+
+    read = interactions.Get(interactions_pb2.GetInteractionRequest(interaction_id=planned.id), metadata=ANNA)
+    assert read == planned
+
+    moved = interactions.Update(interactions_pb2.UpdateInteractionRequest(
+        interaction_id=planned.id, interaction=interactions_pb2.Interaction(place="Наш офис"),
+        update_mask=field_mask_pb2.FieldMask(paths=["place"])), metadata=ANNA)
+    assert moved.place == "Наш офис"
+    refused(lambda: interactions.Update(interactions_pb2.UpdateInteractionRequest(
+        interaction_id=planned.id, update_mask=field_mask_pb2.FieldMask(paths=["kind"])), metadata=ANNA),
+        grpc.StatusCode.INVALID_ARGUMENT)
+
+    done = interactions.Complete(interactions_pb2.CompleteInteractionRequest(interaction_id=planned.id,
+                                                                             outcome="Договорились о поставке"), metadata=ANNA)
+    assert done.status == "done" and done.outcome == "Договорились о поставке" and done.completed_at.seconds > 0
+    error = refused(lambda: interactions.SetStatus(interactions_pb2.SetInteractionStatusRequest(
+        interaction_id=planned.id, status="planned"), metadata=ANNA), grpc.StatusCode.FAILED_PRECONDITION)
+    assert precondition_violations(error)["status"] == ["done"]
+
+    follow_up = interactions.FollowUp(interactions_pb2.FollowUpRequest(
+        interaction_id=planned.id, title="Отправить КП", planned_at=hours_from_now(48)), metadata=ANNA)
+    assert (follow_up.kind, follow_up.status, follow_up.follow_up_of_id) == ("planned", "planned", planned.id)
+    assert follow_up.chain_id == planned.id and follow_up.reply_to_id == planned.id
+    reply = interactions.Register(interactions_pb2.RegisterInteractionRequest(interaction=interactions_pb2.Interaction(
+        kind="email", subject_kind="partner", subject_id=partner.id, reply_to_id=follow_up.id,
+        email_subject="КП", email_from="anna@example.com", email_to=["client@example.com"], body="Во вложении",
+    )), metadata=ANNA)
+    assert reply.status == "done" and reply.chain_id == planned.id and list(reply.email_to) == ["client@example.com"]
+
+    chain = interactions.ListChain(interactions_pb2.ListChainRequest(interaction_id=reply.id), metadata=ANNA).interactions
+    assert [i.id for i in chain] == [planned.id, follow_up.id, reply.id]
+    about = interactions.ListBySubject(interactions_pb2.ListBySubjectRequest(subject_kind="partner", subject_id=partner.id),
+                                       metadata=ANNA).interactions
+    assert {i.id for i in about} == {planned.id, follow_up.id, reply.id}
+
+    deal_id = str(uuid.uuid4())
+    linked = interactions.LinkCreated(interactions_pb2.LinkCreatedRequest(interaction_id=planned.id, kind="deal",
+                                                                          created_id=deal_id), metadata=ANNA)
+    assert linked.created_deal_id == deal_id
+
+
+def test_calendar_and_overdue(partners, interactions):
+    partner = register(partners, "Календарь")
+    soon = meeting(interactions, partner.id, hours=24)
+    late = meeting(interactions, partner.id, hours=-2, title="Просроченная")
+    today = datetime.now(UTC).date()
+    calendar = interactions.Calendar(interactions_pb2.CalendarRequest(
+        date_from={"iso": (today - timedelta(days=1)).isoformat()}, date_to={"iso": (today + timedelta(days=2)).isoformat()}),
+        metadata=ANNA)
+    assert calendar.user_id == "anna" and calendar.date_from.iso == (today - timedelta(days=1)).isoformat()
+    shown = [i.id for i in calendar.interactions]
+    assert shown.index(late.id) < shown.index(soon.id)  # in time order
+    overdue = [i.id for i in interactions.Overdue(interactions_pb2.OverdueRequest(), metadata=ANNA).interactions]
+    assert late.id in overdue and soon.id not in overdue
+    error = refused(lambda: interactions.Calendar(interactions_pb2.CalendarRequest(date_from={"iso": today.isoformat()}),
+                                                  metadata=ANNA), grpc.StatusCode.INVALID_ARGUMENT)
+    assert "date_to" in field_violations(error)
+
+
+def test_bad_input_names_the_fields_and_writes_nothing(partners, interactions):
+    partner = register(partners, "Плохие взаимодействия")
+    error = refused(lambda: interactions.Register(interactions_pb2.RegisterInteractionRequest(
+        interaction=interactions_pb2.Interaction(kind="meeting", subject_kind="partner", subject_id=partner.id,
+                                                 direction="incoming")), metadata=ANNA), grpc.StatusCode.INVALID_ARGUMENT)
+    assert {"planned_at", "place", "direction"} <= field_violations(error)
+    error = refused(lambda: interactions.Register(interactions_pb2.RegisterInteractionRequest(
+        interaction=interactions_pb2.Interaction(kind="visit", subject_kind="partner", subject_id="not-a-uuid")),
+        metadata=ANNA), grpc.StatusCode.INVALID_ARGUMENT)
+    assert {"kind", "subject_id"} <= field_violations(error)
+    assert not interactions.ListBySubject(interactions_pb2.ListBySubjectRequest(subject_kind="partner", subject_id=partner.id),
+                                          metadata=ANNA).interactions
+
+
+def test_another_managers_interaction_is_not_found(partners, interactions):
+    partner = register(partners, "Чужая встреча")
+    mine = meeting(interactions, partner.id)
+    request = interactions_pb2.GetInteractionRequest(interaction_id=mine.id)
+    for call in (
+        lambda: interactions.Get(request, metadata=BORIS),
+        lambda: interactions.Complete(interactions_pb2.CompleteInteractionRequest(interaction_id=mine.id), metadata=BORIS),
+        lambda: interactions.ListChain(interactions_pb2.ListChainRequest(interaction_id=mine.id), metadata=BORIS),
+    ):
+        refused(call, grpc.StatusCode.NOT_FOUND)
+    assert not interactions.ListBySubject(interactions_pb2.ListBySubjectRequest(subject_kind="partner", subject_id=partner.id),
+                                          metadata=BORIS).interactions
+    assert interactions.Get(request, metadata=ADMIN).responsible_id == "anna"
+    # A BI tool reads, and may not write.
+    assert interactions.Get(request, metadata=BI).id == mine.id
+    refused(lambda: interactions.Complete(interactions_pb2.CompleteInteractionRequest(interaction_id=mine.id), metadata=BI),
+            grpc.StatusCode.PERMISSION_DENIED)
+
+
+def test_client_card_has_the_interactions_section(partners, interactions, cards):
+    partner = register(partners, "Карточка взаимодействий")
+    call = interactions.Register(interactions_pb2.RegisterInteractionRequest(interaction=interactions_pb2.Interaction(
+        kind="call", subject_kind="partner", subject_id=partner.id, direction="incoming", from_number="+74957654321",
+        duration_s=95,
+    )), metadata=ANNA)
+    upcoming = meeting(interactions, partner.id, hours=30)
+    request = card_pb2.GetClientCardRequest(partner_id=partner.id)
+    card = cards.GetClientCard(request, metadata=ANNA)
+    states = {s.name: s for s in card.sections}
+    assert states["interactions"].state == card_pb2.SECTION_STATE_AVAILABLE and not states["interactions"].data.fields
+    assert [i.id for i in card.interactions.last_interactions] == [call.id]
+    assert card.interactions.last_interactions[0].kind == "call"
+    assert [i.id for i in card.interactions.upcoming] == [upcoming.id]
+    assert not card.interactions.open_tasks
+
+    # Completing the meeting reaches the card through the interactions events.
+    interactions.Complete(interactions_pb2.CompleteInteractionRequest(interaction_id=upcoming.id, outcome="Провели"),
+                          metadata=ANNA)
+    deadline = time.monotonic() + 10
+    while [i.id for i in cards.GetClientCard(request, metadata=ANNA).interactions.upcoming]:
+        assert time.monotonic() < deadline, "the card never showed the completed meeting"
+        time.sleep(0.1)
+    card = cards.GetClientCard(request, metadata=ANNA)
+    assert {i.id for i in card.interactions.last_interactions} == {call.id, upcoming.id}
+    refused(lambda: cards.GetClientCard(request, metadata=BORIS), grpc.StatusCode.NOT_FOUND)
+
+
+# --- telephony ------------------------------------------------------------------------------
+
+@pytest.fixture
+def call_events_tap(infra):
+    """A temporary queue of our own bound like the interactions service's: what reached the broker.
+    (The service's own queue is never read here: the service consumes it.)"""
+    connection = pika.BlockingConnection(pika.URLParameters(infra.amqp_uri))
+    channel = connection.channel()
+    channel.exchange_declare(EXCHANGE, exchange_type="topic", durable=True)
+    queue = channel.queue_declare("", exclusive=True, auto_delete=True).method.queue
+    channel.queue_bind(queue, EXCHANGE, routing_key=BINDING_KEY)
+
+    def received(call_id: str, count: int, timeout: float = 10.0) -> list[tuple[str, pika.BasicProperties, bytes]]:
+        found: list[tuple[str, pika.BasicProperties, bytes]] = []
+        deadline = time.monotonic() + timeout
+        while len(found) < count and time.monotonic() < deadline:
+            method, properties, body = channel.basic_get(queue, auto_ack=True)
+            if method is None:
+                connection.sleep(0.05)
+            elif call_id.encode() in body:
+                found.append((method.routing_key, properties, body))
+        return found
+
+    yield received
+    connection.close()
+
+
+def call_event(call_id: str, kind: str, **fields) -> telephony_pb2.CallEvent:
+    fields = {"direction": "incoming", "caller": "+7 495 000-11-22", "callee": "101", "extension": "101",
+              "occurred_at": datetime.now(MSK).isoformat(timespec="seconds"), **fields}
+    return telephony_pb2.CallEvent(call_id=call_id, event_id=f"{call_id}:{kind}", kind=kind, **fields)
+
+
+def test_a_pbx_streams_call_events_and_each_is_acknowledged_once_on_the_broker(telephony, call_events_tap):
+    call_id = f"e2e-{uuid.uuid4()}"
+    sent = [
+        call_event(call_id, "ringing"),
+        call_event(call_id, "answered", duration_s=5),  # a duration only ends a call
+        call_event(call_id, "answered"),
+        call_event(call_id, "transferred", transferred_to="102"),
+        call_event(call_id, "ended", duration_s=0),
+    ]
+    acks = list(telephony.StreamCallEvents(iter(sent), metadata=PBX, timeout=20))
+    assert [(a.event_id, a.accepted) for a in acks] == [
+        (f"{call_id}:ringing", True), (f"{call_id}:answered", False), (f"{call_id}:answered", True),
+        (f"{call_id}:transferred", True), (f"{call_id}:ended", True),
+    ]
+    assert [v.field for v in acks[1].field_violations] == ["duration_s"] and "duration_s" in acks[1].error
+
+    published = call_events_tap(call_id, 4)
+    assert [routing for routing, _, _ in published] == ["call.ringing", "call.answered", "call.transferred", "call.ended"]
+    assert all(p.delivery_mode == 2 and p.content_type == "application/json" for _, p, _ in published)
+    ended = json.loads(published[-1][2])
+    assert ended["duration_s"] == 0 and ended["event_id"] == f"{call_id}:ended" and ended["caller"] == "+7 495 000-11-22"
+    assert not call_events_tap(call_id, 1, timeout=0.5)  # the refused event never reached the broker
+
+    one = telephony.PublishCallEvent(call_event(call_id, "missed"), metadata=PBX)
+    assert one.accepted and one.event_id == f"{call_id}:missed"
+    assert [routing for routing, _, _ in call_events_tap(call_id, 1)] == ["call.missed"]
+    bad = telephony.PublishCallEvent(telephony_pb2.CallEvent(call_id=call_id, kind="hung_up"), metadata=PBX)
+    assert not bad.accepted and {"event_id", "kind", "occurred_at"} <= {v.field for v in bad.field_violations}
+
+
+def test_only_a_pbx_service_token_may_send_call_events(telephony, interactions):
+    event = call_event(f"e2e-{uuid.uuid4()}", "ringing")
+    for metadata in (ANNA, ADMIN, BI):
+        refused(lambda metadata=metadata: list(telephony.StreamCallEvents(iter([event]), metadata=metadata)),
+                grpc.StatusCode.PERMISSION_DENIED)
+        refused(lambda metadata=metadata: telephony.PublishCallEvent(event, metadata=metadata), grpc.StatusCode.PERMISSION_DENIED)
+    # The PBX's token opens call events and the phone lookup, not the interactions themselves.
+    refused(lambda: interactions.Get(interactions_pb2.GetInteractionRequest(interaction_id=str(uuid.uuid4())), metadata=PBX),
+            grpc.StatusCode.PERMISSION_DENIED)
+
+
+def eventually(read, done, what: str, timeout: float = 20.0):
+    """``read()`` until ``done(value)``: the interactions service takes call events in batches."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            value = read()
+            if done(value):
+                return value
+        except grpc.RpcError as exc:
+            if exc.code() != grpc.StatusCode.NOT_FOUND:
+                raise
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.2)
+
+
+def test_calls_from_the_pbx_show_as_calls_tasks_and_on_the_card(partners, interactions, telephony, cards):
+    number = f"+7495{uuid.uuid4().int % 9000000 + 1000000}"
+    partner = partners.RegisterPartner(partners_pb2.RegisterPartnerRequest(
+        partner=partners_pb2.Partner(kinds=["client"], legal_form="legal_entity", short_name=f"Звонящий {uuid.uuid4().hex[:6]}",
+                                     region="msk", phones=[partners_pb2.Phone(number=number, kind="work")]),
+        duplicate_policy=partners_pb2.DUPLICATE_POLICY_SKIP), metadata=ANNA).partner
+    extension = f"e2e-{uuid.uuid4().hex[:8]}"
+    refused(lambda: interactions.SetExtension(interactions_pb2.SetExtensionRequest(extension=extension, user_id="anna"),
+                                              metadata=ANNA), grpc.StatusCode.PERMISSION_DENIED)
+    assigned = interactions.SetExtension(interactions_pb2.SetExtensionRequest(
+        extension=extension, user_id="anna", region="msk", department="north"), metadata=ADMIN)
+    assert (assigned.user_id, assigned.region, assigned.updated_by) == ("anna", "msk", "admin-1")
+    listed = interactions.ListExtensions(interactions_pb2.ListExtensionsRequest(), metadata=ANNA).extensions
+    assert extension in {e.extension for e in listed}
+
+    talked, missed = f"e2e-{uuid.uuid4()}", f"e2e-{uuid.uuid4()}"
+    on_line = {"caller": number, "extension": extension}
+    acks = list(telephony.StreamCallEvents(iter([
+        call_event(talked, "ringing", **on_line),
+        call_event(talked, "answered", **on_line),
+        call_event(talked, "transferred", transferred_to="102", **on_line),
+        call_event(talked, "ended", duration_s=95, **on_line),
+        call_event(missed, "ringing", **on_line),
+        call_event(missed, "missed", **on_line),
+    ]), metadata=PBX, timeout=20))
+    assert all(ack.accepted for ack in acks) and len(acks) == 6
+
+    call = eventually(lambda: interactions.GetCall(interactions_pb2.GetCallRequest(call_id=talked), metadata=ANNA),
+                      lambda c: c.call_state == "ended", "the ended call")
+    assert (call.kind, call.direction, call.duration_s, call.responsible_id) == ("call", "incoming", 95, "anna")
+    assert call.partner_id == partner.id and call.match_state == "matched" and call.external_number == number
+    assert call.answered_at.seconds > 0 and call.ended_at.seconds >= call.answered_at.seconds
+    assert [t.to for t in call.transfers] == ["102"]
+    refused(lambda: interactions.GetCall(interactions_pb2.GetCallRequest(call_id=talked), metadata=BORIS),
+            grpc.StatusCode.NOT_FOUND)
+
+    eventually(lambda: interactions.GetCall(interactions_pb2.GetCallRequest(call_id=missed), metadata=ANNA),
+               lambda c: c.call_state == "missed", "the missed call")
+    calls = interactions.ListCalls(interactions_pb2.ListCallsRequest(partner_id=partner.id), metadata=ANNA).calls
+    assert {c.call_id for c in calls} == {talked, missed}
+    only_missed = interactions.ListCalls(interactions_pb2.ListCallsRequest(partner_id=partner.id, state="missed"),
+                                         metadata=ANNA).calls
+    assert [(c.call_id, c.call_state, c.external_number) for c in only_missed] == [(missed, "missed", number)]
+    assert interactions.ListCalls(interactions_pb2.ListCallsRequest(partner_id=partner.id), metadata=BI).calls
+
+    tasks = eventually(lambda: interactions.ListTasks(interactions_pb2.ListInteractionTasksRequest(partner_id=partner.id),
+                                                      metadata=ANNA).tasks, len, "the call-back task")
+    task = tasks[0]
+    assert (task.kind, task.status, task.assignee_id, task.call_id) == ("call_back", "open", "anna", missed)
+    card = eventually(lambda: cards.GetClientCard(card_pb2.GetClientCardRequest(partner_id=partner.id), metadata=ANNA),
+                      lambda c: len(c.interactions.open_tasks) == 1, "the task on the card")
+    assert card.interactions.open_tasks[0].id == task.id
+    done = interactions.CompleteTask(interactions_pb2.CompleteInteractionTaskRequest(task_id=task.id, note="Перезвонила"),
+                                     metadata=ANNA)
+    assert (done.status, done.note, done.completed_by) == ("done", "Перезвонила", "anna") and done.completed_at.seconds > 0
+    refused(lambda: interactions.CompleteTask(interactions_pb2.CompleteInteractionTaskRequest(task_id=task.id), metadata=ANNA),
+            grpc.StatusCode.FAILED_PRECONDITION)
+    assert not interactions.ListTasks(interactions_pb2.ListInteractionTasksRequest(partner_id=partner.id), metadata=ANNA).tasks
+
+    removed = interactions.RemoveExtension(interactions_pb2.RemoveExtensionRequest(extension=extension), metadata=ADMIN)
+    assert removed.removed and removed.extension == extension
+    assert not interactions.RemoveExtension(interactions_pb2.RemoveExtensionRequest(extension=extension), metadata=ADMIN).removed

@@ -221,7 +221,7 @@ def main(argv: list[str] | None = None) -> int:
         recreate_database(name)
         upgrade(service, database_url(name))
     declare_topology(amqp_uri, [service_class(s) for s in DATABASES])
-    env = {"AMQP_URI": amqp_uri, "LOG_LEVEL": "WARNING", "INTERACTIONS_CALL_FOLLOW_UP_S": "1",
+    env = {"AMQP_URI": amqp_uri, "LOG_LEVEL": "WARNING",
            **{f"{s.upper()}_DATABASE_URL": database_url(n).replace("+psycopg2", "") for s, n in DATABASES.items()}}
     partners = ServiceProcess("partners", env, name="partners")
     deals = ServiceProcess("deals", env, name="deals")
@@ -396,7 +396,7 @@ def _check(env: dict, folded: dict, known_numbers: set[str]) -> dict:
             "missed_incoming": missed_incoming}
 
 
-def _wait_for_leads(env: dict, published_until: float, timeout: float = 300.0) -> dict:
+def _wait_for_leads(env: dict, published_until: float, timeout: float = 120.0) -> dict:
     deadline = time.time() + timeout
     while True:
         with psycopg2.connect(env["INTERACTIONS_DATABASE_URL"]) as conn, conn.cursor() as cur:

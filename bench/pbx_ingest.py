@@ -204,6 +204,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--batch", type=int, default=None, help="INTERACTIONS_CALL_BATCH (default: the service's)")
     parser.add_argument("--unknown-rate", type=float, default=0.05, help="share of calls from unknown numbers")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--lead-wait", type=float, default=120.0, help="seconds to wait for leads after (default 120)")
     args = parser.parse_args(argv)
     seconds = args.seconds or (10.0 if args.quick else 60.0)
     partners_count = args.partners or (500 if args.quick else 5000)
@@ -243,7 +244,7 @@ def main(argv: list[str] | None = None) -> int:
         metrics = [urllib.request.urlopen(f"http://127.0.0.1:{replica.metrics_port}/metrics", timeout=5).read().decode()
                    for replica in replicas]
         check = _check(env, folded, set(numbers))
-        leads = _wait_for_leads(env, outcome["published_until"])
+        leads = _wait_for_leads(env, outcome["published_until"], args.lead_wait)
     match_p99 = histogram_quantile(metrics, "interactions_caller_match_seconds", 0.99)
     match_p50 = histogram_quantile(metrics, "interactions_caller_match_seconds", 0.50)
     figures = {

@@ -104,9 +104,10 @@ def make_engine(url: str, *, pool_size: int = 10) -> Engine:
         return engine
     options = {}
     if url.startswith(("postgresql://", "postgresql+psycopg2://")):
-        # UPDATEs of many rows in one call (a batch of call events) go in pages of 100 per
+        # UPDATEs of many rows in one call (a batch of call events) go in pages of 500 per
         # round trip (psycopg2's execute_batch) instead of one round trip per row.
         options["executemany_mode"] = "values_plus_batch"
+        options["executemany_batch_page_size"] = 500
     return create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True, **options)
 
 

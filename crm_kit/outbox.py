@@ -119,7 +119,7 @@ class OutboxRelay:
         self.service = service
         self.exchange = get_event_exchange(service, config)
         self.publisher = ConfirmedPublisher(config["AMQP_URI"], self.exchange)
-        self.batch_size = env_int("OUTBOX_BATCH", 200, minimum=1)
+        self.batch_size = env_int("OUTBOX_BATCH", 1000, minimum=1)
         self.interval = env_float("OUTBOX_INTERVAL_S", 2.0, minimum=0.05)
         self.retention = timedelta(seconds=env_float("OUTBOX_RETENTION_S", 3600.0))
         self._wake = Event()

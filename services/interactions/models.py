@@ -159,7 +159,7 @@ class CallEvent(Base):
     __tablename__ = "call_events"
 
     event_id: Mapped[str] = mapped_column(String(200), primary_key=True)
-    call_id: Mapped[str] = mapped_column(String(200), index=True)
+    call_id: Mapped[str] = mapped_column(String(200))  # not indexed: nothing looks events up by call
     kind: Mapped[str] = mapped_column(String(20))
     occurred_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)

@@ -195,12 +195,17 @@ class InteractionsService:
         """Up to INTERACTIONS_CALL_BATCH call events (or what came in INTERACTIONS_CALL_BATCH_WAIT_MS)
         in one transaction: one call interaction per call whatever the order, each event once,
         numbers matched, missed-call tasks, leads queued. Malformed events are parked."""
+        calls.FLOOD.batch(len(bodies), CALL_BATCH)
         return calls.ingest(self.db, self.partners, self.callers, bodies)
 
     @timer(interval=CALL_FOLLOW_UP_S)
     def follow_up_calls(self) -> dict:
         """Every INTERACTIONS_CALL_FOLLOW_UP_S seconds: match calls stored while partners did
-        not answer, then make the prospects and leads of unknown callers that are due."""
+        not answer, then make the prospects and leads of unknown callers that are due. While
+        the PBX floods the consumer (full batches), this waits, at most a minute at a time
+        (calls.Flood)."""
+        if calls.FLOOD.defer_follow_ups():
+            return {"deferred": "the consumer is flooded with call events"}
         return self.run_call_follow_ups_now()
 
     def run_call_follow_ups_now(self) -> dict:

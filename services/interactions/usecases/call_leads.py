@@ -18,6 +18,7 @@ the reason, listed by ``list_call_leads``.
 from __future__ import annotations
 
 import logging
+import time
 from datetime import timedelta
 from typing import Any
 
@@ -53,14 +54,24 @@ def prospect_of(lead: CallLead) -> dict[str, Any]:
     }
 
 
-def process(uow: UnitOfWork, partners, deals, limit: int = 20) -> dict[str, int]:
-    """Work through the due pending rows (each under its own savepoint)."""
+def process(uow: UnitOfWork, partners, deals, limit: int = 20, budget_s: float = 1.5) -> dict[str, int]:
+    """Work through the due pending rows (each under its own savepoint), ``limit`` at a time,
+    for at most about ``budget_s`` seconds (the timer comes back for the rest)."""
+    started = time.monotonic()
+    counts = {"due": 0, DONE: 0, FAILED: 0, "retry": 0}
+    while True:
+        taken = _process_some(uow, partners, deals, limit, counts)
+        if taken < limit or time.monotonic() - started >= budget_s:
+            return counts
+
+
+def _process_some(uow: UnitOfWork, partners, deals, limit: int, counts: dict[str, int]) -> int:
     session = uow.session
     due = session.scalars(
         select(CallLead).where(CallLead.state == PENDING, CallLead.next_attempt_at <= utcnow())
         .order_by(CallLead.next_attempt_at).limit(limit).with_for_update(skip_locked=True)
     ).all()
-    counts = {"due": len(due), DONE: 0, FAILED: 0, "retry": 0}
+    counts["due"] += len(due)
     for lead in due:
         try:
             with session.begin_nested():
@@ -76,7 +87,8 @@ def process(uow: UnitOfWork, partners, deals, limit: int = 20) -> dict[str, int]
             lead.state, lead.last_error = FAILED, f"{type(exc).__name__}: {exc}"
             log.warning("no prospect for calls from %s: %s", lead.number, lead.last_error)
             counts[FAILED] += 1
-    return counts
+    session.flush()
+    return len(due)
 
 
 def _make(uow: UnitOfWork, partners, deals, lead: CallLead) -> None:

@@ -66,6 +66,37 @@ MATCH_SECONDS = Histogram(
 PBX = "pbx"  # created_by of call interactions
 
 
+class Flood:
+    """Whether this process's consumer is flooded with call events: its last full batch (as
+    many events as a batch holds) was less than ``calm_s`` ago. While it is, the follow-up
+    timer leaves prospects and leads for later (they cost three services' CPU that storing the
+    calls needs), but never for longer than ``max_defer_s``."""
+
+    def __init__(self, calm_s: float = 5.0, max_defer_s: float = 60.0, clock=time.monotonic):
+        self.calm_s, self.max_defer_s, self._clock = calm_s, max_defer_s, clock
+        self.full_at = float("-inf")
+        self.deferred_since: float | None = None
+
+    def batch(self, size: int, capacity: int) -> None:
+        if size >= capacity:
+            self.full_at = self._clock()
+
+    def defer_follow_ups(self) -> bool:
+        now = self._clock()
+        if now - self.full_at >= self.calm_s:
+            self.deferred_since = None
+            return False
+        if self.deferred_since is None:
+            self.deferred_since = now
+        if now - self.deferred_since >= self.max_defer_s:
+            self.deferred_since = now  # do one round, then defer again while the flood lasts
+            return False
+        return True
+
+
+FLOOD = Flood()
+
+
 def parse_at(value: str) -> datetime:
     return datetime.fromisoformat(value)
 

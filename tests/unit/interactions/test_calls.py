@@ -143,3 +143,28 @@ def test_events_during_a_load_are_applied_after_it():
 
     cache.load(pages(), key_of)
     assert cache.get_many(["+74957654321"])[0]["+74957654321"][0]["partner_id"] == "p3"
+
+
+def test_follow_ups_wait_while_the_consumer_is_flooded_but_not_forever():
+    from services.interactions.usecases.calls import Flood
+
+    now = [0.0]
+    flood = Flood(calm_s=5, max_defer_s=60, clock=lambda: now[0])
+    assert not flood.defer_follow_ups()
+    flood.batch(999, 1000)
+    assert not flood.defer_follow_ups()  # a batch not full is no flood
+    flood.batch(1000, 1000)
+    now[0] = 2
+    assert flood.defer_follow_ups()
+    for moment in range(3, 62):  # full batches all the time
+        now[0] = moment
+        flood.batch(1000, 1000)
+        if moment < 62 - 1:
+            assert flood.defer_follow_ups() == (moment - 2 < 60)
+    now[0] = 62
+    flood.batch(1000, 1000)
+    assert not flood.defer_follow_ups()  # a minute deferred: one round now
+    now[0] = 63
+    assert flood.defer_follow_ups()
+    now[0] = 70
+    assert not flood.defer_follow_ups()  # calm again

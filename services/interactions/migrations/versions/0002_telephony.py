@@ -29,7 +29,6 @@ def upgrade() -> None:
     sa.Column('received_at', sa.DateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('event_id', name=op.f('pk_call_events'))
     )
-    op.create_index(op.f('ix_call_events_call_id'), 'call_events', ['call_id'], unique=False)
     op.create_index(op.f('ix_call_events_received_at'), 'call_events', ['received_at'], unique=False)
     op.create_table('call_leads',
     sa.Column('number', sa.String(length=200), nullable=False),
@@ -118,6 +117,5 @@ def downgrade() -> None:
     op.drop_index('ix_call_leads_due', table_name='call_leads', postgresql_where=sa.text("state = 'pending'"), sqlite_where=sa.text("state = 'pending'"))
     op.drop_table('call_leads')
     op.drop_index(op.f('ix_call_events_received_at'), table_name='call_events')
-    op.drop_index(op.f('ix_call_events_call_id'), table_name='call_events')
     op.drop_table('call_events')
     # ### end Alembic commands ###

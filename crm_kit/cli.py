@@ -211,7 +211,7 @@ def status() -> None:
 
     from crm_kit import dead_letters
     from crm_kit.registry import service_class
-    from crm_kit.topology import handler_queues
+    from crm_kit.topology import batch_queues, handler_queues
 
     config = _config()
     table = Table(title="services")
@@ -241,6 +241,9 @@ def status() -> None:
             for handler in handler_queues(service_class(name), config):
                 found = depth(handler.name)
                 queues.append(f"{handler.event_type}: " + (f"{found[0]}/{found[1]}" if found else "missing"))
+            for queue_name in batch_queues(service_class(name), config):
+                found = depth(queue_name)
+                queues.append(f"{queue_name}: " + (f"{found[0]}/{found[1]}" if found else "missing"))
             table.add_row(
                 name,
                 (ready or {}).get("status", "down"),

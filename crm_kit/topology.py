@@ -43,6 +43,13 @@ def handler_queues(cls: type, config: dict) -> list[HandlerQueue]:
     ]
 
 
+def batch_queues(cls: type, config: dict) -> list[str]:
+    """The queues the service's batch consumers (crm_kit.batch) consume."""
+    from crm_kit.batch import BatchConsumer
+
+    return [ep.queue_name for ep in ServiceContainer(cls, config).entrypoints if isinstance(ep, BatchConsumer)]
+
+
 def batch_declarations(cls: type, config: dict) -> list[Exchange | Queue]:
     """The exchanges and queues of the service's batch consumers (crm_kit.batch)."""
     from crm_kit.batch import BatchConsumer

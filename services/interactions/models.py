@@ -135,7 +135,7 @@ class Participant(Base):
     partner_id: Mapped[str | None] = mapped_column(Id, index=True)
     contact_id: Mapped[str | None] = mapped_column(Id)
     user_id: Mapped[str | None] = mapped_column(String(64))
-    linked_by: Mapped[str | None] = mapped_column(String(20))  # "hand" | "phone" | None
+    linked_by: Mapped[str | None] = mapped_column(String(20))  # "hand" | "phone" | "email" | None
 
 
 class PartnerActivity(Base):

@@ -17,6 +17,10 @@ class Partners(Remote):
         """``{number, matches: [{partner_id, contact_id, ...}]}`` the actor may see."""
         return self.call("find_by_phone", number)
 
+    def find_by_email(self, address: str) -> dict[str, Any]:
+        """``{address, matches: [{partner_id, contact_id, ...}]}`` the actor may see."""
+        return self.call("find_by_email", address)
+
     def find_by_phones(self, numbers: list[str]) -> dict[str, Any]:
         """``{results: {given: {number, matches}}, invalid: [given]}`` for up to 500 numbers."""
         return self.call("find_by_phones", numbers)

@@ -136,9 +136,9 @@ class InteractionsService:
 
     @rpc
     def link_participants(self, interaction_id) -> dict:
-        """Link text-only participants by phone through ``partners.find_by_phone``. When the
-        partners service is not running or does not answer, they stay unlinked and the answer
-        says ``partners_available: false``."""
+        """Link text-only participants by phone (``partners.find_by_phone``) or, without a
+        phone, by email (``partners.find_by_email``). When the partners service is not running
+        or does not answer, they stay unlinked and the answer says ``partners_available: false``."""
         return participants.link_participants(
             self.db, self.actor, self.partners, uuid_arg(interaction_id, "interaction_id")
         )

@@ -73,6 +73,11 @@ class PartnersService:
         return search.find_by_phone(self.db.session, self.actor, number)
 
     @rpc
+    def find_by_email(self, address) -> dict:
+        """The partners and contacts with this email address (participant linking)."""
+        return search.find_by_email(self.db.session, self.actor, address)
+
+    @rpc
     def find_by_phones(self, numbers) -> dict:
         """Caller matching for up to 500 numbers in one call: ``{results: {given: {number,
         matches}}, invalid: [given]}`` (numbers that are no phone number, like extensions)."""

@@ -53,6 +53,7 @@ def test_status_and_dead_letters_on_the_test_broker(infra):
     status = crm("status", AMQP_URI=infra.amqp_uri)
     assert status.returncode == 0, status.stderr
     assert "partners" in status.stdout and "deals" in status.stdout
+    assert "telephony.calls.interactions" in status.stdout  # the PBX queue's depth and consumers
     listed = crm("dlq", "list", "deals", "--json", AMQP_URI=infra.amqp_uri)
     assert listed.returncode == 0, listed.stderr
     assert all(json.loads(line)["queue"] for line in listed.stdout.splitlines())

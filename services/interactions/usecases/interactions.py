@@ -23,7 +23,7 @@ from services.interactions import events
 from services.interactions.domain import kinds as kind_rules
 from services.interactions.domain import schedule
 from services.interactions.domain import status as status_rules
-from services.interactions.models import Interaction, Participant, PartnerActivity, new_id
+from services.interactions.models import CallLead, Interaction, Participant, PartnerActivity, Task, new_id
 from services.interactions.schemas import (
     UPDATABLE,
     FollowUpIn,
@@ -274,7 +274,8 @@ def list_by_subject(session: Session, actor: Actor, subject_kind: Any, subject_i
 
 def partners_merged(uow: UnitOfWork, event: dict[str, Any]) -> dict[str, int]:
     """Re-point everything that named the merged partner to the survivor: subjects, partners,
-    participants and last-interaction dates. Applied once per event (inbox)."""
+    participants, call-back tasks, prospects made for unknown callers and last-interaction
+    dates. Applied once per event (inbox)."""
     data = event.get("data") or {}
     survivor_id, merged_id = data.get("survivor_id"), data.get("merged_id")
     if not survivor_id or not merged_id:
@@ -293,6 +294,12 @@ def partners_merged(uow: UnitOfWork, event: dict[str, Any]) -> dict[str, int]:
         ).rowcount,
         "participants": session.execute(
             update(Participant).where(Participant.partner_id == merged_id).values(partner_id=survivor_id)
+        ).rowcount,
+        "tasks": session.execute(
+            update(Task).where(Task.partner_id == merged_id).values(partner_id=survivor_id)
+        ).rowcount,
+        "call_leads": session.execute(
+            update(CallLead).where(CallLead.partner_id == merged_id).values(partner_id=survivor_id)
         ).rowcount,
     }
     merged = session.get(PartnerActivity, merged_id, with_for_update=True)

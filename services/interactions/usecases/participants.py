@@ -70,10 +70,11 @@ def link_participant(uow: UnitOfWork, actor: Actor, participant_id: str, payload
 
 
 def link_participants(uow: UnitOfWork, actor: Actor, partners: Partners, interaction_id: str) -> dict[str, Any]:
-    """Try to link every text-only participant with a phone to the partner (and contact) behind
-    it, asking ``partners.find_by_phone``; a number matching nobody, or more than one partner,
-    stays unlinked. When the partners service does not answer, nothing is linked and the answer
-    says so (``partners_available`` false): try again later.
+    """Try to link every text-only participant with a phone or email to the partner (and
+    contact) behind it, asking ``partners.find_by_phone`` (or ``find_by_email`` when it has no
+    phone); one matching nobody, or more than one partner, stays unlinked. When the partners
+    service does not answer, nothing is linked and the answer says so (``partners_available``
+    false): try again later.
 
     Answers ``{interaction_id, linked: [participant], unlinked: [participant],
     partners_available}``."""
@@ -82,16 +83,19 @@ def link_participants(uow: UnitOfWork, actor: Actor, partners: Partners, interac
     linked: list[Participant] = []
     available = True
     for participant in candidates:
-        if not participant.phone:
+        if not participant.phone and not participant.email:
             continue
         try:
-            found = partners.find_by_phone(participant.phone)
+            if participant.phone:
+                found, how = partners.find_by_phone(participant.phone), "phone"
+            else:
+                found, how = partners.find_by_email(participant.email), "email"
         except Unavailable as exc:
             log.warning("participants of %s left unlinked: %s", interaction.id, exc)
             available = False
             break
         except ValidationError:
-            continue  # not a phone number the partners service can read
+            continue  # not a phone number or address the partners service can read
         matches = found.get("matches") or []
         partner_ids = {m["partner_id"] for m in matches}
         if len(partner_ids) != 1:
@@ -99,7 +103,7 @@ def link_participants(uow: UnitOfWork, actor: Actor, partners: Partners, interac
         contacts = {m["contact_id"] for m in matches if m.get("contact_id")}
         participant.partner_id = partner_ids.pop()
         participant.contact_id = contacts.pop() if len(contacts) == 1 else None
-        participant.linked_by = "phone"
+        participant.linked_by = how
         linked.append(participant)
     if linked:
         uow.session.flush()

@@ -15,7 +15,7 @@ from crm_kit.validation import load
 from services.partners.domain import contacts as contact_rules
 from services.partners.domain import legal
 from services.partners.domain.names import name_key
-from services.partners.models import ACTIVE, Contact, Partner, PartnerKind, Phone
+from services.partners.models import ACTIVE, Contact, Email, Partner, PartnerKind, Phone
 from services.partners.schemas import SearchIn, partner_summary
 from services.partners.usecases.lookup import visible
 
@@ -113,6 +113,29 @@ def find_by_phone(session: Session, actor: Actor, number: Any) -> dict[str, Any]
     if key is None:
         raise ValidationError.for_field("number", f"{number!r} is not a phone number")
     return {"number": key, "matches": _phone_matches(session, actor, [key])[key]}
+
+
+def find_by_email(session: Session, actor: Actor, address: Any) -> dict[str, Any]:
+    """The partners and contacts with this email address (compared as normalised, lower-case):
+    ``{"address", "matches": [{partner_id, partner_name, contact_id, contact_name, manager_id}]}``."""
+    if not isinstance(address, str) or not address.strip():
+        raise ValidationError.for_field("address", "give an email address")
+    key = contact_rules.normalize_email(address.strip(), "address")
+    query = visible(
+        select(Email.partner_id, Email.contact_id, Partner.short_name, Partner.manager_id, Contact.full_name)
+        .join(Partner, Partner.id == Email.partner_id)
+        .outerjoin(Contact, Contact.id == Email.contact_id)
+        .where(Email.address == key, Partner.status == ACTIVE)
+        .order_by(Email.partner_id, Email.contact_id),
+        actor,
+    ).limit(20)
+    matches = [
+        {"partner_id": str(row.partner_id), "partner_name": row.short_name,
+         "contact_id": str(row.contact_id) if row.contact_id else None, "contact_name": row.full_name,
+         "manager_id": row.manager_id}
+        for row in session.execute(query)
+    ]
+    return {"address": key, "matches": matches}
 
 
 def find_by_phones(session: Session, actor: Actor, numbers: Any) -> dict[str, Any]:

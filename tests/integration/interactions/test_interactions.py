@@ -122,19 +122,22 @@ def test_follow_up_keeps_the_link_and_created_things_are_linked(call, listener):
     assert "id" in refused(ValidationError, ixs.link_created, origin["id"], "claim", "nope").details
 
 
-def test_participants_are_linked_by_phone_through_partners(call, listener, partners_service):
+def test_participants_are_linked_by_phone_or_email_through_partners(call, listener, partners_service):
     number = phone()
     partner = register_partner(call, phones=[{"number": number}])
+    domain = f"writer-{tag()}.ru"
+    writer = register_partner(call, contacts=[{"full_name": "Пишущий", "emails": [{"address": f"boss@{domain}"}]}])
     interaction = register(call, participants=[
         {"name": "Звонивший", "phone": number[:2] + " (" + number[2:5] + ") " + number[5:]},
         {"name": "Незнакомец", "phone": phone()},
         {"name": "Коллега", "user_id": "boris"},
         {"email": "only@example.com"},
+        {"name": "Письмо", "email": f"Boss@{domain.upper()}"},
     ])
     result = call(ANNA).interactions.link_participants(interaction["id"])
     assert result["partners_available"] is True
-    assert [p["partner_id"] for p in result["linked"]] == [partner["id"]]
-    assert result["linked"][0]["linked_by"] == "phone"
+    assert [(p["partner_id"], p["linked_by"]) for p in result["linked"]] == [(partner["id"], "phone"), (writer["id"], "email")]
+    assert result["linked"][1]["contact_id"] == writer["contacts"][0]["id"]
     assert {p["name"] for p in result["unlinked"]} == {"Незнакомец", None}
     event = wait_for(lambda: heard_about(call, "participants_linked", interaction["id"]), what="participants_linked")
     assert event[0]["data"]["linked"][0]["partner_id"] == partner["id"]

@@ -259,3 +259,45 @@ def test_while_partners_is_down_calls_are_matched_from_the_directory_and_leads_w
         return [lead for lead in call(ADMIN).interactions.list_call_leads("done") if lead["number"] == stranger]
 
     wait_for(lead_done, timeout=60, what="the prospect made once partners is back")
+
+
+def test_call_back_tasks_follow_a_partners_merge(call, publish):
+    digits = national()
+    merged = register_partner(call, e164(digits))
+    survivor = register_partner(call, e164(national()))
+    c = Call(e164(digits))
+    publish([c.event("ringing", 0), c.event("missed", 20)])
+    call_of(call, c.call_id, "missed")
+    task = wait_for(lambda: call(ANNA).interactions.list_tasks({"partner_id": merged["id"]})["items"], what="the task")[0]
+    call(ANNA).partners.merge({"survivor_id": survivor["id"], "merged_id": merged["id"]})
+    moved = wait_for(lambda: call(ANNA).interactions.list_tasks({"partner_id": survivor["id"]})["items"],
+                     what="the task to name the survivor")
+    assert [t["id"] for t in moved] == [task["id"]]
+    assert call(ANNA).interactions.get_call(c.call_id)["partner_id"] == survivor["id"]
+
+
+def test_a_crash_mid_stream_loses_nothing_and_applies_nothing_twice(call, publish, interactions_service, interactions_db):
+    calls = [Call(e164(national()), direction="outgoing") for _ in range(300)]  # outgoing: no prospects
+    events = [e for c in calls for e in (c.event("ringing", 0), c.event("answered", 2), c.event("ended", 30, duration_s=28))]
+    random.Random(5).shuffle(events)
+    ids = [c.call_id for c in calls]
+
+    def stored() -> int:
+        with interactions_db.connect() as conn:
+            return conn.execute(text("SELECT count(*) FROM call_events WHERE call_id = ANY(:ids)"), {"ids": ids}).scalar_one()
+
+    publish(events[:600])
+    wait_for(lambda: stored() > 0, what="the first batches stored")
+    interactions_service.kill()  # SIGKILL: no goodbye, unacknowledged deliveries go back to the queue
+    publish([*events[600:], *events[:150]])  # the rest, and some told again
+    interactions_service.start()
+    wait_for(lambda: stored() == len(events), timeout=60, what="every event stored once")
+    with interactions_db.connect() as conn:
+        rows = conn.execute(text("SELECT call_id, call_state, duration_s FROM interactions WHERE call_id = ANY(:ids)"),
+                            {"ids": ids}).all()
+        registered = conn.execute(text(
+            "SELECT count(*) FROM outbox WHERE event_type = 'call_registered' AND payload::json->'data'->>'call_id' = ANY(:ids)"),
+            {"ids": ids}).scalar_one()
+    assert sorted(r.call_id for r in rows) == sorted(ids)
+    assert {(r.call_state, r.duration_s) for r in rows} == {("ended", 28)}
+    assert registered == len(ids)

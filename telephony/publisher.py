@@ -159,6 +159,7 @@ class _Pipeline:
         self._tag = 0
         self._declare = declare
         self._channel = None
+        self._closed_reason = None
         self.alive = True
         self._connection = pika.SelectConnection(
             params, on_open_callback=self._on_open, on_open_error_callback=self._on_open_error,
@@ -166,9 +167,10 @@ class _Pipeline:
         )
         self._thread = threading.Thread(target=self._connection.ioloop.start, name="pbx-publisher", daemon=True)
         self._thread.start()
-        if not self._ready.wait(connect_timeout) or self._error is not None:
+        if not self._ready.wait(connect_timeout) or self._error is not None or not self.alive:
             self.close()
-            raise AMQPConnectionError(f"could not open a publishing channel: {self._error or 'timed out'}")
+            reason = self._error or self._closed_reason or "timed out"
+            raise AMQPConnectionError(f"could not open a publishing channel: {reason}")
 
     # --- on the connection's thread -------------------------------------------------------
     def _on_open(self, connection) -> None:
@@ -242,18 +244,23 @@ class _Pipeline:
 
     def _on_channel_closed(self, _channel, reason) -> None:
         self.alive = False
+        self._closed_reason = reason
+        self._ready.set()
         self._fail_pending(f"channel closed: {reason}")
         if self._connection.is_open:
             self._connection.close()
 
     def _on_closed(self, _connection, reason) -> None:
         self.alive = False
+        self._closed_reason = self._closed_reason or reason
         self._fail_pending(f"connection closed: {reason}")
         self._ready.set()
         self._connection.ioloop.stop()
 
     # --- from the caller's thread ---------------------------------------------------------
     def publish_all(self, bodies: list[tuple[str, bytes, str]], timeout: float) -> int:
+        if not self.alive:
+            raise AMQPConnectionError(f"the publishing connection is closed: {self._closed_reason}")
         futures = [Future() for _ in bodies]
         self._connection.ioloop.add_callback_threadsafe(lambda: self._send(bodies, futures))
         done, not_done = wait_all(futures, timeout=timeout)

@@ -31,6 +31,7 @@ from nameko.extensions import DependencyProvider
 from crm_kit.config import env_float
 
 PARTNER_KEYS = ("partner_id", "survivor_id", "merged_id")
+MAX_ANSWERS = 200_000  # per-number answers kept at most (when the whole directory is not here)
 
 
 class PhoneCache:
@@ -71,7 +72,14 @@ class PhoneCache:
         with self._lock:
             if generation != self.generation:
                 return
-            expires = self._clock() + self.ttl_s
+            now = self._clock()
+            if len(self._entries) >= MAX_ANSWERS:  # keep memory bounded: expired answers go first
+                for key in [k for k, (expires, _) in self._entries.items() if expires <= now]:
+                    del self._entries[key]
+                if len(self._entries) >= MAX_ANSWERS:
+                    self._entries.clear()
+                    self._by_partner.clear()
+            expires = now + self.ttl_s
             for key, matches in answers.items():
                 self._entries[key] = (expires, matches)
                 for match in matches:
@@ -111,7 +119,10 @@ class PhoneCache:
                     partners[str(item["partner_id"])] = {"partner_name": item.get("partner_name"),
                                                          "manager_id": item.get("manager_id")}
         except BaseException:
+            # The directory held may have missed the events of the load's time: not complete.
             self.loading, self._held = False, []
+            if self.complete:
+                self._incomplete()
             raise
         with self._lock:
             forever = float("inf")

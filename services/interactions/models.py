@@ -76,6 +76,7 @@ class Interaction(Base):
     answered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     extension: Mapped[str | None] = mapped_column(String(200))
+    extension_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     transfers: Mapped[list | None] = mapped_column(JSON)
     # The other party's number (E.164 when it is one) and whether it was matched to a partner:
     # matched | unknown (nobody has it) | pending (partners did not answer yet) | none (no number).

@@ -6,8 +6,9 @@ Every fact is folded in commutatively, so the result does not depend on delivery
 
 - the call started at the earliest event; it was answered at the earliest ``answered``; it
   ended at the latest ``ended`` or ``missed``; its duration is the ``ended`` event's;
-- direction, numbers and extension are those of the earliest event (a transfer names the
-  extension that took it over; the latest transfer is where the call is now);
+- direction and numbers are those of the earliest event, the extension that of the earliest
+  event naming one (a transfer names the extension that took it over; the latest transfer is
+  where the call is now);
 - a ``missed`` event makes it missed for good (the PBX's last word on an unanswered call);
 - the state is missed, else ended, else answered, else ringing; an ended or missed call is a
   done interaction, a ringing or answered one is in progress.
@@ -47,6 +48,7 @@ class Call:
     missed: bool = False
     ended: bool = False
     transfers: tuple[tuple[datetime, str], ...] = field(default=())
+    extension_at: datetime | None = None  # when the event the extension came from happened
 
     @property
     def state(self) -> str:
@@ -86,9 +88,10 @@ def _later(a: datetime | None, b: datetime | None) -> datetime | None:
 
 def start(event: dict[str, Any], at: datetime) -> Call:
     """A call known only by this event (already validated: telephony.events)."""
+    extension = event.get("extension")
     return apply(
         Call(direction=event["direction"], caller=event["caller"], callee=event["callee"],
-             extension=event.get("extension"), started_at=at),
+             extension=extension, started_at=at, extension_at=at if extension else None),
         event, at,
     )
 
@@ -97,10 +100,9 @@ def apply(call: Call, event: dict[str, Any], at: datetime) -> Call:
     """``call`` with ``event`` (which happened ``at``) folded in."""
     changes: dict[str, Any] = {}
     if at < call.started_at:
-        changes.update(
-            started_at=at, direction=event["direction"], caller=event["caller"], callee=event["callee"],
-            extension=event.get("extension") or call.extension,
-        )
+        changes.update(started_at=at, direction=event["direction"], caller=event["caller"], callee=event["callee"])
+    if event.get("extension") and (call.extension_at is None or at < call.extension_at):
+        changes.update(extension=event["extension"], extension_at=at)
     kind = event["kind"]
     if kind == ANSWERED:
         changes["answered_at"] = _earlier(call.answered_at, at)

@@ -33,6 +33,7 @@ from services.interactions import events
 from services.interactions.domain import kinds as kind_rules
 from services.interactions.models import CallLead, Interaction, Task
 from services.interactions.schemas import iso
+from services.interactions.usecases.interactions import touch_partner
 
 log = logging.getLogger(__name__)
 
@@ -87,6 +88,12 @@ def _process_some(uow: UnitOfWork, partners, deals, limit: int, counts: dict[str
             lead.state, lead.last_error = FAILED, f"{type(exc).__name__}: {exc}"
             log.warning("no prospect for calls from %s: %s", lead.number, lead.last_error)
             counts[FAILED] += 1
+        except Exception as exc:  # noqa: BLE001 - an unexpected answer: try again later, never block the others
+            lead.attempts += 1
+            lead.last_error = f"{type(exc).__name__}: {exc}"
+            lead.next_attempt_at = utcnow() + timedelta(seconds=min(2.0 ** lead.attempts, MAX_BACKOFF_S))
+            log.exception("prospect for calls from %s failed; again later", lead.number)
+            counts["retry"] += 1
     session.flush()
     return len(due)
 
@@ -121,7 +128,7 @@ def link_calls(uow: UnitOfWork, lead: CallLead, partner_id: str, manager_id: str
     session = uow.session
     rows = session.scalars(
         select(Interaction).where(Interaction.external_number == lead.number, Interaction.partner_id.is_(None))
-        .with_for_update()
+        .order_by(Interaction.call_id).with_for_update()  # the batch consumer's lock order
     ).all()
     for task in session.scalars(
         select(Task).where(Task.interaction_id.in_([row.id for row in rows]), Task.partner_id.is_(None))
@@ -145,6 +152,8 @@ def link_calls(uow: UnitOfWork, lead: CallLead, partner_id: str, manager_id: str
             "interaction_id": row.id, "partner_id": partner_id, "responsible_id": row.responsible_id,
             "changed": changed, "call_id": row.call_id, "deal_id": lead.deal_id if row.id == lead.interaction_id else None,
         })
+        if row.answered_at is not None and row.call_state == "ended":
+            touch_partner(session, row)  # an answered call counts for forgotten clients
 
 
 def lead_view(lead: CallLead) -> dict[str, Any]:

@@ -24,6 +24,7 @@ One transaction per batch (crm_kit.batch commits it before the batch is acknowle
 
 from __future__ import annotations
 
+import logging
 import time
 from collections import defaultdict
 from datetime import datetime, timedelta
@@ -35,7 +36,7 @@ from sqlalchemy.orm import Session
 
 from crm_kit import phones
 from crm_kit.db import UnitOfWork, upsert, utcnow
-from crm_kit.errors import NotFound, Unavailable, ValidationError
+from crm_kit.errors import NotFound, ValidationError
 from crm_kit.validation import load
 from services.interactions import events
 from services.interactions.caller_directory import PhoneCache
@@ -64,6 +65,8 @@ MATCH_SECONDS = Histogram(
 )
 
 PBX = "pbx"  # created_by of call interactions
+FIND_BY_PHONES_MAX = 500  # what partners.find_by_phones takes at once
+log = logging.getLogger(__name__)
 
 
 class Flood:
@@ -117,17 +120,20 @@ def match_numbers(cache: PhoneCache, partners, keys: set[str]) -> dict[str, list
         MATCH_SECONDS.observe(hit_s)
     if missing:
         generation = cache.generation
-        try:
-            answer = partners.find_by_phones(missing)
-        except Unavailable:
-            found.update(dict.fromkeys(missing))
-        else:
+        for start in range(0, len(missing), FIND_BY_PHONES_MAX):
+            chunk = missing[start:start + FIND_BY_PHONES_MAX]
+            try:
+                answer = partners.find_by_phones(chunk)
+            except Exception as exc:  # noqa: BLE001 - any failure of partners: match these calls later
+                log.warning("caller matching left %d numbers pending: %s: %s", len(chunk), type(exc).__name__, exc)
+                found.update(dict.fromkeys(chunk))
+                continue
             results = answer.get("results", {})
-            fetched = {key: results.get(key, {}).get("matches", []) for key in missing}
+            fetched = {key: results.get(key, {}).get("matches", []) for key in chunk}
             cache.put(fetched, generation)
             found.update(fetched)
             miss_s = time.perf_counter() - started
-            for _ in missing:
+            for _ in chunk:
                 MATCH_SECONDS.observe(miss_s)
     return found
 
@@ -139,7 +145,8 @@ def match_numbers(cache: PhoneCache, partners, keys: set[str]) -> dict[str, list
 
 T, P = Interaction.__table__, Participant.__table__
 CALL_COLUMNS = (
-    "id", "call_id", "direction", "from_number", "to_number", "extension", "occurred_at", "answered_at", "ended_at",
+    "id", "call_id", "direction", "from_number", "to_number", "extension", "extension_at", "occurred_at", "answered_at",
+    "ended_at",
     "duration_s", "recording_url", "call_state", "transfers", "external_number", "match_state", "partner_id",
     "subject_kind", "subject_id", "responsible_id", "region", "department", "title", "status", "completed_at",
 )
@@ -158,7 +165,8 @@ def call_of(rec: dict[str, Any]) -> call_rules.Call:
     """What a stored call knows, to fold new events into."""
     return call_rules.Call(
         direction=rec["direction"], caller=rec["from_number"], callee=rec["to_number"], extension=rec["extension"],
-        started_at=aware(rec["occurred_at"]), answered_at=aware(rec["answered_at"]), ended_at=aware(rec["ended_at"]),
+        extension_at=aware(rec["extension_at"]), started_at=aware(rec["occurred_at"]),
+        answered_at=aware(rec["answered_at"]), ended_at=aware(rec["ended_at"]),
         duration_s=rec["duration_s"], recording_url=rec["recording_url"],
         missed=rec["call_state"] == call_rules.MISSED, ended=rec["call_state"] == call_rules.ENDED,
         transfers=tuple((parse_at(t["at"]), t["to"]) for t in (rec["transfers"] or [])),
@@ -174,7 +182,8 @@ def fold(call: call_rules.Call | None, new_events: list[tuple[dict[str, Any], da
 def _write_call(rec: dict[str, Any], call: call_rules.Call) -> None:
     rec.update(
         direction=call.direction, from_number=_stored_number(call.caller), to_number=_stored_number(call.callee),
-        extension=call.extension, occurred_at=call.started_at, answered_at=call.answered_at, ended_at=call.ended_at,
+        extension=call.extension, extension_at=call.extension_at, occurred_at=call.started_at,
+        answered_at=call.answered_at, ended_at=call.ended_at,
         duration_s=call.duration_s, recording_url=call.recording_url,
         transfers=[{"to": to, "at": iso(at)} for at, to in call.transfers], call_state=call.state,
         status=status_rules.DONE if call.finished else status_rules.IN_PROGRESS,
@@ -241,7 +250,7 @@ def _claim(session: Session, fresh: dict[str, tuple[dict[str, Any], datetime]]) 
     now = utcnow()
     rows = [
         {"event_id": event_id, "call_id": event["call_id"], "kind": event["kind"], "occurred_at": at, "received_at": now}
-        for event_id, (event, at) in fresh.items()
+        for event_id, (event, at) in sorted(fresh.items())  # one order for every replica: no deadlock
     ]
     statement = upsert(session, CallEvent.__table__).on_conflict_do_nothing(index_elements=["event_id"])
     return list(session.scalars(statement.returning(CallEvent.event_id), rows))
@@ -329,6 +338,7 @@ def _match_and_assign(session: Session, batch: _Batch, cache: PhoneCache, partne
     to_match = [cid for cid in call_ids if batch.before.get(cid, (None, None))[1] in (None, call_rules.PENDING)]
     matched = match_numbers(cache, partners, {batch.records[cid]["external_number"] for cid in to_match
                                                if batch.records[cid]["external_number"]})
+    _prospects_made(session, matched)
     extensions = {e for cid in call_ids for e in (batch.calls[cid].extension, batch.calls[cid].current_extension) if e}
     staff = {e.extension: e for e in session.scalars(select(Extension).where(Extension.extension.in_(extensions)))} \
         if extensions else {}
@@ -342,6 +352,21 @@ def _match_and_assign(session: Session, batch: _Batch, cache: PhoneCache, partne
         user = _assign(rec, batch.calls[cid], staff, matches)
         if user is not None:
             batch.users[cid] = user
+
+
+def _prospects_made(session: Session, matched: dict[str, list[dict[str, Any]] | None]) -> None:
+    """A number nobody had, whose prospect was made already (call_leads.py) but whose
+    ``partner_registered`` has not reached this process yet: the call is the prospect's."""
+    unknown = [key for key, matches in matched.items() if matches == []]
+    if not unknown:
+        return
+    made = session.execute(
+        select(CallLead.number, CallLead.partner_id)
+        .where(CallLead.number.in_(unknown), CallLead.state == "done", CallLead.partner_id.is_not(None))
+    ).all()
+    for number, partner_id in made:
+        matched[number] = [{"partner_id": partner_id, "partner_name": None, "contact_id": None, "contact_name": None,
+                            "manager_id": None}]
 
 
 def _insert_calls(session: Session, records: list[dict[str, Any]], batch: _Batch) -> set[str]:
@@ -409,7 +434,9 @@ def _raise_consequences(session: Session, batch: _Batch, call_ids: list[str], ne
         if call_rules.makes_lead(call, rec["match_state"] or "") and was_match != call_rules.UNKNOWN:
             leads.append(rec)
         if call.answered_at is not None and call.finished and rec["partner_id"]:
-            touched[rec["partner_id"]] = rec
+            latest = touched.get(rec["partner_id"])
+            if latest is None or aware(latest["ended_at"]) < aware(rec["ended_at"]):
+                touched[rec["partner_id"]] = rec
     if tasks:
         session.execute(insert(Task.__table__), tasks)
     for rec in sorted(leads, key=lambda r: (aware(r["occurred_at"]), r["call_id"])):
@@ -497,6 +524,8 @@ def retry_pending_matches(uow: UnitOfWork, partners, cache: PhoneCache, limit: i
             "changed": ["match_state", "partner_id"], "call_id": cid, "match_state": rec["match_state"],
         })
     _update_calls(session, batch, sorted(batch.records))
+    touch_partners(session, [rec for rec in batch.records.values()
+                             if rec["partner_id"] and rec["answered_at"] and rec["call_state"] in call_rules.FINISHED])
     return {"pending": len(records), "matched": len(batch.records)}
 
 
@@ -520,8 +549,9 @@ def refresh_directory(cache: PhoneCache, partners, page: int = 5000) -> dict[str
     started = time.perf_counter()
     try:
         numbers = cache.load(pages(), phones.lookup_key)
-    except Unavailable as exc:
-        return {"loaded": False, "reason": str(exc)}
+    except Exception as exc:  # noqa: BLE001 - partners down or failing: per-number matching meanwhile
+        log.warning("the phone directory was not loaded: %s: %s", type(exc).__name__, exc)
+        return {"loaded": False, "reason": f"{type(exc).__name__}: {exc}"}
     cache.loaded_at = time.monotonic()
     return {"loaded": True, "numbers": numbers, "seconds": round(time.perf_counter() - started, 3)}
 

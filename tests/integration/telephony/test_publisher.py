@@ -112,6 +112,18 @@ def test_publish_many_reports_an_unroutable_event(broker):
             publisher.publish_many(simulate(2, 9))
 
 
+def test_publish_many_says_at_once_when_it_cannot_set_up(broker):
+    from pika.exceptions import AMQPConnectionError
+
+    connection = pika.BlockingConnection(pika.URLParameters(broker))
+    connection.channel().queue_declare(QUEUE, durable=True, arguments={"x-max-length": 10})  # other arguments
+    connection.close()
+    with CallEventPublisher(broker) as publisher:
+        with pytest.raises(AMQPConnectionError) as caught:
+            publisher.publish_many(simulate(1, 10))
+        assert "PRECONDITION_FAILED" in str(caught.value) or "inequivalent" in str(caught.value)
+
+
 def test_a_lost_connection_is_reopened_once(broker):
     first, second = simulate(1, 3, missed_rate=1.0, duplicate_rate=0, reorder_rate=0)
     with CallEventPublisher(broker) as publisher:

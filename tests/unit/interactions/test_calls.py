@@ -168,3 +168,34 @@ def test_follow_ups_wait_while_the_consumer_is_flooded_but_not_forever():
     assert flood.defer_follow_ups()
     now[0] = 70
     assert not flood.defer_follow_ups()  # calm again
+
+
+def test_the_extension_is_that_of_the_earliest_event_naming_one():
+    ringing, t0 = event("ringing", 0)
+    ringing = {**ringing, "extension": None}
+    answered, t1 = event("answered", 3)
+    ended, t2 = event("ended", 60, duration_s=57)
+    ended = {**ended, "extension": "105"}
+    told = [(ringing, t0), (answered, t1), (ended, t2)]
+    for order in itertools.permutations(told):
+        call = fold(order)
+        assert (call.extension, call.extension_at) == ("101", t1), order
+
+
+def test_matching_asks_partners_in_chunks_and_leaves_numbers_pending_when_it_fails():
+    from services.interactions.usecases.calls import FIND_BY_PHONES_MAX, match_numbers
+
+    asked = []
+
+    class Partners:
+        def find_by_phones(self, numbers):
+            asked.append(len(numbers))
+            if len(asked) == 2:
+                raise RuntimeError("partners answered with an error")
+            return {"results": {n: {"number": n, "matches": []} for n in numbers}, "invalid": []}
+
+    keys = {f"+7495{i:07d}" for i in range(FIND_BY_PHONES_MAX + 20)}
+    found = match_numbers(PhoneCache(ttl_s=60), Partners(), keys)
+    assert asked == [FIND_BY_PHONES_MAX, 20]
+    assert sum(1 for v in found.values() if v == []) == FIND_BY_PHONES_MAX  # answered: nobody's
+    assert sum(1 for v in found.values() if v is None) == 20  # not answered: pending, matched later

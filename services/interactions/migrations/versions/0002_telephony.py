@@ -88,6 +88,7 @@ def upgrade() -> None:
         batch.add_column(sa.Column('answered_at', sa.DateTime(timezone=True), nullable=True))
         batch.add_column(sa.Column('ended_at', sa.DateTime(timezone=True), nullable=True))
         batch.add_column(sa.Column('extension', sa.String(length=200), nullable=True))
+        batch.add_column(sa.Column('extension_at', sa.DateTime(timezone=True), nullable=True))
         batch.add_column(sa.Column('transfers', sa.JSON(), nullable=True))
         batch.add_column(sa.Column('external_number', sa.String(length=200), nullable=True))
         batch.add_column(sa.Column('match_state', sa.String(length=20), nullable=True))
@@ -108,7 +109,7 @@ def downgrade() -> None:
         batch.drop_index(batch.f('ix_interactions_external_number'))
         batch.alter_column('subject_id', existing_type=sa.Uuid(as_uuid=False), nullable=False)
         batch.alter_column('subject_kind', existing_type=sa.VARCHAR(length=20), nullable=False)
-        for column in ('match_state', 'external_number', 'transfers', 'extension', 'ended_at', 'answered_at', 'call_state', 'call_id'):
+        for column in ('match_state', 'external_number', 'transfers', 'extension_at', 'extension', 'ended_at', 'answered_at', 'call_state', 'call_id'):
             batch.drop_column(column)
     op.drop_index(op.f('ix_tasks_partner_id'), table_name='tasks')
     op.drop_index(op.f('ix_tasks_assignee_id'), table_name='tasks')

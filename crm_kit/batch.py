@@ -215,12 +215,13 @@ class BatchConsumer(Entrypoint):
         else:
             log.warning("a batch of %d on %s failed (%s); trying its messages one by one",
                         len(deliveries), self.queue_name, dead_letters.describe_error(exc))
-            for delivery in deliveries:
+            for index, delivery in enumerate(deliveries):
                 result, exc_info = self._run_worker([delivery.body])
                 if exc_info is None:
                     self._settle([delivery], result)
                 elif is_transient(exc_info[1]):
-                    self._give_back([delivery], exc_info[1])
+                    self._give_back(deliveries[index:], exc_info[1])  # the rest waits for the outage
+                    return
                 else:
                     self._retry_or_park(delivery, exc_info[1])
 

@@ -1,7 +1,8 @@
 """The outbox relay: publishes committed outbox rows to the service's event exchange.
 
 Rows are written by :meth:`crm_kit.db.UnitOfWork.emit` in the business transaction. The relay
-publishes them with publisher confirms, in id order, in the format nameko's ``event_handler``
+publishes them with publisher confirms, in id order within a batch (replicas relaying at once
+may interleave their batches), in the format nameko's ``event_handler``
 consumes (exchange ``<service>.events``, routing key = event type), then marks them published.
 It runs right after a commit that wrote events (``kick``) and on a timer for anything left
 over (a crash between commit and publish, a broker outage).

@@ -7,6 +7,7 @@ import os
 
 import grpc
 import pytest
+from crm.v1 import card_pb2_grpc, deals_pb2_grpc, interactions_pb2_grpc, partners_pb2_grpc, telephony_pb2_grpc
 
 import gateway.generated  # noqa: F401
 from crm_kit.migrations import upgrade
@@ -99,3 +100,29 @@ def gateway(platform_env, partners_service, deals_service, interactions_service,
 def channel(gateway):
     with grpc.insecure_channel(f"127.0.0.1:{gateway.port}") as chan:
         yield chan
+
+
+# One stub per public service, on the package's channel.
+@pytest.fixture
+def partners(channel):
+    return partners_pb2_grpc.PartnersStub(channel)
+
+
+@pytest.fixture
+def deals(channel):
+    return deals_pb2_grpc.DealsStub(channel)
+
+
+@pytest.fixture
+def interactions(channel):
+    return interactions_pb2_grpc.InteractionsStub(channel)
+
+
+@pytest.fixture
+def telephony(channel):
+    return telephony_pb2_grpc.TelephonyStub(channel)
+
+
+@pytest.fixture
+def cards(channel):
+    return card_pb2_grpc.ClientCardsStub(channel)

@@ -9,7 +9,7 @@ from datetime import date, timedelta
 
 import grpc
 import pytest
-from crm.v1 import card_pb2, card_pb2_grpc, deals_pb2, deals_pb2_grpc, partners_pb2, partners_pb2_grpc
+from crm.v1 import card_pb2, deals_pb2, partners_pb2
 from google.protobuf import field_mask_pb2
 from google.rpc import error_details_pb2
 from grpc_status import rpc_status
@@ -19,21 +19,6 @@ from tests.e2e.conftest import ADMIN, ANNA, BORIS
 pytestmark = pytest.mark.e2e
 
 TODAY = date.today()
-
-
-@pytest.fixture
-def partners(channel):
-    return partners_pb2_grpc.PartnersStub(channel)
-
-
-@pytest.fixture
-def deals(channel):
-    return deals_pb2_grpc.DealsStub(channel)
-
-
-@pytest.fixture
-def cards(channel):
-    return card_pb2_grpc.ClientCardsStub(channel)
 
 
 def money(value: str) -> dict[str, str]:

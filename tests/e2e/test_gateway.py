@@ -9,7 +9,7 @@ import uuid
 
 import grpc
 import pytest
-from crm.v1 import card_pb2, card_pb2_grpc, partners_pb2, partners_pb2_grpc
+from crm.v1 import card_pb2, partners_pb2
 from google.protobuf import field_mask_pb2
 from google.rpc import error_details_pb2
 from grpc_health.v1 import health_pb2, health_pb2_grpc
@@ -27,16 +27,6 @@ def phone() -> str:
 
 def new_partner(name: str, **fields) -> partners_pb2.Partner:
     return partners_pb2.Partner(kinds=["client"], legal_form="legal_entity", short_name=name, region="msk", **fields)
-
-
-@pytest.fixture
-def partners(channel):
-    return partners_pb2_grpc.PartnersStub(channel)
-
-
-@pytest.fixture
-def cards(channel):
-    return card_pb2_grpc.ClientCardsStub(channel)
 
 
 def test_health_and_reflection(channel):

@@ -13,13 +13,9 @@ import pika
 import pytest
 from crm.v1 import (
     card_pb2,
-    card_pb2_grpc,
     interactions_pb2,
-    interactions_pb2_grpc,
     partners_pb2,
-    partners_pb2_grpc,
     telephony_pb2,
-    telephony_pb2_grpc,
 )
 from google.protobuf import field_mask_pb2, timestamp_pb2
 from grpc_health.v1 import health_pb2, health_pb2_grpc
@@ -33,26 +29,6 @@ pytestmark = pytest.mark.e2e
 PBX = auth(token("pbx-adapter", ("service",), scopes=("pbx",)))
 BI = auth(token("bi-tool", ("service",), scopes=("bi",)))
 MSK = timezone(timedelta(hours=3))
-
-
-@pytest.fixture
-def partners(channel):
-    return partners_pb2_grpc.PartnersStub(channel)
-
-
-@pytest.fixture
-def interactions(channel):
-    return interactions_pb2_grpc.InteractionsStub(channel)
-
-
-@pytest.fixture
-def telephony(channel):
-    return telephony_pb2_grpc.TelephonyStub(channel)
-
-
-@pytest.fixture
-def cards(channel):
-    return card_pb2_grpc.ClientCardsStub(channel)
 
 
 def at(moment: datetime) -> timestamp_pb2.Timestamp:

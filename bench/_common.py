@@ -101,7 +101,7 @@ def bench_vhost(name: str | None = None) -> str:
 
 
 def declare_topology(amqp_uri: str, classes: list[type]) -> None:
-    from crm_kit.topology import declare
+    from crm_ops.topology import declare
 
     declare({"AMQP_URI": amqp_uri, "AUTO_DELETE_EVENT_EXCHANGES": False}, classes)
 

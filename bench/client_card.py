@@ -41,8 +41,8 @@ from bench._common import (
     terminate_on_sigterm,
 )
 from crm_kit.actor import Actor
-from crm_kit.migrations import upgrade
-from crm_kit.registry import service_class
+from crm_ops.migrations import upgrade
+from crm_ops.registry import service_class
 from gateway.auth import mint_token
 from tests.support.platform import GatewayProcess, ServiceProcess, rpc_proxy
 

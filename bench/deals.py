@@ -394,7 +394,7 @@ def _foreign_keys(cur) -> list[tuple[str, str, str]]:
 
 def build(name: str, deals: int, invoices: int, unraised_days: int) -> dict:
     """Create, migrate and fill the database; returns its marker."""
-    from crm_kit.migrations import upgrade
+    from crm_ops.migrations import upgrade
 
     started = time.monotonic()
     built_at = datetime.now(UTC)
@@ -478,7 +478,7 @@ def build(name: str, deals: int, invoices: int, unraised_days: int) -> dict:
 
 
 def ensure_database(name: str, deals: int, invoices: int, unraised_days: int, rebuild: bool) -> dict:
-    from crm_kit.migrations import upgrade
+    from crm_ops.migrations import upgrade
 
     marker = None if rebuild else _reusable(name, deals, invoices)
     if marker is not None and marker["unraised_days"] == unraised_days:
@@ -598,7 +598,7 @@ def measure_service(amqp_uri: str, name: str, moves, lists, warmup: int, ref_dat
     from nameko.exceptions import RemoteError, RpcTimeout
 
     from crm_kit.actor import Actor
-    from crm_kit.registry import service_class
+    from crm_ops.registry import service_class
     from tests.support.platform import ServiceProcess, rpc_proxy
 
     declare_topology(amqp_uri, [service_class("deals")])

@@ -2,7 +2,7 @@
 
 Plain ``nameko.rpc.rpc``, no dependencies (no database, no metrics, no actor), so a call costs
 what nameko and the broker cost and nothing else. Run as its own process:
-``python -m crm_kit.serve bench.echo_service:EchoService``.
+``python -m crm_ops.serve bench.echo_service:EchoService``.
 """
 
 from nameko.rpc import rpc

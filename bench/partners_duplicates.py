@@ -110,7 +110,7 @@ def _foreign_keys(cur) -> list[tuple[str, str, str]]:
 
 def build(size: int) -> float:
     """Create, migrate and fill ``crm_bench_partners_<size>``; returns the seconds it took."""
-    from crm_kit.migrations import upgrade
+    from crm_ops.migrations import upgrade
 
     started = time.monotonic()
     name = db_name(size)
@@ -187,7 +187,7 @@ def _vacuum_derived(size: int) -> None:
 
 def ensure_database(size: int) -> dict:
     """The database of ``size`` partners, reused when it is complete; what was done."""
-    from crm_kit.migrations import upgrade
+    from crm_ops.migrations import upgrade
 
     marker = _reusable(size)
     if marker is not None:
@@ -337,7 +337,7 @@ def measure_rpc(amqp_uri: str, size: int, work, warmup: int, attempts: int = 3) 
     """The RPC round trip against the service in its own process. Should the process be
     killed from outside (other work on a shared machine), it is started again and the size
     measured again from the warm-up; the restarts are reported."""
-    from crm_kit.registry import service_class
+    from crm_ops.registry import service_class
     from tests.support.platform import ServiceProcess
 
     declare_topology(amqp_uri, [service_class("partners")])

@@ -210,8 +210,8 @@ def main(argv: list[str] | None = None) -> int:
     partners_count = args.partners or (500 if args.quick else 5000)
     terminate_on_sigterm()
 
-    from crm_kit.migrations import upgrade
-    from crm_kit.registry import service_class
+    from crm_ops.migrations import upgrade
+    from crm_ops.registry import service_class
     from telephony.simulator import simulate
     from tests.support.platform import ServiceProcess
 

@@ -120,7 +120,7 @@ def echo_process(amqp_uri: str):
     env = {
         "AMQP_URI": amqp_uri,
         "LOG_LEVEL": "WARNING",
-        # crm_kit.serve may check a service's database; the echo service has none to speak of.
+        # crm_ops.serve may check a service's database; the echo service has none to speak of.
         "BENCH_ECHO_DATABASE_URL": "sqlite:////tmp/crm-bench-echo.db",
     }
     return EchoProcess("bench.echo_service:EchoService", env, name="bench_echo")
@@ -163,8 +163,8 @@ def measure(amqp_uri: str, calls: int, warmup: int):
 
     from bench.echo_service import EchoService
     from crm_kit.actor import Actor
-    from crm_kit.migrations import upgrade
-    from crm_kit.registry import service_class
+    from crm_ops.migrations import upgrade
+    from crm_ops.registry import service_class
     from tests.support.platform import ServiceProcess, rpc_proxy
 
     recreate_database(DATABASE)

@@ -1,5 +1,6 @@
 """The only code services share: database and outbox/inbox, errors, validation, actor,
-metrics and health, retries and dead letters, the ``crm`` command."""
+metrics and health, retries and dead letters. A leaf: it imports no application package
+(services, gateway, telephony, crm_ops)."""
 
 import warnings
 

@@ -23,7 +23,7 @@ When the handler fails:
   parked, like an event handler's (:mod:`crm_kit.dead_letters`).
 
 The queue, its binding to a durable topic exchange and its retry queues are declared by
-``crm topology`` (crm_kit.topology) and again when the consumer starts.
+``crm topology`` (crm_ops.topology) and again when the consumer starts.
 """
 
 from __future__ import annotations
@@ -96,7 +96,7 @@ class BatchConsumer(Entrypoint):
         self._pause = 0.5  # the wait after a transient failure, doubling up to MAX_BACKOFF_S
         super().__init__(**kwargs)
 
-    # --- declarations (also used by crm_kit.topology) -------------------------------------
+    # --- declarations (also used by crm_ops.topology) -------------------------------------
     @property
     def exchange(self) -> Exchange:
         return Exchange(self.exchange_name, type="topic", durable=True, auto_delete=False)

@@ -18,7 +18,6 @@ import logging
 import os
 import uuid
 import weakref
-from datetime import UTC, datetime
 from typing import Any
 
 from nameko.extensions import DependencyProvider
@@ -43,6 +42,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from crm_kit.actor import ACTOR_KEY, SYSTEM, Actor
+from crm_kit.clock import utcnow
 from crm_kit.config import database_url
 
 log = logging.getLogger(__name__)
@@ -50,10 +50,6 @@ log = logging.getLogger(__name__)
 # Fault injection for the durability test: the process dies right after a commit that wrote
 # outbox rows, before the relay publishes them. Never set in production.
 CRASH_AFTER_COMMIT_ENV = "CRM_CRASH_AFTER_COMMIT"
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 _BigId = BigInteger().with_variant(Integer, "sqlite")

@@ -17,8 +17,8 @@ from typing import Any
 
 from kombu import Connection, Queue
 
+from crm_kit.clock import utcnow
 from crm_kit.config import env
-from crm_kit.db import utcnow
 
 ATTEMPT_HEADER = "x-crm-attempt"
 ORIGIN_QUEUE_HEADER = "x-crm-queue"

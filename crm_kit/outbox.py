@@ -31,8 +31,8 @@ from kombu import Connection
 from nameko.standalone.events import get_event_exchange
 from sqlalchemy import Engine, Table, delete, select, update
 
+from crm_kit.clock import utcnow
 from crm_kit.config import env_float, env_int
-from crm_kit.db import utcnow
 
 log = logging.getLogger(__name__)
 

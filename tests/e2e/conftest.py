@@ -10,9 +10,9 @@ import pytest
 from crm.v1 import card_pb2_grpc, deals_pb2_grpc, interactions_pb2_grpc, partners_pb2_grpc, telephony_pb2_grpc
 
 import gateway.generated  # noqa: F401
-from crm_kit.migrations import upgrade
-from crm_kit.registry import service_class
-from crm_kit.topology import declare
+from crm_ops.migrations import upgrade
+from crm_ops.registry import service_class
+from crm_ops.topology import declare
 from gateway.auth import mint_token
 from tests.support.platform import GatewayProcess, ServiceProcess
 

@@ -17,7 +17,7 @@ pytestmark = pytest.mark.integration
 
 def crm(*args: str, **env: str) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "crm_kit.cli", *args],
+        [sys.executable, "-m", "crm_ops.cli", *args],
         cwd=ROOT, env={**os.environ, "COLUMNS": "200", **env}, capture_output=True, text=True, timeout=120,
     )
 

@@ -2,7 +2,7 @@
 services running as their own processes (as in production).
 
 The test process itself never monkey-patches eventlet (the gateway tests run grpc.aio in it);
-services run as subprocesses (``python -m crm_kit.serve``) and tests call them with nameko's
+services run as subprocesses (``python -m crm_ops.serve``) and tests call them with nameko's
 standalone RPC proxy, which works in plain threads.
 
 Where the infrastructure comes from, in order: ``CRM_TEST_PG`` / ``CRM_TEST_AMQP`` when set;
@@ -31,7 +31,11 @@ import psycopg2
 from psycopg2 import sql
 
 ROOT = Path(__file__).resolve().parents[2]
-TEST_VHOST = "crm-test"
+# Two test runs on one machine (two checkouts) set CRM_TEST_NAMESPACE to different words, so each
+# has its own vhost and databases and neither drops the other's.
+TEST_NAMESPACE = os.environ.get("CRM_TEST_NAMESPACE", "").strip().lower()
+TEST_VHOST = f"crm-test-{TEST_NAMESPACE}" if TEST_NAMESPACE else "crm-test"
+TEST_DB_PREFIX = f"crm_test_{TEST_NAMESPACE}" if TEST_NAMESPACE else "crm_test"
 
 
 def port_open(host: str, port: int) -> bool:
@@ -91,7 +95,9 @@ class Infrastructure:
         return container.get_connection_url()
 
     def database(self, name: str) -> str:
-        """A fresh, empty database ``name``; returns its URL."""
+        """A fresh, empty database ``name`` (``crm_test_*`` names put in this run's namespace)."""
+        if name.startswith("crm_test"):
+            name = TEST_DB_PREFIX + name[len("crm_test"):]
         conn = psycopg2.connect(self.pg_admin_url)
         conn.autocommit = True
         with conn.cursor() as cur:
@@ -109,7 +115,7 @@ class Infrastructure:
         """A fresh database migrated for ``service`` (alembic) or created from ``metadata``."""
         url = self.database(name)
         if service is not None:
-            from crm_kit.migrations import upgrade
+            from crm_ops.migrations import upgrade
 
             upgrade(service, sqlalchemy_url(url))
         if metadata is not None:
@@ -164,7 +170,7 @@ class ServiceProcess:
         env["METRICS_PORT"] = str(self.metrics_port)
         env["PYTHONUNBUFFERED"] = "1"
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "crm_kit.serve", self.target],
+            [sys.executable, "-m", "crm_ops.serve", self.target],
             env=env, cwd=ROOT, stdout=self.log, stderr=subprocess.STDOUT,
         )
         if wait:

@@ -13,8 +13,8 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from crm_kit.actor import Actor
-from crm_kit.registry import service_class
-from crm_kit.topology import declare
+from crm_ops.registry import service_class
+from crm_ops.topology import declare
 from tests.integration.deals.listener_service import DealsListenerService, metadata
 from tests.support.platform import ServiceProcess, rpc_proxy, sqlalchemy_url
 

@@ -15,7 +15,7 @@ from sqlalchemy import create_engine, select, text
 
 from crm_kit import dead_letters
 from crm_kit.actor import Actor
-from crm_kit.topology import declare
+from crm_ops.topology import declare
 from tests.integration.kit.probe_service import ProbeService, metadata
 from tests.support.platform import ServiceProcess, rpc_proxy, wait_for
 

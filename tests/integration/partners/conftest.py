@@ -7,9 +7,9 @@ import pytest
 from sqlalchemy import create_engine
 
 from crm_kit.actor import Actor
-from crm_kit.migrations import upgrade
-from crm_kit.registry import service_class
-from crm_kit.topology import declare
+from crm_ops.migrations import upgrade
+from crm_ops.registry import service_class
+from crm_ops.topology import declare
 from tests.integration.partners.listener_service import ListenerService, metadata
 from tests.support.platform import ServiceProcess, rpc_proxy
 

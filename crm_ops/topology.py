@@ -17,7 +17,7 @@ from nameko.events import SERVICE_POOL, EventHandler
 from nameko.standalone.events import get_event_exchange
 
 from crm_kit import dead_letters
-from crm_kit.registry import service_class, service_names
+from crm_ops.registry import service_class, service_names
 
 
 @dataclass(frozen=True)

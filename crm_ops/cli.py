@@ -1,7 +1,7 @@
 """The ``crm`` command: run the platform locally and operate it.
 
 This process never monkey-patches: each service runs in its own process
-(``python -m crm_kit.serve <name>``) and the gateway in another (``python -m gateway``).
+(``python -m crm_ops.serve <name>``) and the gateway in another (``python -m gateway``).
 """
 
 from __future__ import annotations
@@ -21,8 +21,8 @@ from rich.console import Console
 from rich.table import Table
 
 from crm_kit.config import ROOT, ConfigError, env_int, metrics_port, nameko_config, redact
-from crm_kit.preflight import Unreachable, check_broker, check_database
-from crm_kit.registry import service_names
+from crm_ops.preflight import Unreachable, check_broker, check_database
+from crm_ops.registry import service_names
 
 app = typer.Typer(help="Run and operate the CRM platform.", no_args_is_help=True, add_completion=False)
 dlq_app = typer.Typer(help="Parked (dead-lettered) event deliveries.", no_args_is_help=True)
@@ -56,7 +56,7 @@ def _services(only: list[str] | None) -> list[str]:
 @app.command()
 def migrate(services: Annotated[list[str] | None, typer.Argument(help="default: every service")] = None) -> None:
     """Apply each service's alembic migrations to its own database."""
-    from crm_kit.migrations import upgrade
+    from crm_ops.migrations import upgrade
 
     for name in _services(services):
         try:
@@ -70,7 +70,7 @@ def migrate(services: Annotated[list[str] | None, typer.Argument(help="default: 
 @app.command()
 def topology() -> None:
     """Declare every consumer's queues and exchanges (before any publisher runs)."""
-    from crm_kit.topology import declare
+    from crm_ops.topology import declare
 
     config = _config()
     try:
@@ -163,7 +163,7 @@ def up(
         _fail(f"already running here: {', '.join(busy)}; stop that platform first (or set the *_PORT variables)")
     try:
         for name in names:
-            processes[name] = subprocess.Popen([sys.executable, "-m", "crm_kit.serve", name], env=env, cwd=ROOT)
+            processes[name] = subprocess.Popen([sys.executable, "-m", "crm_ops.serve", name], env=env, cwd=ROOT)
         if gateway and _gateway_exists():
             processes["gateway"] = subprocess.Popen([sys.executable, "-m", "gateway"], env=env, cwd=ROOT)
 
@@ -210,8 +210,8 @@ def status() -> None:
     from kombu import Connection
 
     from crm_kit import dead_letters
-    from crm_kit.registry import service_class
-    from crm_kit.topology import batch_queues, handler_queues
+    from crm_ops.registry import service_class
+    from crm_ops.topology import batch_queues, handler_queues
 
     config = _config()
     table = Table(title="services")
@@ -433,7 +433,7 @@ def token(
 def serve(service: Annotated[str, typer.Argument(help="the service to run in this process")]) -> None:
     """Run one service in the foreground (what `crm up` starts for each)."""
     _services([service])
-    os.execv(sys.executable, [sys.executable, "-m", "crm_kit.serve", service])
+    os.execv(sys.executable, [sys.executable, "-m", "crm_ops.serve", service])
 
 
 def main() -> None:

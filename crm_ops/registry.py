@@ -1,6 +1,6 @@
 """The services that exist: every folder under ``services/`` with a ``service.py``.
 
-Only crm_kit's runner and CLI import service modules; services never import each other.
+Only the ops package (the runner and the CLI) imports service modules; services never import each other.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Run one service as its own process: ``python -m crm_kit.serve <service>``.
+"""Run one service as its own process: ``python -m crm_ops.serve <service>``.
 
 eventlet must patch the standard library before anything else is imported, so this module is
 the process's entry point rather than a function inside the ``crm`` command (which never
@@ -21,8 +21,8 @@ from nameko.runners import ServiceRunner  # noqa: E402
 from crm_kit import logs  # noqa: E402
 from crm_kit.config import ConfigError, env, env_float, nameko_config, redact  # noqa: E402
 from crm_kit.db import Database  # noqa: E402
-from crm_kit.preflight import Unreachable, check_broker, check_database  # noqa: E402
-from crm_kit.registry import service_class  # noqa: E402
+from crm_ops.preflight import Unreachable, check_broker, check_database  # noqa: E402
+from crm_ops.registry import service_class  # noqa: E402
 
 
 def _load(target: str) -> type:
@@ -38,7 +38,7 @@ def _load(target: str) -> type:
 
 def main(argv: list[str]) -> int:
     if len(argv) != 1:
-        print("usage: python -m crm_kit.serve <service | module:Class>", file=sys.stderr)
+        print("usage: python -m crm_ops.serve <service | module:Class>", file=sys.stderr)
         return 2
     target = argv[0]
     name = target.rsplit(":", 1)[-1] if ":" in target else target

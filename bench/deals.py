@@ -731,14 +731,14 @@ def _unit_of_work(engine, kind: str):
     class Batched(UnitOfWork):
         pending: list
 
-        def emit(self, event_type, data, *, actor=None):
+        def emit(self, contract, data, *, actor=None):
             self.pending = getattr(self, "pending", [])
             if kind == "none":
                 return ""
             who = actor or self.actor
-            envelope = event_envelope("deals", event_type, data, who)
+            envelope = event_envelope("deals", contract, data, who)
             headers = {f"nameko.{ACTOR_KEY}": who.to_header(), "nameko.call_id_stack": [f"deals.outbox.{envelope['event_id']}"]}
-            self.pending.append({"event_id": envelope["event_id"], "event_type": event_type,
+            self.pending.append({"event_id": envelope["event_id"], "event_type": contract.routing_key,
                                  "payload": json.dumps(envelope, default=str), "headers": json.dumps(headers),
                                  "created_at": utcnow()})
             return envelope["event_id"]

@@ -44,6 +44,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from crm_kit.actor import ACTOR_KEY, SYSTEM, Actor
 from crm_kit.clock import utcnow
 from crm_kit.config import database_url
+from crm_kit.contracts import ContractBroken, EventContract, checking
+from crm_kit.errors import ValidationError
 
 log = logging.getLogger(__name__)
 
@@ -119,14 +121,17 @@ def cooperate_with_eventlet() -> None:
         patch_psycopg()
 
 
-def event_envelope(service: str, event_type: str, data: dict[str, Any], actor: Actor) -> dict[str, Any]:
-    """What every event carries: its id, time, source, actor and the data."""
+def event_envelope(service: str, contract: EventContract, data: dict[str, Any], actor: Actor) -> dict[str, Any]:
+    """What every event carries: its id, name and version, time, source, actor, what it is
+    about (``subject``, from its contract) and the data (crm_kit.contracts)."""
     return {
         "event_id": str(uuid.uuid4()),
-        "event_type": event_type,
+        "event_type": contract.name,
+        "version": contract.version,
         "occurred_at": utcnow().isoformat(),
         "source": service,
         "actor": actor.to_dict(),
+        "subject": contract.subject_of(data),
         "data": data,
     }
 
@@ -157,9 +162,21 @@ class UnitOfWork:
             self._session = self._database.sessionmaker()
         return self._session
 
-    def emit(self, event_type: str, data: dict[str, Any], *, actor: Actor | None = None) -> str:
-        """Write an event to the outbox in this transaction; it is published after commit."""
-        envelope = event_envelope(self._database.service, event_type, data, actor or self.actor)
+    def emit(self, contract: EventContract, data: dict[str, Any], *, actor: Actor | None = None) -> str:
+        """Write the event ``contract`` names to the outbox in this transaction; it is published
+        after commit. With ``CRM_CHECK_EVENTS=1`` (tests) data that breaks the contract fails the
+        worker (ContractBroken) instead."""
+        if not isinstance(contract, EventContract):
+            raise TypeError(f"emit takes an event contract (contracts.<service>.<EVENT>), not {contract!r}")
+        if contract.source != self._database.service:
+            raise ValueError(f"{self._database.service} cannot emit {contract!r}: another service publishes it")
+        envelope = event_envelope(self._database.service, contract, data, actor or self.actor)
+        payload = json.dumps(envelope, default=str)
+        if checking():
+            try:
+                contract.check(json.loads(payload)["data"])  # as consumers will get it
+            except ValidationError as exc:
+                raise ContractBroken(contract, exc) from None
         headers = {
             f"nameko.{ACTOR_KEY}": (actor or self.actor).to_header(),
             "nameko.call_id_stack": [f"{self._database.service}.outbox.{envelope['event_id']}"],
@@ -168,8 +185,8 @@ class UnitOfWork:
         # that raises thousands of events pays one round trip, not thousands (bench.deals).
         self._outbox_rows.append({
             "event_id": envelope["event_id"],
-            "event_type": event_type,
-            "payload": json.dumps(envelope, default=str),
+            "event_type": contract.routing_key,
+            "payload": payload,
             "headers": json.dumps(headers),
             "created_at": utcnow(),
         })

@@ -6,10 +6,11 @@ commit, and an event be acked before its effect is stored. These entrypoints com
 worker's transaction first (``commit_worker`` of every transactional dependency), and only then
 reply or ack.
 
-``handles(source, event_type)`` adds the inbox and dead-letter behaviour to an event handler:
-the event's ``event_id`` is claimed in the same transaction as the handler's effect, a
-redelivered event is skipped, and a failing handler is retried with backoff and then parked
-(:mod:`crm_kit.dead_letters`); the queue behind it keeps flowing.
+``handles(contract)`` adds the contract, the inbox and dead-letter behaviour to an event
+handler: the event's data is read through its contract (crm_kit.contracts), its ``event_id`` is
+claimed in the same transaction as the handler's effect, a redelivered event is skipped, and a
+failing handler is retried with backoff and then parked (:mod:`crm_kit.dead_letters`); the
+queue behind it keeps flowing.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from nameko.timer import Timer
 
 from crm_kit import dead_letters
 from crm_kit.actor import SYSTEM, context_for
+from crm_kit.contracts import EventContract
 from crm_kit.db import UnitOfWork
 from crm_kit.errors import CrmError, ValidationError
 
@@ -142,24 +144,38 @@ def _unit_of_work(service) -> UnitOfWork:
     raise RuntimeError(f"{type(service).__name__} has no crm_kit.db.Database dependency for its inbox")
 
 
-def handles(source_service: str, event_type: str, **kwargs: Any):
-    """Handle ``event_type`` from ``source_service`` once per event, with retry and parking.
+def handles(contract_or_source: EventContract | str, event_type: str | None = None, **kwargs: Any):
+    """Handle an event once per event, with retry and parking.
 
-    The decorated method receives the event envelope (``event_id``, ``occurred_at``,
-    ``actor``, ``source``, ``data``).
+    ``@handles(contracts.partners.PARTNERS_MERGED)``: the method receives the event envelope
+    (``event_id``, ``event_type``, ``version``, ``occurred_at``, ``actor``, ``source``,
+    ``subject``) with its ``data`` read through the contract (validated and typed, fields the
+    contract does not know dropped); an event that breaks the contract is parked at once
+    (ValidationError), before the handler runs. ``@handles(source, event_type)`` hears an event
+    no contract describes (tests, probes) and gets the envelope as it came.
     """
+    if isinstance(contract_or_source, EventContract):
+        if event_type is not None:
+            raise TypeError("handles(contract) takes no event_type: the contract names it")
+        contract, source_service, routing_key = contract_or_source, contract_or_source.source, contract_or_source.routing_key
+    else:
+        if event_type is None:
+            raise TypeError("handles(source, event_type) needs the event type, or pass an event contract")
+        contract, source_service, routing_key = None, contract_or_source, event_type
 
     def decorator(method):
         handler_name = f"{method.__qualname__}"
 
         @functools.wraps(method)
         def wrapper(self, event: dict[str, Any]):
+            if contract is not None:
+                event = {**event, "data": contract.read(event)}
             unit = _unit_of_work(self)
             if not unit.claim_event(str(event["event_id"]), handler_name):
                 log.info("skipping redelivered event %s for %s", event["event_id"], handler_name)
                 return None
             return method(self, event)
 
-        return InboxEventHandler.decorator(source_service, event_type, **kwargs)(wrapper)
+        return InboxEventHandler.decorator(source_service, routing_key, **kwargs)(wrapper)
 
     return decorator

@@ -377,8 +377,8 @@ def pbx_send(
 
     from pika.exceptions import AMQPError
 
+    from contracts.telephony import validate_call_event
     from crm_kit.errors import ValidationError
-    from telephony.events import validate_call_event
 
     event = {
         "call_id": call_id, "event_id": event_id or str(uuid.uuid4()), "kind": kind, "direction": direction,

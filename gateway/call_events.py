@@ -1,6 +1,6 @@
 """Call events from a PBX that speaks gRPC, onto the broker the way telephony/publisher.py puts them.
 
-A ``crm.v1.CallEvent`` becomes the JSON object of the call-event contract (telephony/events.py),
+A ``crm.v1.CallEvent`` becomes the JSON object of the call-event contract (contracts/telephony.py),
 checked with ``validate_call_event``, and is published persistent, as ``application/json``, to
 the durable topic exchange ``telephony.calls`` with routing key ``call.<kind>``, mandatory and
 with publisher confirms: ``publish`` returns only once the broker has the event. Like the pika
@@ -23,8 +23,8 @@ from typing import Any
 import aio_pika
 from aio_pika.exceptions import CONNECTION_EXCEPTIONS, ChannelPreconditionFailed, DeliveryError, PublishError
 
+from contracts.telephony import BINDING_KEY, EXCHANGE, QUEUE, routing_key, validate_call_event
 from gateway.bridge import DownstreamTimeout, DownstreamUnavailable, RpcBridge
-from telephony.events import BINDING_KEY, EXCHANGE, QUEUE, routing_key, validate_call_event
 
 log = logging.getLogger(__name__)
 

@@ -13,8 +13,9 @@ its state and, when unavailable, the reason.
 Sections that answered are cached per service, partner and caller (each service applies
 row-level access, so two callers may see different cards), for ``GATEWAY_CARD_CACHE_TTL``
 seconds at most, and dropped as soon as an event of partners or of any section's service
-(``<service>.events``) names the partner; an event naming no partner drops everything. The
-cache is used only while its event subscription is live; after a reconnect it starts empty.
+(``<service>.events``) names the partner in its envelope's ``subject``; an event naming no
+partner drops everything. The cache is used only while its event subscription is live; after a
+reconnect it starts empty.
 Between a commit and its event reaching the gateway (milliseconds) a card may still show the
 previous state. Measured effect: README, "Performance".
 """
@@ -52,25 +53,15 @@ TYPED_SECTIONS: dict[str, tuple[str, type]] = {
 
 
 def partner_ids_of(event: dict[str, Any]) -> set[str] | None:
-    """The partners an event is about; None when it may concern any (drop everything)."""
-    data = event.get("data")
-    if not isinstance(data, dict):
+    """The partners an event is about, as its envelope's ``subject`` says (every event's
+    contract fills it: crm_kit.contracts); None when it may concern any partner (drop
+    everything): an event naming no partner (a standard agreement binds a whole segment, a call
+    from an unknown number) or an envelope without a subject."""
+    subject = event.get("subject")
+    partner_ids = subject.get("partner_ids") if isinstance(subject, dict) else None
+    if not isinstance(partner_ids, list):
         return None
-    ids = {
-        str(value)
-        for key in ("partner_id", "survivor_id", "merged_id", "from_partner_id", "to_partner_id")
-        if (value := data.get(key))
-    }
-    if event.get("event_type") == "partner_registered" and data.get("id"):
-        ids.add(str(data["id"]))
-    for nested in ("partner", "contact"):
-        if isinstance(data.get(nested), dict) and data[nested].get("partner_id" if nested == "contact" else "id"):
-            ids.add(str(data[nested].get("partner_id" if nested == "contact" else "id")))
-    if str(event.get("event_type", "")).startswith("agreement_") and not ids:
-        return None  # a standard agreement: every partner of its segment shows it
-    if str(event.get("event_type", "")).startswith("relationship_") and not ids:
-        return None  # a removal names only the relationship
-    return ids or None
+    return {str(partner_id) for partner_id in partner_ids if partner_id} or None
 
 
 class CardCache:

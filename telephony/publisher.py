@@ -34,8 +34,8 @@ from pika.exceptions import (
 )
 from tenacity import retry, retry_if_exception_type, stop_after_attempt, wait_fixed
 
+from contracts.telephony import BINDING_KEY, EXCHANGE, QUEUE, routing_key, validate_call_event
 from crm_kit.errors import ValidationError
-from telephony.events import BINDING_KEY, EXCHANGE, QUEUE, routing_key, validate_call_event
 
 LOST = (AMQPConnectionError, ConnectionClosed, StreamLostError, ChannelClosed)
 

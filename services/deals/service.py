@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from contracts import partners as partner_events
 from crm_kit.actor_provider import ActorProvider
 from crm_kit.config import env_int
 from crm_kit.db import Database
@@ -209,7 +210,7 @@ class DealsService:
         return scans.scan_stuck(self.db)
 
     # --- events ---------------------------------------------------------------------------
-    @handles("partners", "partners_merged")
+    @handles(partner_events.PARTNERS_MERGED)
     def on_partners_merged(self, event) -> dict:
         """Two partners became one: deals, invoices and supplier orders of the merged partner now
         name the survivor."""

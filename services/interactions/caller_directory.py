@@ -14,13 +14,15 @@ Two ways, the second filling in while the first serves:
   otherwise each cost a round trip). Partners' events are applied to it as they come: a
   registered or updated partner's numbers (from the view the event carries) replace its old
   ones, a reassigned partner's manager changes, a contact's numbers are replaced or removed.
-  Events that arrive during a load are applied after it. An event it cannot apply exactly
-  (two partners merged, an unexpected shape) makes it incomplete, back to asking per number,
-  until the next load (asked for at once).
+  Events that arrive during a load are applied after it. Each is read through its contract
+  (contracts.partners). An event it cannot apply exactly (two partners merged, an event that
+  breaks its contract) makes it incomplete, back to asking per number, until the next load
+  (asked for at once).
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Iterable
@@ -28,9 +30,13 @@ from typing import Any
 
 from nameko.extensions import DependencyProvider
 
+from contracts import partners as partner_events
 from crm_kit.config import env_float
+from crm_kit.contracts import EventContract
+from crm_kit.errors import ValidationError
 
-PARTNER_KEYS = ("partner_id", "survivor_id", "merged_id")
+log = logging.getLogger(__name__)
+
 MAX_ANSWERS = 200_000  # per-number answers kept at most (when the whole directory is not here)
 
 
@@ -201,66 +207,75 @@ class PhoneCache:
                 self._entries.pop(key, None)
         return True
 
-    def _apply_event(self, event: dict[str, Any], normalise) -> bool:
-        """Apply a partners event to the complete directory; False when it cannot exactly."""
-        kind, data = event.get("event_type"), event.get("data")
-        if not isinstance(data, dict):
-            return False
-        if kind == "partner_registered" and data.get("id"):
-            self._apply_partner_view(data, normalise)
-            return True
-        if kind == "partner_updated" and isinstance(data.get("partner"), dict):
+    def _apply_event(self, contract: EventContract, data: dict[str, Any], normalise) -> bool:
+        """Apply a partners event (read through its contract) to the complete directory; False
+        when it cannot exactly."""
+        if contract in (partner_events.PARTNER_REGISTERED, partner_events.PARTNER_UPDATED):
             self._apply_partner_view(data["partner"], normalise)
             return True
-        if kind == "partner_reassigned" and data.get("partner_id"):
-            partner_id = str(data["partner_id"])
+        if contract is partner_events.PARTNER_REASSIGNED:
+            partner_id = data["partner_id"]
             if partner_id in self._partners:
-                self._partners[partner_id]["manager_id"] = data.get("manager_id")
+                self._partners[partner_id]["manager_id"] = data["manager_id"]
             for key in self._by_partner.get(partner_id, set()):
                 for match in self._entries.get(key, (0, []))[1]:
                     if str(match["partner_id"]) == partner_id:
-                        match["manager_id"] = data.get("manager_id")
+                        match["manager_id"] = data["manager_id"]
             return True
-        if kind in ("contact_added", "contact_updated") and isinstance(data.get("contact"), dict):
-            contact = data["contact"]
-            return self._apply_contact(str(data.get("partner_id") or contact.get("partner_id")), str(contact["id"]),
-                                       contact, normalise)
-        if kind == "contact_removed" and data.get("contact_id"):
-            return self._apply_contact(str(data.get("partner_id")), str(data["contact_id"]), None, normalise)
-        return False
+        if contract in (partner_events.CONTACT_ADDED, partner_events.CONTACT_UPDATED):
+            return self._apply_contact(data["partner_id"], data["contact_id"], data["contact"], normalise)
+        if contract is partner_events.CONTACT_REMOVED:
+            return self._apply_contact(data["partner_id"], data["contact_id"], None, normalise)
+        return False  # partners_merged: the merged partner's numbers and contacts moved; reload
 
     def forget_for_event(self, event: Any, normalise) -> None:
         """What a partners event changes. With the whole directory here, it is applied to it
         (held back during a load); otherwise what it makes stale is dropped: every phone number
         it carries (a number now someone's) and every partner it names (numbers that were
-        theirs). An event that names nothing drops everything."""
+        theirs). An event that breaks its contract, or one this does not hear, drops everything."""
         if self.loading:
             self._held.append((event, normalise))
             return
+        read = _read(event)
         if self.complete:
             with self._lock:
-                applied = isinstance(event, dict) and self._apply_event(event, normalise)
+                applied = read is not None and self._apply_event(*read, normalise)
                 self.generation += 1
             if not applied:
                 self._incomplete()
             return
-        data = event.get("data") if isinstance(event, dict) else None
-        if not isinstance(data, dict):
+        if read is None:
             self.clear()
             return
-        numbers = {key for key in (normalise(n) for n in _numbers_in(data)) if key}
-        partners = {str(data[k]) for k in PARTNER_KEYS if data.get(k)}
-        for view in (data, data.get("partner"), data.get("contact")):
-            if isinstance(view, dict) and view.get("partner_id"):
-                partners.add(str(view["partner_id"]))
-        if isinstance(data.get("partner"), dict) and data["partner"].get("id"):
-            partners.add(str(data["partner"]["id"]))
-        if data.get("id") and "phones" in data:  # partner_registered: data is the partner view
-            partners.add(str(data["id"]))
+        contract, data = read
+        numbers = {key for key in (normalise(n) for n in _numbers_in(contract, data)) if key}
+        partners = contract.subject_of(data)["partner_ids"]
         if not numbers and not partners:
             self.clear()
             return
         self.forget(numbers, partners)
+
+
+# The partners events the cache follows (service.py subscribes every instance to each).
+HEARD = (
+    partner_events.PARTNER_REGISTERED, partner_events.PARTNER_UPDATED, partner_events.PARTNER_REASSIGNED,
+    partner_events.PARTNERS_MERGED, partner_events.CONTACT_ADDED, partner_events.CONTACT_UPDATED,
+    partner_events.CONTACT_REMOVED,
+)
+_HEARD_BY_NAME = {contract.name: contract for contract in HEARD}
+
+
+def _read(event: Any) -> tuple[EventContract, dict[str, Any]] | None:
+    """The event's contract and its data read through it; None for an event this does not hear
+    or that breaks its contract (logged)."""
+    contract = _HEARD_BY_NAME.get(event.get("event_type")) if isinstance(event, dict) else None
+    if contract is None:
+        return None
+    try:
+        return contract, contract.read(event)
+    except ValidationError as exc:
+        log.warning("a partners event broke its contract: %s", exc)
+        return None
 
 
 MATCH_FIELDS = ("partner_id", "partner_name", "contact_id", "contact_name", "manager_id")
@@ -271,19 +286,15 @@ def _match_order(match: dict[str, Any]) -> tuple:
     return (str(match["partner_id"]), match.get("contact_id") is None, str(match.get("contact_id") or ""))
 
 
-def _numbers_in(value: Any) -> Iterable[str]:
-    """Every ``phones[].number`` anywhere in an event's data (partner and contact views)."""
-    if isinstance(value, dict):
-        for key, inner in value.items():
-            if key == "phones" and isinstance(inner, list):
-                for phone in inner:
-                    if isinstance(phone, dict) and isinstance(phone.get("number"), str):
-                        yield phone["number"]
-            else:
-                yield from _numbers_in(inner)
-    elif isinstance(value, list):
-        for inner in value:
-            yield from _numbers_in(inner)
+def _numbers_in(contract: EventContract, data: dict[str, Any]) -> Iterable[str]:
+    """Every phone number a partners event carries: its partner's and their contacts' (the
+    survivor's, for a merge), or its contact's."""
+    if contract in (partner_events.PARTNER_REGISTERED, partner_events.PARTNER_UPDATED, partner_events.PARTNERS_MERGED):
+        partner = data["partner"]
+        yield from (phone["number"] for phone in partner["phones"])
+        yield from (phone["number"] for contact in partner["contacts"] for phone in contact["phones"])
+    elif contract in (partner_events.CONTACT_ADDED, partner_events.CONTACT_UPDATED):
+        yield from (phone["number"] for phone in data["contact"]["phones"])
 
 
 class CallerDirectory(DependencyProvider):

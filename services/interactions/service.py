@@ -15,10 +15,13 @@ from __future__ import annotations
 
 from nameko.events import BROADCAST, event_handler
 
+from contracts import partners as partner_events
+from contracts.telephony import BINDING_KEY, EXCHANGE, QUEUE
 from crm_kit import phones
 from crm_kit.actor_provider import ActorProvider
 from crm_kit.batch import consumes_batch
 from crm_kit.config import env_int
+from crm_kit.contracts import EventContract
 from crm_kit.db import Database
 from crm_kit.entrypoints import handles, rpc, timer
 from crm_kit.errors import ValidationError
@@ -29,7 +32,6 @@ from services.interactions.deals_client import DealsClient
 from services.interactions.models import Base
 from services.interactions.partners_client import PartnersClient
 from services.interactions.usecases import agenda, call_leads, calls, interactions, participants, reminders, tasks
-from telephony.events import BINDING_KEY, EXCHANGE, QUEUE
 
 REMINDER_SCAN_S = env_int("INTERACTIONS_REMINDER_SCAN_S", 30, minimum=1)
 CALL_BATCH = env_int("INTERACTIONS_CALL_BATCH", 1000, minimum=1, maximum=5000)
@@ -39,10 +41,10 @@ CALL_EVENTS_KEEP_DAYS = env_int("INTERACTIONS_CALL_EVENTS_KEEP_DAYS", 30, minimu
 CALLER_DIRECTORY_CHECK_S = 5
 
 
-def _forget_callers(event_type: str):
-    """Every running instance hears ``event_type`` of partners (a queue of its own) and drops
-    the cached caller matches it makes stale."""
-    return event_handler("partners", event_type, handler_type=BROADCAST, reliable_delivery=False)
+def _forget_callers(contract: EventContract):
+    """Every running instance hears this partners event (a queue of its own) and drops the
+    cached caller matches it makes stale (caller_directory.HEARD lists them)."""
+    return event_handler(contract.source, contract.routing_key, handler_type=BROADCAST, reliable_delivery=False)
 
 
 class InteractionsService:
@@ -183,7 +185,7 @@ class InteractionsService:
         return reminders.scan_reminders(self.db)
 
     # --- events ---------------------------------------------------------------------------
-    @handles("partners", "partners_merged")
+    @handles(partner_events.PARTNERS_MERGED)
     def on_partners_merged(self, event) -> dict:
         """Two partners became one: subjects, partners, participants and last-interaction dates
         of the merged partner now name the survivor."""
@@ -280,13 +282,13 @@ class InteractionsService:
         While partners does not answer, matching asks it per number."""
         return calls.refresh_directory(self.callers, self.partners)
 
-    @_forget_callers("partner_registered")
-    @_forget_callers("partner_updated")
-    @_forget_callers("partner_reassigned")
-    @_forget_callers("partners_merged")
-    @_forget_callers("contact_added")
-    @_forget_callers("contact_updated")
-    @_forget_callers("contact_removed")
+    @_forget_callers(partner_events.PARTNER_REGISTERED)
+    @_forget_callers(partner_events.PARTNER_UPDATED)
+    @_forget_callers(partner_events.PARTNER_REASSIGNED)
+    @_forget_callers(partner_events.PARTNERS_MERGED)
+    @_forget_callers(partner_events.CONTACT_ADDED)
+    @_forget_callers(partner_events.CONTACT_UPDATED)
+    @_forget_callers(partner_events.CONTACT_REMOVED)
     def forget_stale_callers(self, event) -> None:
         """Drop cached caller matches a partners event makes stale (caller_directory.py)."""
         self.callers.forget_for_event(event, phones.lookup_key)

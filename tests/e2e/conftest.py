@@ -47,6 +47,7 @@ def platform_env(infra):
         **{f"{service.upper()}_DATABASE_URL": url for service, url in urls.items()},
         "OUTBOX_INTERVAL_S": "0.5",
         "LOG_LEVEL": "WARNING",
+        "CRM_CHECK_EVENTS": "1",  # every event the services emit keeps its contract, or the call fails
     }
 
 

@@ -20,7 +20,7 @@ from crm.v1 import (
 from google.protobuf import field_mask_pb2, timestamp_pb2
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
-from telephony.events import BINDING_KEY, EXCHANGE
+from contracts.telephony import BINDING_KEY, EXCHANGE
 from tests.e2e.conftest import ADMIN, ANNA, BORIS, auth, token
 from tests.e2e.test_deals import field_violations, precondition_violations, refused, register
 

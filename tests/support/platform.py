@@ -165,6 +165,7 @@ class ServiceProcess:
 
     def start(self, wait: bool = True, extra_env: dict[str, str] | None = None) -> ServiceProcess:
         env = dict(os.environ)
+        env["CRM_CHECK_EVENTS"] = "1"  # an event against its contract fails the worker (crm_kit.contracts)
         env.update(self.env)
         env.update(extra_env or {})
         env["METRICS_PORT"] = str(self.metrics_port)

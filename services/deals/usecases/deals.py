@@ -15,12 +15,12 @@ from sqlalchemy import and_, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, lazyload
 
+from contracts import deals as events
 from crm_kit import access
 from crm_kit.actor import Actor
 from crm_kit.db import UnitOfWork, utcnow
 from crm_kit.errors import PermissionDenied, ValidationError
 from crm_kit.validation import load
-from services.deals import events
 from services.deals.domain import status as status_rules
 from services.deals.domain.money import ZERO
 from services.deals.domain.process import first_stage
@@ -36,6 +36,7 @@ from services.deals.schemas import (
     deal_summary,
     deal_view,
 )
+from services.deals.usecases.about import about_deal
 from services.deals.usecases.lookup import (
     all_processes,
     deal_for_change,
@@ -65,10 +66,7 @@ def _assign_defaults(actor: Actor, data: dict[str, Any]) -> None:
 
 def opened_event(deal: Deal, view: dict[str, Any]) -> dict[str, Any]:
     return {
-        "deal_id": deal.id,
-        "partner_id": deal.partner_id,
-        "manager_id": deal.manager_id,
-        "process_code": deal.process_code,
+        **about_deal(deal),
         "stage": deal.stage,
         "status": deal.status,
         "amount": view["amount"],
@@ -215,7 +213,8 @@ def update_deal(uow: UnitOfWork, actor: Actor, deal_id: str, changes: Any) -> di
     view = deal_view(deal, process)
     if changed:
         uow.emit(events.DEAL_UPDATED, {
-            "deal_id": deal.id, "partner_id": deal.partner_id, "changed": changed, "deal": deal_summary(deal, process),
+            **about_deal(deal), "changed": changed, "amount": view["amount"], "currency": deal.currency,
+            "deal": deal_summary(deal, process),
         })
     return view
 
@@ -261,11 +260,7 @@ def list_deals(session: Session, actor: Actor, filters: Any) -> dict[str, Any]:
 def partners_merged(uow: UnitOfWork, event: dict[str, Any]) -> dict[str, int]:
     """Re-point everything that named the merged partner to the survivor: deals (as partner and
     as the competitor that won), invoices, supplier orders. Applied once per event (inbox)."""
-    data = event.get("data") or {}
-    survivor_id, merged_id = data.get("survivor_id"), data.get("merged_id")
-    if not survivor_id or not merged_id:
-        raise ValidationError("partners_merged without survivor_id and merged_id",
-                              {"survivor_id": ["required"], "merged_id": ["required"]})
+    survivor_id, merged_id = event["data"]["survivor_id"], event["data"]["merged_id"]  # read through the contract
     session = uow.session
     now = utcnow()
     counts = {

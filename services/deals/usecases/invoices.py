@@ -16,15 +16,16 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from contracts import deals as events
 from crm_kit.actor import Actor
 from crm_kit.db import UnitOfWork
 from crm_kit.errors import Conflict, PreconditionFailed, ValidationError
 from crm_kit.validation import load
-from services.deals import events
 from services.deals.domain import money as money_rules
 from services.deals.domain import status as status_rules
 from services.deals.models import Deal, Invoice, Payment
 from services.deals.schemas import InvoiceFilters, InvoiceIn, PaymentIn, aware, invoice_view
+from services.deals.usecases.about import about_deal
 from services.deals.usecases.lookup import deal_for_change, invoice_for_change, visible
 
 
@@ -56,15 +57,13 @@ def issue_invoice(uow: UnitOfWork, actor: Actor, deal_id: str, payload: Any) -> 
     session.flush()
     view = invoice_view(invoice, date.today())
     uow.emit(events.INVOICE_ISSUED, {
-        "deal_id": deal.id,
-        "partner_id": deal.partner_id,
+        **about_deal(deal),
         "invoice_id": invoice.id,
         "number": invoice.number,
         "amount": view["amount"],
         "currency": invoice.currency,
         "issued_on": view["issued_on"],
         "due_date": view["due_date"],
-        "manager_id": deal.manager_id,
     })
     return view
 
@@ -110,9 +109,8 @@ def record_payment(uow: UnitOfWork, actor: Actor, invoice_id: str, payload: Any)
     session.flush()
     view = invoice_view(invoice, date.today())
     uow.emit(events.PAYMENT_RECEIVED, {
+        **about_deal(deal),
         "invoice_id": invoice.id,
-        "deal_id": deal.id,
-        "partner_id": invoice.partner_id,
         "amount": str(payment.amount),
         "balance": view["balance"],
         "paid_in_full": invoice.status == money_rules.PAID,

@@ -7,14 +7,15 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from contracts import deals as events
 from crm_kit.actor import Actor
 from crm_kit.db import UnitOfWork, utcnow
 from crm_kit.validation import load
-from services.deals import events
 from services.deals.domain import money as money_rules
 from services.deals.domain import offers as offer_rules
 from services.deals.models import Offer, OfferLine
 from services.deals.schemas import OfferIn, OfferStatusIn, offer_view
+from services.deals.usecases.about import about_deal
 from services.deals.usecases.lookup import deal_for_change, offer_for_change, require_open
 
 
@@ -80,8 +81,7 @@ def set_offer_status(uow: UnitOfWork, actor: Actor, offer_id: str, payload: Any,
     session.flush()
     view = offer_view(offer, deal.partner_id)
     uow.emit(events.OFFER_EVENTS[target], {
-        "deal_id": deal.id,
-        "partner_id": deal.partner_id,
+        **about_deal(deal),
         "offer_id": offer.id,
         "total": view["total"],
         "currency": offer.currency,

@@ -14,16 +14,17 @@ from typing import Any
 
 from sqlalchemy import and_, exists, or_, select, update
 
+from contracts import deals as events
 from crm_kit.actor import Actor
 from crm_kit.config import env_int
 from crm_kit.db import UnitOfWork, utcnow
 from crm_kit.errors import PermissionDenied
-from services.deals import events
 from services.deals.domain import money as money_rules
 from services.deals.domain import status as status_rules
 from services.deals.domain.stuck import is_stuck
 from services.deals.models import Deal, Invoice, StageStay, StuckNotice, Task
 from services.deals.schemas import aware
+from services.deals.usecases.about import about_deal
 from services.deals.usecases.lookup import all_processes
 from services.deals.usecases.work import REMINDER, task_added_event
 
@@ -52,7 +53,7 @@ def scan_overdue(uow: UnitOfWork, today: date, batch_size: int | None = None) ->
         rows = session.execute(
             select(
                 Invoice.id, Invoice.deal_id, Invoice.partner_id, Invoice.number, Invoice.amount, Invoice.paid,
-                Invoice.currency, Invoice.due_date, Deal.manager_id,
+                Invoice.currency, Invoice.due_date, Deal.manager_id, Deal.process_code, Deal.region, Deal.department,
             )
             .join(Deal, Deal.id == Invoice.deal_id)
             .where(
@@ -69,16 +70,19 @@ def scan_overdue(uow: UnitOfWork, today: date, batch_size: int | None = None) ->
         now = utcnow()
         for row in rows:
             uow.emit(events.INVOICE_OVERDUE, {
-                "invoice_id": str(row.id),
                 "deal_id": str(row.deal_id),
                 "partner_id": str(row.partner_id),
+                "manager_id": row.manager_id,
+                "process_code": row.process_code,
+                "region": row.region,
+                "department": row.department,
+                "invoice_id": str(row.id),
                 "number": row.number,
                 "amount": str(money_rules.money(row.amount)),
                 "balance": str(money_rules.invoice_balance(row.amount, [row.paid])),
                 "currency": row.currency,
                 "due_date": row.due_date.isoformat(),
                 "days_overdue": (today - row.due_date).days,
-                "manager_id": row.manager_id,
             })
         session.execute(
             update(Invoice).where(Invoice.id.in_([row.id for row in rows])).values(overdue_notified_at=now)
@@ -117,7 +121,7 @@ def scan_stuck(uow: UnitOfWork, now: datetime | None = None, batch_size: int | N
     passed_over: set[str] = set()
     while True:
         query = (
-            select(Deal.id, Deal.partner_id, Deal.manager_id, Deal.process_code, Deal.stage,
+            select(Deal.id, Deal.partner_id, Deal.manager_id, Deal.process_code, Deal.region, Deal.department, Deal.stage,
                    StageStay.id.label("stay_id"), StageStay.entered_at)
             .join(StageStay, and_(StageStay.deal_id == Deal.id, StageStay.left_at.is_(None), StageStay.stage == Deal.stage))
             .where(
@@ -152,15 +156,13 @@ def scan_stuck(uow: UnitOfWork, now: datetime | None = None, batch_size: int | N
             session.add(task)
             session.flush()
             uow.emit(events.DEAL_STUCK, {
-                "deal_id": str(row.id),
-                "partner_id": str(row.partner_id),
+                **about_deal(row),
                 "stage": row.stage,
                 "entered_at": aware(row.entered_at).isoformat(),
                 "limit_days": stage.time_limit_days,
-                "manager_id": row.manager_id,
                 "task_id": task.id,
             })
-            uow.emit(events.TASK_ADDED, task_added_event(str(row.id), str(row.partner_id), task))
+            uow.emit(events.TASK_ADDED, task_added_event(row, task))
             raised += 1
         uow.commit()
         if len(rows) < batch_size:

@@ -14,11 +14,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from contracts import deals as events
 from crm_kit.actor import Actor
 from crm_kit.db import UnitOfWork, utcnow
 from crm_kit.errors import Conflict, NotFound, PermissionDenied, PreconditionFailed
 from crm_kit.validation import load
-from services.deals import events
 from services.deals.domain import money as money_rules
 from services.deals.domain import offers as offer_rules
 from services.deals.domain import status as status_rules
@@ -26,6 +26,7 @@ from services.deals.domain.process import BUILTIN_PROCESSES, STRICT, DealFacts, 
 from services.deals.models import Deal, Invoice, Offer, SalesProcessRecord, StageStay
 from services.deals.partners_client import Partners
 from services.deals.schemas import MoveIn, StatusIn, TermsIn, deal_view, process_view
+from services.deals.usecases.about import about_deal
 from services.deals.usecases.lookup import deal_for_change, process_of, require_open
 
 APPROVED = "approved"
@@ -145,9 +146,7 @@ def move_to_stage(uow: UnitOfWork, actor: Actor, partners: Partners, deal_id: st
     session.flush()
     view = deal_view(deal, process)
     uow.emit(events.DEAL_STAGE_CHANGED, {
-        "deal_id": deal.id,
-        "partner_id": deal.partner_id,
-        "manager_id": deal.manager_id,
+        **about_deal(deal),
         "from_stage": previous,
         "to_stage": target,
         "probability": view["probability"],
@@ -190,14 +189,14 @@ def set_status(uow: UnitOfWork, actor: Actor, deal_id: str, payload: Any) -> dic
     session.flush()
     view = deal_view(deal, process)
     payload_out: dict[str, Any] = {
-        "deal_id": deal.id,
-        "partner_id": deal.partner_id,
-        "manager_id": deal.manager_id,
+        **about_deal(deal),
         "stage": deal.stage,
+        "amount": view["amount"],
+        "currency": deal.currency,
         "note": data["note"],
     }
     if target in status_rules.FINAL_STATUSES:
-        payload_out.update(amount=view["amount"], currency=deal.currency, closed_at=view["closed_at"])
+        payload_out.update(closed_at=view["closed_at"])
     if target == status_rules.LOST:
         payload_out.update(
             loss_reason=deal.loss_reason, lost_at_stage=deal.lost_at_stage, competitor_id=deal.competitor_id
@@ -235,8 +234,7 @@ def choose_terms(uow: UnitOfWork, actor: Actor, partners: Partners, deal_id: str
     session.flush()
     view = deal_view(deal, process_of(session, deal))
     uow.emit(events.DEAL_TERMS_CHOSEN, {
-        "deal_id": deal.id,
-        "partner_id": deal.partner_id,
+        **about_deal(deal),
         "agreement_id": deal.agreement_id,
         "agreement_kind": agreement.get("kind"),
         "agreement_name": agreement.get("name"),

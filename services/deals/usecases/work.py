@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from contracts import deals as events
 from crm_kit.actor import Actor
 from crm_kit.db import UnitOfWork, utcnow
 from crm_kit.validation import load
-from services.deals import events
 from services.deals.models import Document, SupplierOrder, Task
 from services.deals.schemas import (
     DocumentIn,
@@ -18,15 +18,16 @@ from services.deals.schemas import (
     supplier_order_view,
     task_view,
 )
+from services.deals.usecases.about import about_deal
 from services.deals.usecases.lookup import deal_for_change, task_for_change
 
 WORK, REMINDER = "work", "reminder"
 
 
-def task_added_event(deal_id: str, partner_id: str, task: Task) -> dict[str, Any]:
+def task_added_event(deal: Any, task: Task) -> dict[str, Any]:
+    """task_added's data; ``deal`` a Deal or a row with its columns (the stuck scan's)."""
     return {
-        "deal_id": deal_id,
-        "partner_id": partner_id,
+        **about_deal(deal),
         "task_id": task.id,
         "title": task.title,
         "due_date": task.due_date.isoformat(),
@@ -51,7 +52,7 @@ def add_task(uow: UnitOfWork, actor: Actor, deal_id: str, payload: Any) -> dict[
     )
     deal.tasks.append(task)
     session.flush()
-    uow.emit(events.TASK_ADDED, task_added_event(deal.id, deal.partner_id, task))
+    uow.emit(events.TASK_ADDED, task_added_event(deal, task))
     return task_view(task)
 
 
@@ -66,8 +67,7 @@ def complete_task(uow: UnitOfWork, actor: Actor, task_id: str) -> dict[str, Any]
     task.done_at = utcnow()
     session.flush()
     uow.emit(events.TASK_COMPLETED, {
-        "deal_id": deal.id,
-        "partner_id": deal.partner_id,
+        **about_deal(deal),
         "task_id": task.id,
         "title": task.title,
         "responsible_id": task.responsible_id,
@@ -88,7 +88,7 @@ def add_document(uow: UnitOfWork, actor: Actor, deal_id: str, payload: Any) -> d
     deal.documents.append(document)
     session.flush()
     view = document_view(document)
-    uow.emit(events.DOCUMENT_ADDED, {"deal_id": deal.id, "partner_id": deal.partner_id, "document": view})
+    uow.emit(events.DOCUMENT_ADDED, {**about_deal(deal), "document": view})
     return view
 
 
@@ -110,7 +110,5 @@ def add_supplier_order(uow: UnitOfWork, actor: Actor, deal_id: str, payload: Any
     deal.supplier_orders.append(order)
     session.flush()
     view = supplier_order_view(order)
-    uow.emit(events.SUPPLIER_ORDER_ADDED, {
-        "deal_id": deal.id, "partner_id": deal.partner_id, "supplier_id": order.supplier_id, "order": view,
-    })
+    uow.emit(events.SUPPLIER_ORDER_ADDED, {**about_deal(deal), "supplier_id": order.supplier_id, "order": view})
     return view

@@ -87,7 +87,7 @@ def _later(a: datetime | None, b: datetime | None) -> datetime | None:
 
 
 def start(event: dict[str, Any], at: datetime) -> Call:
-    """A call known only by this event (already validated: telephony.events)."""
+    """A call known only by this event (already validated: contracts.telephony)."""
     extension = event.get("extension")
     return apply(
         Call(direction=event["direction"], caller=event["caller"], callee=event["callee"],

@@ -25,14 +25,15 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from contracts import interactions as events
 from crm_kit import phones
 from crm_kit.config import env_float
 from crm_kit.db import UnitOfWork, utcnow
 from crm_kit.errors import Conflict, CrmError, Unavailable
-from services.interactions import events
 from services.interactions.domain import kinds as kind_rules
 from services.interactions.models import CallLead, Interaction, Task
 from services.interactions.schemas import iso
+from services.interactions.usecases.about import about_interaction
 from services.interactions.usecases.interactions import touch_partner
 
 log = logging.getLogger(__name__)
@@ -149,8 +150,8 @@ def link_calls(uow: UnitOfWork, lead: CallLead, partner_id: str, manager_id: str
             row.created_deal_id = lead.deal_id
             changed.append("created_deal_id")
         uow.emit(events.INTERACTION_UPDATED, {
-            "interaction_id": row.id, "partner_id": partner_id, "responsible_id": row.responsible_id,
-            "changed": changed, "call_id": row.call_id, "deal_id": lead.deal_id if row.id == lead.interaction_id else None,
+            **about_interaction(row), "changed": changed, "call_id": row.call_id,
+            "deal_id": lead.deal_id if row.id == lead.interaction_id else None,
         })
         if row.answered_at is not None and row.call_state == "ended":
             touch_partner(session, row)  # an answered call counts for forgotten clients

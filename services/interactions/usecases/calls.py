@@ -2,7 +2,7 @@
 
 One transaction per batch (crm_kit.batch commits it before the batch is acknowledged):
 
-1. every event is checked against the contract (telephony.events); a malformed one is
+1. every event is checked against the contract (contracts.telephony); a malformed one is
    returned as rejected and parked by the consumer, the others go on;
 2. each event's ``event_id`` is claimed in ``call_events``: a duplicate (in the batch, or
    redelivered) is skipped, so every event counts once;
@@ -34,11 +34,12 @@ from prometheus_client import Histogram
 from sqlalchemy import bindparam, case, delete, insert, select, update
 from sqlalchemy.orm import Session
 
+from contracts import interactions as events
+from contracts.telephony import validate_call_event
 from crm_kit import phones
 from crm_kit.db import UnitOfWork, upsert, utcnow
 from crm_kit.errors import NotFound, ValidationError
 from crm_kit.validation import load
-from services.interactions import events
 from services.interactions.caller_directory import PhoneCache
 from services.interactions.domain import calls as call_rules
 from services.interactions.domain import kinds as kind_rules
@@ -55,8 +56,8 @@ from services.interactions.models import (
     new_id,
 )
 from services.interactions.schemas import ListCallsIn, aware, call_summary, interaction_view, iso
+from services.interactions.usecases.about import about_call
 from services.interactions.usecases.lookup import visible
-from telephony.events import validate_call_event
 
 MATCH_SECONDS = Histogram(
     "interactions_caller_match_seconds",
@@ -235,8 +236,7 @@ def _assign(rec: dict[str, Any], call: call_rules.Call, staff: dict[str, Extensi
 
 def _summary(rec: dict[str, Any], contact_id: str | None = None) -> dict[str, Any]:
     return {
-        "interaction_id": rec["id"], "call_id": rec["call_id"], "partner_id": rec["partner_id"],
-        "contact_id": contact_id, "responsible_id": rec["responsible_id"], "direction": rec["direction"],
+        **about_call(rec), "call_id": rec["call_id"], "contact_id": contact_id, "direction": rec["direction"],
         "number": rec["external_number"], "extension": rec["extension"], "call_state": rec["call_state"],
         "match_state": rec["match_state"], "started_at": iso(rec["occurred_at"]), "answered_at": iso(rec["answered_at"]),
         "ended_at": iso(rec["ended_at"]), "duration_s": rec["duration_s"],
@@ -421,8 +421,7 @@ def _raise_consequences(session: Session, batch: _Batch, call_ids: list[str], ne
             uow.emit(events.CALL_REGISTERED, _summary(rec, contact_id))
         if call.finished and was_state not in call_rules.FINISHED:
             uow.emit(events.INTERACTION_COMPLETED, {
-                "interaction_id": rec["id"], "partner_id": rec["partner_id"], "responsible_id": rec["responsible_id"],
-                "kind": kind_rules.CALL, "subject_kind": rec["subject_kind"], "subject_id": rec["subject_id"],
+                **about_call(rec), "kind": kind_rules.CALL, "subject_kind": rec["subject_kind"], "subject_id": rec["subject_id"],
                 "outcome": None, "completed_at": iso(rec["completed_at"]), "call_id": cid, "call_state": call.state,
                 "duration_s": call.duration_s,
             })
@@ -520,8 +519,7 @@ def retry_pending_matches(uow: UnitOfWork, partners, cache: PhoneCache, limit: i
         if call_rules.makes_lead(batch.calls[cid], rec["match_state"]):
             queue_lead(session, rec)
         uow.emit(events.INTERACTION_UPDATED, {
-            "interaction_id": rec["id"], "partner_id": rec["partner_id"], "responsible_id": rec["responsible_id"],
-            "changed": ["match_state", "partner_id"], "call_id": cid, "match_state": rec["match_state"],
+            **about_call(rec), "changed": ["match_state", "partner_id"], "call_id": cid, "match_state": rec["match_state"],
         })
     _update_calls(session, batch, sorted(batch.records))
     touch_partners(session, [rec for rec in batch.records.values()

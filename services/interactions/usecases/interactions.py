@@ -14,12 +14,12 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from contracts import interactions as events
 from crm_kit import access
 from crm_kit.actor import Actor
 from crm_kit.db import UnitOfWork, utcnow
 from crm_kit.errors import NotFound, PermissionDenied, ValidationError
 from crm_kit.validation import load, uuid_arg
-from services.interactions import events
 from services.interactions.domain import kinds as kind_rules
 from services.interactions.domain import schedule
 from services.interactions.domain import status as status_rules
@@ -34,6 +34,7 @@ from services.interactions.schemas import (
     interaction_summary,
     interaction_view,
 )
+from services.interactions.usecases.about import about_interaction
 from services.interactions.usecases.lookup import for_change, for_read, visible
 
 DEFAULT_STATUS = {
@@ -78,9 +79,7 @@ def touch_partner(session: Session, interaction: Interaction) -> None:
 
 def registered_event(interaction: Interaction, view: dict[str, Any]) -> dict[str, Any]:
     return {
-        "interaction_id": interaction.id,
-        "partner_id": interaction.partner_id,
-        "responsible_id": interaction.responsible_id,
+        **about_interaction(interaction),
         "kind": interaction.kind,
         "status": interaction.status,
         "subject_kind": interaction.subject_kind,
@@ -170,8 +169,7 @@ def _updated(uow: UnitOfWork, interaction: Interaction, changed: list[str]) -> d
     view = interaction_view(interaction)
     if changed:
         uow.emit(events.INTERACTION_UPDATED, {
-            "interaction_id": interaction.id, "partner_id": interaction.partner_id,
-            "responsible_id": interaction.responsible_id, "changed": changed,
+            **about_interaction(interaction), "changed": changed,
             "interaction": {k: v for k, v in view.items() if k not in ("body", "participants")},
         })
     return view
@@ -199,8 +197,7 @@ def update_interaction(uow: UnitOfWork, actor: Actor, interaction_id: str, paylo
 
 def completed_event(interaction: Interaction) -> dict[str, Any]:
     return {
-        "interaction_id": interaction.id, "partner_id": interaction.partner_id,
-        "responsible_id": interaction.responsible_id, "kind": interaction.kind,
+        **about_interaction(interaction), "kind": interaction.kind,
         "subject_kind": interaction.subject_kind, "subject_id": interaction.subject_id,
         "outcome": interaction.outcome, "completed_at": aware(interaction.completed_at).isoformat(),
     }
@@ -276,11 +273,7 @@ def partners_merged(uow: UnitOfWork, event: dict[str, Any]) -> dict[str, int]:
     """Re-point everything that named the merged partner to the survivor: subjects, partners,
     participants, call-back tasks, prospects made for unknown callers and last-interaction
     dates. Applied once per event (inbox)."""
-    data = event.get("data") or {}
-    survivor_id, merged_id = data.get("survivor_id"), data.get("merged_id")
-    if not survivor_id or not merged_id:
-        raise ValidationError("partners_merged without survivor_id and merged_id",
-                              {"survivor_id": ["required"], "merged_id": ["required"]})
+    survivor_id, merged_id = event["data"]["survivor_id"], event["data"]["merged_id"]  # read through the contract
     session = uow.session
     now = utcnow()
     counts = {

@@ -11,15 +11,16 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from contracts import interactions as events
 from crm_kit.actor import Actor
 from crm_kit.db import UnitOfWork
 from crm_kit.errors import NotFound, Unavailable, ValidationError
 from crm_kit.validation import load
-from services.interactions import events
 from services.interactions.domain import kinds as kind_rules
 from services.interactions.models import Participant
 from services.interactions.partners_client import Partners
 from services.interactions.schemas import LinkIn, ParticipantIn, interaction_view, participant_view
+from services.interactions.usecases.about import about_interaction
 from services.interactions.usecases.lookup import for_change
 
 log = logging.getLogger(__name__)
@@ -27,8 +28,7 @@ log = logging.getLogger(__name__)
 
 def _linked_event(uow: UnitOfWork, interaction, linked: list[Participant]) -> None:
     uow.emit(events.PARTICIPANTS_LINKED, {
-        "interaction_id": interaction.id, "partner_id": interaction.partner_id,
-        "responsible_id": interaction.responsible_id,
+        **about_interaction(interaction),
         "linked": [
             {"participant_id": p.id, "partner_id": p.partner_id, "contact_id": p.contact_id,
              "user_id": p.user_id, "linked_by": p.linked_by}

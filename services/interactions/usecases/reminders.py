@@ -12,15 +12,16 @@ from typing import Any
 
 from sqlalchemy import select
 
+from contracts import interactions as events
 from crm_kit.actor import Actor
 from crm_kit.config import env_int
 from crm_kit.db import UnitOfWork, utcnow
 from crm_kit.errors import PermissionDenied
-from services.interactions import events
 from services.interactions.domain import schedule
 from services.interactions.domain import status as status_rules
 from services.interactions.models import Interaction
 from services.interactions.schemas import aware, iso
+from services.interactions.usecases.about import about_interaction
 
 
 def require_operator(actor: Actor, what: str) -> None:
@@ -59,8 +60,7 @@ def scan_reminders(uow: UnitOfWork, now: datetime | None = None, batch_size: int
                 continue  # pragma: no cover - the query selects just these
             interaction.reminded_at = marked
             uow.emit(events.REMINDER_DUE, {
-                "interaction_id": interaction.id, "partner_id": interaction.partner_id,
-                "responsible_id": interaction.responsible_id, "kind": interaction.kind,
+                **about_interaction(interaction), "kind": interaction.kind,
                 "title": interaction.title, "remind_at": iso(interaction.remind_at),
                 "planned_at": iso(interaction.planned_at),
             })

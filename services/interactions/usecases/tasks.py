@@ -12,12 +12,12 @@ from typing import Any
 
 from sqlalchemy import select
 
+from contracts import interactions as events
 from crm_kit import access
 from crm_kit.actor import Actor
 from crm_kit.db import UnitOfWork, utcnow
 from crm_kit.errors import NotFound, PermissionDenied, PreconditionFailed, ValidationError
 from crm_kit.validation import load
-from services.interactions import events
 from services.interactions.models import Extension, Task
 from services.interactions.schemas import ExtensionIn, ListTasksIn, extension_view, task_view
 
@@ -62,8 +62,9 @@ def complete_task(uow: UnitOfWork, actor: Actor, task_id: str, note: Any = None)
     task.status, task.completed_at, task.completed_by, task.note = DONE, utcnow(), actor.user_id, note
     uow.session.flush()
     uow.emit(events.TASK_COMPLETED, {
-        "task_id": task.id, "kind": task.kind, "interaction_id": task.interaction_id, "partner_id": task.partner_id,
-        "responsible_id": task.assignee_id, "completed_at": task.completed_at.isoformat(),
+        "interaction_id": task.interaction_id, "partner_id": task.partner_id, "responsible_id": task.assignee_id,
+        "region": task.region, "department": task.department,
+        "task_id": task.id, "kind": task.kind, "completed_at": task.completed_at.isoformat(),
         "completed_by": actor.user_id, "note": note,
     })
     return task_view(task)

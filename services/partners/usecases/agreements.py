@@ -15,11 +15,11 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from contracts import partners as events
 from crm_kit.actor import Actor
 from crm_kit.db import UnitOfWork, utcnow
 from crm_kit.errors import NotFound, PermissionDenied, PreconditionFailed, ValidationError
 from crm_kit.validation import load, uuid_arg
-from services.partners import events
 from services.partners.domain import agreements as rules
 from services.partners.models import Agreement, Partner
 from services.partners.schemas import AgreementIn, AgreementStatusIn, agreement_view
@@ -110,6 +110,14 @@ def _resolve_terms(base: dict[str, Any], overrides: dict[str, Any]) -> dict[str,
     return terms
 
 
+def agreement_event(agreement: Agreement, view: dict[str, Any]) -> dict[str, Any]:
+    """The data of every agreement event: the agreement, its partner (null for a standard one)."""
+    return {
+        "agreement_id": agreement.id, "partner_id": agreement.partner_id, "kind": agreement.kind,
+        "segment": agreement.segment, "status": agreement.status, "agreement": view,
+    }
+
+
 def _parent_standard(session: Session, parent_id: str) -> Agreement:
     parent = session.get(Agreement, parent_id)
     if parent is None:
@@ -171,7 +179,7 @@ def create_agreement(uow: UnitOfWork, actor: Actor, payload: Any) -> dict[str, A
     session.add(agreement)
     session.flush()
     view = agreement_view(agreement)
-    uow.emit(events.AGREEMENT_CREATED, view)
+    uow.emit(events.AGREEMENT_CREATED, agreement_event(agreement, view))
     return view
 
 
@@ -215,7 +223,7 @@ def update_agreement(uow: UnitOfWork, actor: Actor, agreement_id: str, changes: 
             setattr(agreement, key, data[key])
     session.flush()
     view = agreement_view(agreement)
-    uow.emit(events.AGREEMENT_UPDATED, view)
+    uow.emit(events.AGREEMENT_UPDATED, agreement_event(agreement, view))
     return view
 
 
@@ -247,7 +255,7 @@ def set_agreement_status(uow: UnitOfWork, actor: Actor, agreement_id: str, statu
     agreement.status_changed_at = now
     session.flush()
     view = agreement_view(agreement)
-    uow.emit(events.AGREEMENT_STATUS_EVENTS[target], view)
+    uow.emit(events.AGREEMENT_STATUS_EVENTS[target], agreement_event(agreement, view))
     return view
 
 
@@ -325,5 +333,5 @@ def expire_ended(uow: UnitOfWork, today: date) -> int:
         agreement.status_changed_at = now
     session.flush()
     for agreement in rows:
-        uow.emit(events.AGREEMENT_EXPIRED, agreement_view(agreement))
+        uow.emit(events.AGREEMENT_EXPIRED, agreement_event(agreement, agreement_view(agreement)))
     return len(rows)

@@ -11,11 +11,11 @@ from typing import Any
 from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session
 
+from contracts import partners as events
 from crm_kit.actor import Actor
 from crm_kit.db import UnitOfWork
 from crm_kit.errors import ValidationError
 from crm_kit.validation import load, uuid_arg
-from services.partners import events
 from services.partners.domain import contacts as contact_rules
 from services.partners.models import Contact, Email, Phone, Relationship, new_id
 from services.partners.schemas import (
@@ -25,7 +25,9 @@ from services.partners.schemas import (
     email_view,
     phone_view,
 )
+from services.partners.usecases.about import about_partner
 from services.partners.usecases.lookup import contact_for_change, partner_for_change, partner_for_read
+from services.partners.usecases.relationships import relationship_event
 
 # Scalar fields of a contact an update may change; phones and emails are replaced as lists.
 UPDATABLE = ("full_name", "position", "roles", "comment", "status")
@@ -71,7 +73,7 @@ def add_contact(uow: UnitOfWork, actor: Actor, partner_id: str, payload: Any) ->
     partner.contacts.append(contact)
     uow.session.flush()
     view = contact_view(contact)
-    uow.emit(events.CONTACT_ADDED, {"partner_id": partner.id, "contact": view})
+    uow.emit(events.CONTACT_ADDED, {**about_partner(partner), "contact_id": contact.id, "contact": view})
     return view
 
 
@@ -106,7 +108,7 @@ def update_contact(uow: UnitOfWork, actor: Actor, contact_id: str, changes: Any)
     uow.session.flush()
     view = contact_view(contact)
     if changed:
-        uow.emit(events.CONTACT_UPDATED, {"partner_id": contact.partner_id, "contact": view})
+        uow.emit(events.CONTACT_UPDATED, {**about_partner(contact.partner), "contact_id": contact.id, "contact": view})
     return view
 
 
@@ -118,18 +120,20 @@ def remove_contact(uow: UnitOfWork, actor: Actor, contact_id: str) -> dict[str, 
     contact = contact_for_change(session, actor, contact_id)
     partner_id = contact.partner_id
     linked = session.scalars(
-        select(Relationship.id)
+        select(Relationship)
         .where(or_(Relationship.from_contact_id == contact.id, Relationship.to_contact_id == contact.id))
         .order_by(Relationship.id)
     ).all()
+    removed = [relationship_event(session, rel) for rel in linked]  # while both ends are there
     # The database cascades too, but SQLite only with its foreign keys pragma on: say it here.
     if linked:
-        session.execute(delete(Relationship).where(Relationship.id.in_(linked)))
+        session.execute(delete(Relationship).where(Relationship.id.in_([rel.id for rel in linked])))
+    about = about_partner(contact.partner)
     contact.partner.contacts.remove(contact)  # delete-orphan: the contact, its phones and emails go
     session.flush()
-    for relationship_id in linked:
-        uow.emit(events.RELATIONSHIP_REMOVED, {"relationship_id": relationship_id})
-    uow.emit(events.CONTACT_REMOVED, {"partner_id": partner_id, "contact_id": contact_id})
+    for data in removed:
+        uow.emit(events.RELATIONSHIP_REMOVED, data)
+    uow.emit(events.CONTACT_REMOVED, {**about, "contact_id": contact_id})
     return {"partner_id": partner_id, "contact_id": contact_id}
 
 

@@ -13,14 +13,15 @@ from typing import Any
 from sqlalchemy import DateTime, String, insert, literal, select, update
 from sqlalchemy.orm import Session
 
+from contracts import partners as events
 from crm_kit import access
 from crm_kit.actor import Actor
 from crm_kit.db import UnitOfWork, utcnow
 from crm_kit.errors import PermissionDenied, PreconditionFailed, ValidationError
 from crm_kit.validation import load, uuid_arg
-from services.partners import events
 from services.partners.models import ACTIVE, ManagerAssignment, Partner
 from services.partners.schemas import HandoverIn, ReassignIn, assignment_view
+from services.partners.usecases.about import about_partner
 from services.partners.usecases.lookup import partner_for_change, partner_for_read
 
 # Partners moved per statement in a handover: keeps IN lists well under SQLite's and
@@ -28,16 +29,9 @@ from services.partners.usecases.lookup import partner_for_change, partner_for_re
 HANDOVER_CHUNK = 500
 
 
-def _reassigned(partner_id: str, manager_id: str, previous: str | None, department: str | None,
-                reason: str | None, handover_id: str | None) -> dict[str, Any]:
-    return {
-        "partner_id": partner_id,
-        "manager_id": manager_id,
-        "previous_manager_id": previous,
-        "department": department,
-        "reason": reason,
-        "handover_id": handover_id,
-    }
+def _reassigned(about: dict[str, Any], previous: str | None, reason: str | None, handover_id: str | None) -> dict[str, Any]:
+    """partner_reassigned's data: ``about`` the partner as it is now (its new manager)."""
+    return {**about, "previous_manager_id": previous, "reason": reason, "handover_id": handover_id}
 
 
 def reassign(uow: UnitOfWork, actor: Actor, partner_id: str, payload: Any) -> dict[str, Any]:
@@ -81,7 +75,7 @@ def reassign(uow: UnitOfWork, actor: Actor, partner_id: str, payload: Any) -> di
     session.flush()
     uow.emit(
         events.PARTNER_REASSIGNED,
-        _reassigned(partner.id, data["manager_id"], previous, department, data["reason"], None),
+        _reassigned(about_partner(partner), previous, data["reason"], None),
     )
     return assignment_view(row)
 
@@ -123,7 +117,8 @@ def handover(uow: UnitOfWork, actor: Actor, payload: Any) -> dict[str, Any]:
     # Lock the rows first (in id order, so two handovers cannot deadlock): the history, the
     # update and the events below are about exactly these partners.
     moving = session.execute(
-        select(Partner.id, Partner.department).where(*conditions).order_by(Partner.id).with_for_update()
+        select(Partner.id, Partner.manager_id, Partner.region, Partner.department, Partner.segment)
+        .where(*conditions).order_by(Partner.id).with_for_update()
     ).all()
     handover_id = str(uuid.uuid4())
     now = utcnow()
@@ -155,8 +150,8 @@ def handover(uow: UnitOfWork, actor: Actor, payload: Any) -> dict[str, Any]:
     for row in moving:
         uow.emit(
             events.PARTNER_REASSIGNED,
-            _reassigned(row.id, new_manager, data["from_manager_id"], new_department or row.department, reason,
-                        handover_id),
+            _reassigned({**about_partner(row), "manager_id": new_manager, "department": new_department or row.department},
+                        data["from_manager_id"], reason, handover_id),
         )
     return {"handover_id": handover_id, "count": len(moving), "partner_ids": [row.id for row in moving]}
 

@@ -13,11 +13,11 @@ from typing import Any
 
 from sqlalchemy import or_, select, update
 
+from contracts import partners as events
 from crm_kit.actor import Actor
 from crm_kit.db import UnitOfWork
 from crm_kit.errors import ValidationError
 from crm_kit.validation import load
-from services.partners import events
 from services.partners.domain import legal
 from services.partners.domain.names import name_key
 from services.partners.models import (
@@ -33,6 +33,7 @@ from services.partners.models import (
 )
 from services.partners.schemas import MergeIn, partner_view
 from services.partners.usecases import name_words
+from services.partners.usecases.about import about_partner
 from services.partners.usecases.lookup import partner_for_change
 
 MERGEABLE = (
@@ -146,9 +147,10 @@ def merge(uow: UnitOfWork, actor: Actor, payload: Any) -> dict[str, Any]:
     session.expire(survivor)
     view = partner_view(survivor)
     uow.emit(events.PARTNERS_MERGED, {
+        **about_partner(survivor),
         "survivor_id": survivor.id,
         "merged_id": merged.id,
         "contact_ids_moved": moved_contacts,
-        "survivor": view,
+        "partner": view,
     })
     return view

@@ -12,12 +12,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from contracts import partners as events
 from crm_kit import access
 from crm_kit.actor import Actor
 from crm_kit.db import UnitOfWork, utcnow
 from crm_kit.errors import Conflict, PermissionDenied, ValidationError
 from crm_kit.validation import load
-from services.partners import events
 from services.partners.domain import contacts as contact_rules
 from services.partners.domain import legal
 from services.partners.domain.duplicates import Candidate, DuplicatePolicy, DuplicateReport, policy_blocks
@@ -35,6 +35,7 @@ from services.partners.models import (
 )
 from services.partners.schemas import CandidateIn, PartnerIn, RegisterOptions, partner_view
 from services.partners.usecases import duplicates, name_words
+from services.partners.usecases.about import about_partner
 from services.partners.usecases.lookup import partner_for_change
 
 # Scalar fields a partner update may change (manager_id goes through reassign, with history).
@@ -178,7 +179,7 @@ def register(uow: UnitOfWork, actor: Actor, payload: Any, options: Any = None) -
         ))
     session.flush()
     view = partner_view(partner)
-    uow.emit(events.PARTNER_REGISTERED, view)
+    uow.emit(events.PARTNER_REGISTERED, {**about_partner(partner), "kinds": view["kinds"], "partner": view})
     return {"partner": view, "duplicates": report.to_dict()["matches"], "branches": report.branches}
 
 
@@ -251,7 +252,7 @@ def update(uow: UnitOfWork, actor: Actor, partner_id: str, changes: Any) -> dict
     session.flush()
     view = partner_view(partner)
     if changed:
-        uow.emit(events.PARTNER_UPDATED, {"partner_id": partner.id, "changed": changed, "partner": view})
+        uow.emit(events.PARTNER_UPDATED, {**about_partner(partner), "changed": changed, "partner": view})
     return view
 
 

@@ -12,16 +12,31 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from contracts import partners as events
 from crm_kit.actor import Actor
 from crm_kit.db import UnitOfWork
 from crm_kit.errors import Conflict, NotFound, PreconditionFailed
 from crm_kit.validation import load, uuid_arg
-from services.partners import events
 from services.partners.models import ACTIVE, Contact, Partner, Relationship
 from services.partners.schemas import RelationshipIn, relationship_view
+from services.partners.usecases.about import about_partner
 from services.partners.usecases.lookup import contact_for_change, partner_for_change, partner_for_read
 
 HEAD_OFFICE_OF = "head_office_of"
+
+
+def relationship_event(session: Session, rel: Relationship) -> dict[str, Any]:
+    """The data of relationship_added / relationship_removed: the partner at the "from" end (the
+    contact's, for a link between contacts) with its dimensions, the partner at the other end."""
+    if rel.from_partner_id:
+        from_partner, other_partner_id = session.get(Partner, rel.from_partner_id), rel.to_partner_id
+    else:
+        from_partner = session.get(Contact, rel.from_contact_id).partner
+        other_partner_id = session.scalar(select(Contact.partner_id).where(Contact.id == rel.to_contact_id))
+    return {
+        **about_partner(from_partner), "relationship_id": rel.id, "kind": rel.kind, "other_partner_id": other_partner_id,
+        "relationship": relationship_view(rel),
+    }
 
 
 def _linkable_partner(session: Session, actor: Actor, partner_id: str) -> Partner:
@@ -142,9 +157,8 @@ def add_relationship(uow: UnitOfWork, actor: Actor, payload: Any) -> dict[str, A
     )
     session.add(rel)
     session.flush()
-    view = relationship_view(rel)
-    uow.emit(events.RELATIONSHIP_ADDED, view)
-    return view
+    uow.emit(events.RELATIONSHIP_ADDED, relationship_event(session, rel))
+    return relationship_view(rel)
 
 
 def remove_relationship(uow: UnitOfWork, actor: Actor, relationship_id: str) -> dict[str, Any]:
@@ -163,9 +177,10 @@ def remove_relationship(uow: UnitOfWork, actor: Actor, relationship_id: str) -> 
             contact_for_change(session, actor, rel.from_contact_id)
     except NotFound:
         raise NotFound(f"relationship {relationship_id} not found", {"relationship_id": relationship_id}) from None
+    removed = relationship_event(session, rel)
     session.delete(rel)
     session.flush()
-    uow.emit(events.RELATIONSHIP_REMOVED, {"relationship_id": relationship_id})
+    uow.emit(events.RELATIONSHIP_REMOVED, removed)
     return {"relationship_id": relationship_id}
 
 

@@ -14,9 +14,9 @@ import pika
 import pytest
 from sqlalchemy import text
 
+from contracts.telephony import EXCHANGE
 from crm_kit.dead_letters import iter_parked
 from crm_kit.errors import NotFound
-from telephony.events import EXCHANGE
 from telephony.publisher import CallEventPublisher
 from tests.integration.interactions.conftest import ADMIN, ANNA, BORIS
 from tests.support.platform import wait_for

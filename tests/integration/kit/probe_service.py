@@ -2,10 +2,12 @@
 
 import time
 
+from marshmallow import fields, validate
 from sqlalchemy import Column, Integer, MetaData, String, Table, insert, select, text
 
 from crm_kit.actor_provider import ActorProvider
 from crm_kit.batch import consumes_batch
+from crm_kit.contracts import EventContract, EventData, required
 from crm_kit.db import Database, messaging_tables
 from crm_kit.entrypoints import handles, rpc
 from crm_kit.errors import Unavailable, ValidationError
@@ -23,6 +25,16 @@ effects = Table(
 
 
 FAILED_ONCE: set[str] = set()
+
+
+class NoteRecorded(EventData):
+    """A note was stored."""
+
+    note = required(fields.String, validate=validate.Length(min=1, max=200))
+
+
+NOTE_RECORDED = EventContract("probe", "note_recorded", NoteRecorded, summary="A note was stored.",
+                              example={"note": "hello"}, subject=())
 
 
 class ProbeService:
@@ -43,7 +55,14 @@ class ProbeService:
     def record(self, note):
         """Stores a note and emits ``note_recorded`` through the outbox."""
         self.db.session.execute(insert(effects).values(note=f"recorded:{note}"))
-        return self.db.emit("note_recorded", {"note": note})
+        return self.db.emit(NOTE_RECORDED, {"note": note})
+
+    @rpc
+    def record_against_the_contract(self, note):
+        """Stores a note and emits ``note_recorded`` with a field its contract does not have:
+        with CRM_CHECK_EVENTS=1 the call fails and nothing is stored."""
+        self.db.session.execute(insert(effects).values(note=f"recorded:{note}"))
+        return self.db.emit(NOTE_RECORDED, {"note": note, "mood": "cheerful"})
 
     @rpc
     def whoami(self):
@@ -54,7 +73,7 @@ class ProbeService:
         rows = self.db.session.execute(select(effects.c.event_id, effects.c.note).order_by(effects.c.id))
         return [{"event_id": r.event_id, "note": r.note} for r in rows]
 
-    @handles("probe", "note_recorded")
+    @handles(NOTE_RECORDED)
     def on_note(self, event):
         self.db.session.execute(insert(effects).values(event_id=event["event_id"], note=f"heard:{event['data']['note']}"))
 

@@ -11,6 +11,7 @@ import uuid
 
 import pytest
 from kombu import Connection, Exchange, Producer
+from nameko.exceptions import RemoteError
 from sqlalchemy import create_engine, select, text
 
 from crm_kit import dead_letters
@@ -220,11 +221,36 @@ def test_outbox_rows_carry_the_envelope(probe_db, probe, infra):
         payload = conn.execute(select(text("payload")).select_from(text("outbox")).where(
             text("event_id = :e")), {"e": event_id}).scalar_one()
     envelope = json.loads(payload)
-    assert envelope["event_type"] == "note_recorded"
+    assert (envelope["event_type"], envelope["version"]) == ("note_recorded", 1)
+    assert envelope["subject"] == {"partner_ids": []}
     assert envelope["actor"]["user_id"] == "u-9"
     assert envelope["source"] == "probe"
     assert envelope["data"] == {"note": "envelope"}
     assert envelope["occurred_at"]
+
+
+def test_an_event_against_its_contract_fails_the_call_when_events_are_checked(probe, probe_db, infra):
+    _, engine = probe_db
+    note = f"broken-contract-{uuid.uuid4().hex[:8]}"
+    with rpc_proxy(infra.amqp_uri) as proxy, pytest.raises(RemoteError) as caught:
+        proxy.probe.record_against_the_contract(note)
+    assert caught.value.exc_type == "ContractBroken"
+    assert "mood" in caught.value.value and "note_recorded" in caught.value.value
+    assert f"recorded:{note}" not in effect_notes(engine)  # the whole transaction rolled back
+
+
+def test_an_event_breaking_its_contract_is_parked_at_once(probe, infra):
+    marker = uuid.uuid4().hex
+    bad = {**thing("unused"), "event_type": "note_recorded", "source": "probe", "version": 1,
+           "subject": {"partner_ids": []}, "data": {"note": "", "marker": marker}}
+    publish_event(infra.amqp_uri, bad, routing_key="note_recorded", source="probe")
+
+    def parked():
+        return [p for p in dead_letters.iter_parked(infra.amqp_uri, "probe", 500) if marker in p.body]
+
+    found = wait_for(parked, what="the event against its contract to be parked")[0]
+    assert (found.attempts, found.error_type) == (1, "ValidationError")
+    assert "note" in found.error and "marker" not in found.error  # a field it does not know is dropped, not refused
 
 
 def publish_items(amqp_uri: str, bodies: list) -> None:

@@ -4,6 +4,7 @@ import json
 
 from sqlalchemy import Column, Integer, MetaData, String, Table, Text, insert, select
 
+import contracts
 from crm_kit.db import Database, messaging_tables
 from crm_kit.entrypoints import handles, rpc
 from crm_kit.observability import Observability
@@ -54,4 +55,7 @@ class ListenerService:
     @rpc
     def heard(self, event_type):
         rows = self.db.session.execute(select(heard.c.payload).where(heard.c.event_type == event_type).order_by(heard.c.id))
-        return [json.loads(r.payload) for r in rows]
+        events = [json.loads(r.payload) for r in rows]
+        for event in events:  # every event the running service published keeps its contract
+            contracts.check_envelope(event)
+        return events

@@ -186,9 +186,11 @@ def test_search_filters_and_keyset_pages(call):
 def test_registered_event_reaches_another_service(call, listener):
     partner = call(ANNA).partners.register(company("Событийная"))["partner"]
     events = wait_for(lambda: [e for e in call(ADMIN).listener.heard("partner_registered")
-                               if e["data"]["id"] == partner["id"]])
+                               if e["data"]["partner_id"] == partner["id"]])
     assert len(events) == 1
-    assert events[0]["data"]["short_name"] == "Событийная"
+    assert events[0]["data"]["partner"]["short_name"] == "Событийная"
+    assert (events[0]["data"]["manager_id"], events[0]["data"]["region"]) == (partner["manager_id"], partner["region"])
+    assert events[0]["subject"] == {"partner_id": partner["id"], "partner_ids": [partner["id"]]}
 
 
 def test_merge_keeps_chosen_values_and_leaves_a_tombstone(call, listener):
@@ -215,7 +217,8 @@ def test_merge_keeps_chosen_values_and_leaves_a_tombstone(call, listener):
         call(ANNA).partners.update(b["id"], {"comment": "too late"})
     events = wait_for(lambda: [e for e in call(ADMIN).listener.heard("partners_merged")
                                if e["data"]["merged_id"] == b["id"]])
-    assert events[0]["data"]["survivor_id"] == a["id"]
+    assert events[0]["data"]["survivor_id"] == events[0]["data"]["partner_id"] == a["id"]
+    assert events[0]["subject"]["partner_ids"] == [a["id"], b["id"]]
 
 
 def test_agreements_flow(call, listener):
@@ -242,7 +245,7 @@ def test_agreements_flow(call, listener):
     call(ANNA).partners.set_agreement_status(individual["id"], {"status": "approved"})
     card = call(ANNA).partners.get_card(partner["id"])
     assert {a["id"] for a in card["agreements"]} >= {individual["id"], standard["id"]}
-    wait_for(lambda: [e for e in call(ADMIN).listener.heard("agreement_approved") if e["data"]["id"] == individual["id"]])
+    wait_for(lambda: [e for e in call(ADMIN).listener.heard("agreement_approved") if e["data"]["agreement_id"] == individual["id"]])
 
 
 def test_reassign_and_handover_keep_history(call, listener):

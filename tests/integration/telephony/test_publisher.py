@@ -11,8 +11,8 @@ import pika
 import pytest
 from pika.exceptions import StreamLostError
 
+from contracts.telephony import EXCHANGE, QUEUE
 from crm_kit.errors import ValidationError
-from telephony.events import EXCHANGE, QUEUE
 from telephony.publisher import CallEventPublisher
 from telephony.simulator import simulate
 from tests.support.platform import ROOT, free_port

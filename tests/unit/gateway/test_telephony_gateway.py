@@ -8,13 +8,13 @@ from typing import Any
 import pytest
 from crm.v1 import telephony_pb2 as pb
 
+from contracts.telephony import validate_call_event
 from crm_kit.actor import Actor
 from crm_kit.errors import PermissionDenied
 from gateway import scopes
 from gateway.bridge import DownstreamUnavailable
 from gateway.call_events import event_of
 from gateway.servicers.telephony import TelephonyServicer
-from telephony.events import validate_call_event
 
 RINGING = {"call_id": "c-1", "event_id": "c-1:ringing", "kind": "ringing", "direction": "incoming",
            "caller": "+7 495 123-45-67", "callee": "101", "extension": "101", "occurred_at": "2026-11-23T10:00:00+03:00"}

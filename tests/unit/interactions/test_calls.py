@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import itertools
+import uuid
 from datetime import datetime, timedelta, timezone
 
+from contracts import partners as partner_events
 from services.interactions.caller_directory import PhoneCache
 from services.interactions.domain import calls
 
@@ -70,21 +72,60 @@ def test_outgoing_and_missed_outgoing_make_no_call_back_and_no_lead():
     assert calls.makes_lead(incoming, calls.UNKNOWN) and not calls.makes_lead(incoming, calls.MATCHED)
 
 
+P1, P2, P3 = (str(uuid.UUID(int=n)) for n in (1, 2, 3))
+C1 = str(uuid.UUID(int=11))
+
+
+def partners_event(contract, **data) -> dict:
+    """A partners event as it travels: its contract's example with ``data`` over it."""
+    data = {**contract.example, **data}
+    contract.check(data)
+    return {"event_id": str(uuid.uuid4()), "event_type": contract.name, "version": contract.version,
+            "occurred_at": "2026-11-23T10:00:00+00:00", "source": "partners",
+            "actor": {"user_id": "anna", "roles": ["manager"], "regions": [], "department": None},
+            "subject": contract.subject_of(data), "data": data}
+
+
+def partner(partner_id: str, name: str, manager_id: str, phones: list[str], contacts=(), status: str = "active") -> dict:
+    """A partner view (contracts.partners.PartnerView) with these numbers and contacts."""
+    return {**partner_events.PARTNER, "id": partner_id, "short_name": name, "manager_id": manager_id, "status": status,
+            "phones": [{"number": n, "kind": "work", "extension": None} for n in phones], "contacts": list(contacts)}
+
+
+def contact(contact_id: str, partner_id: str, name: str, phones: list[str]) -> dict:
+    return {**partner_events.CONTACT, "id": contact_id, "partner_id": partner_id, "full_name": name,
+            "phones": [{"number": n, "kind": "work", "extension": None} for n in phones]}
+
+
+def about(partner_id: str, manager_id: str) -> dict:
+    return {"partner_id": partner_id, "manager_id": manager_id}
+
+
 def test_phone_cache_expires_and_forgets_by_number_and_partner():
     now = [0.0]
     cache = PhoneCache(ttl_s=10, clock=lambda: now[0])
-    match = [{"partner_id": "p1", "manager_id": "anna"}]
+    match = [{"partner_id": P1, "manager_id": "anna"}]
     cache.put({"+74951234567": match, "+74950000000": []}, cache.generation)
     assert cache.get_many(["+74951234567", "+74950000000", "+79990000000"]) == (
         {"+74951234567": match, "+74950000000": []}, ["+79990000000"])
-    cache.forget(partner_ids=["p1"])
+    cache.forget(partner_ids=[P1])
     assert cache.get_many(["+74951234567"])[1] == ["+74951234567"]
-    cache.forget_for_event({"data": {"id": "p2", "phones": [{"number": "8 (495) 000-00-00"}]}},
+    registered = partner_events.PARTNER_REGISTERED
+    cache.forget_for_event(partners_event(registered, **about(P2, "anna"), partner=partner(P2, "Ромашка", "anna", ["8 (495) 000-00-00"])),
                            lambda n: "+74950000000" if "000-00-00" in n else None)
     assert cache.get_many(["+74950000000"])[1] == ["+74950000000"]
     cache.put({"+74951111111": []}, cache.generation)
     now[0] = 11
     assert cache.get_many(["+74951111111"])[1] == ["+74951111111"]
+
+
+def test_an_event_against_its_contract_drops_every_cached_answer():
+    cache = PhoneCache(ttl_s=60)
+    cache.put({"+74951234567": [{"partner_id": P1, "manager_id": "anna"}]}, cache.generation)
+    broken = partners_event(partner_events.CONTACT_REMOVED, **about(P1, "anna"), contact_id=C1)
+    broken["data"]["contact_id"] = "not an id"
+    cache.forget_for_event(broken, key_of)
+    assert len(cache) == 0
 
 
 def test_an_answer_fetched_across_an_invalidation_is_not_kept():
@@ -101,48 +142,48 @@ def key_of(number):
 
 def test_the_whole_directory_answers_without_asking_and_follows_partners_events():
     cache = PhoneCache(ttl_s=60)
-    page = [{"number": "+74951234567", "partner_id": "p1", "partner_name": "Лютик", "contact_id": None,
+    page = [{"number": "+74951234567", "partner_id": P1, "partner_name": "Лютик", "contact_id": None,
              "contact_name": None, "manager_id": "anna"}]
     assert cache.load([page], key_of) == 1 and cache.complete
     found, missing = cache.get_many(["+74951234567", "+79990000000"])
-    assert missing == [] and found["+79990000000"] == [] and found["+74951234567"][0]["partner_id"] == "p1"
+    assert missing == [] and found["+79990000000"] == [] and found["+74951234567"][0]["partner_id"] == P1
 
-    registered = {"event_type": "partner_registered", "data": {
-        "id": "p2", "short_name": "Ромашка", "manager_id": "boris", "status": "active",
-        "phones": [{"number": "+79990000000"}, {"number": "+79161112233"}],
-        "contacts": [{"id": "c1", "full_name": "Иван", "phones": [{"number": "+79161112233"}]}]}}
-    cache.forget_for_event(registered, key_of)
+    view = partner(P2, "Ромашка", "boris", ["+79990000000", "+79161112233"],
+                   contacts=[contact(C1, P2, "Иван", ["+79161112233"])])
+    cache.forget_for_event(partners_event(partner_events.PARTNER_REGISTERED, **about(P2, "boris"), partner=view), key_of)
     assert cache.complete
     assert cache.get_many(["+79990000000"])[0]["+79990000000"] == [
-        {"partner_id": "p2", "contact_id": None, "contact_name": None, "partner_name": "Ромашка", "manager_id": "boris"}]
-    assert [m["contact_id"] for m in cache.get_many(["+79161112233"])[0]["+79161112233"]] == ["c1"]
+        {"partner_id": P2, "contact_id": None, "contact_name": None, "partner_name": "Ромашка", "manager_id": "boris"}]
+    assert [m["contact_id"] for m in cache.get_many(["+79161112233"])[0]["+79161112233"]] == [C1]
 
-    cache.forget_for_event({"event_type": "partner_reassigned", "data": {"partner_id": "p2", "manager_id": "vera"}}, key_of)
+    cache.forget_for_event(partners_event(partner_events.PARTNER_REASSIGNED, **about(P2, "vera")), key_of)
     assert cache.get_many(["+79990000000"])[0]["+79990000000"][0]["manager_id"] == "vera"
-    cache.forget_for_event({"event_type": "contact_removed", "data": {"partner_id": "p2", "contact_id": "c1"}}, key_of)
+    cache.forget_for_event(partners_event(partner_events.CONTACT_REMOVED, **about(P2, "vera"), contact_id=C1), key_of)
     assert cache.get_many(["+79161112233"])[0]["+79161112233"] == []
-    archived = {**registered["data"], "status": "archived"}
-    cache.forget_for_event({"event_type": "partner_updated", "data": {"partner_id": "p2", "partner": archived}}, key_of)
+    archived = {**view, "status": "archived"}
+    cache.forget_for_event(partners_event(partner_events.PARTNER_UPDATED, **about(P2, "vera"), partner=archived), key_of)
     assert cache.get_many(["+79990000000"])[0]["+79990000000"] == []
 
     # Something it cannot apply exactly: back to asking per number, and a reload is wanted.
-    cache.forget_for_event({"event_type": "partners_merged", "data": {"survivor_id": "p1", "merged_id": "p2"}}, key_of)
+    merged = partners_event(partner_events.PARTNERS_MERGED, **about(P1, "anna"), survivor_id=P1, merged_id=P2,
+                            partner=partner(P1, "Лютик", "anna", ["+74951234567"]))
+    cache.forget_for_event(merged, key_of)
     assert not cache.complete and cache.reload_wanted
     assert cache.get_many(["+74951234567"])[1] == ["+74951234567"]
 
 
 def test_events_during_a_load_are_applied_after_it():
     cache = PhoneCache(ttl_s=60)
-    view = {"id": "p3", "short_name": "Астра", "manager_id": "anna", "status": "active",
-            "phones": [{"number": "+74957654321"}], "contacts": []}
+    view = partner(P3, "Астра", "anna", ["+74957654321"])
 
     def pages():
         yield []
-        cache.forget_for_event({"event_type": "partner_registered", "data": view}, key_of)  # arrives mid-load
+        cache.forget_for_event(partners_event(partner_events.PARTNER_REGISTERED, **about(P3, "anna"), partner=view),
+                               key_of)  # arrives mid-load
         yield []
 
     cache.load(pages(), key_of)
-    assert cache.get_many(["+74957654321"])[0]["+74957654321"][0]["partner_id"] == "p3"
+    assert cache.get_many(["+74957654321"])[0]["+74957654321"][0]["partner_id"] == P3
 
 
 def test_follow_ups_wait_while_the_consumer_is_flooded_but_not_forever():

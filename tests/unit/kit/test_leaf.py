@@ -7,7 +7,7 @@ import ast
 from pathlib import Path
 
 KIT = Path(__file__).resolve().parents[3] / "crm_kit"
-APPLICATION_PACKAGES = {"services", "gateway", "telephony", "crm_ops", "bench"}
+APPLICATION_PACKAGES = {"services", "gateway", "telephony", "crm_ops", "bench", "contracts"}
 
 
 def _imports(path: Path) -> set[str]:

@@ -10,6 +10,7 @@ from sqlalchemy import create_engine, func, select
 from sqlalchemy.orm import Session
 
 from crm_kit.actor import ADMIN, HEAD_OF_SALES, MANAGER, Actor
+from crm_kit.contracts import EventContract, as_travelled
 from services.partners.domain.names import name_key
 from services.partners.models import Base, Partner, PartnerKind
 
@@ -20,19 +21,22 @@ MANAGER_SPB = Actor(user_id="m-spb", roles=(MANAGER,), regions=("spb",), departm
 
 
 class RecordingUnitOfWork:
-    """What the use cases need of crm_kit.db.UnitOfWork: a session, the actor, and emit()."""
+    """What the use cases need of crm_kit.db.UnitOfWork: a session, the actor, and emit(). Every
+    event is checked against its contract as it will travel, so a wrong payload fails the test."""
 
     def __init__(self, session: Session, actor: Actor):
         self.session = session
         self.actor = actor
-        self.events: list[tuple[str, dict[str, Any]]] = []
+        self.events: list[tuple[EventContract, dict[str, Any]]] = []
 
-    def emit(self, event_type: str, data: dict[str, Any], *, actor: Actor | None = None) -> str:
-        self.events.append((event_type, data))
+    def emit(self, contract: EventContract, data: dict[str, Any], *, actor: Actor | None = None) -> str:
+        assert contract.source == "partners", f"the partners service emitted {contract!r}"
+        contract.check(as_travelled(data))
+        self.events.append((contract, data))
         return f"event-{len(self.events)}"
 
-    def of(self, event_type: str) -> list[dict[str, Any]]:
-        return [data for kind, data in self.events if kind == event_type]
+    def of(self, contract: EventContract) -> list[dict[str, Any]]:
+        return [data for kind, data in self.events if kind == contract]
 
 
 @pytest.fixture

@@ -6,8 +6,8 @@ from datetime import date, timedelta
 
 import pytest
 
+from contracts import partners as events
 from crm_kit.errors import NotFound, PermissionDenied, PreconditionFailed, ValidationError
-from services.partners import events
 from services.partners.models import Agreement
 from services.partners.usecases import agreements
 from tests.unit.partners_usecases.conftest import ADMIN_ACTOR, HEAD_NORTH, MANAGER_MOSCOW, MANAGER_SPB, count
@@ -41,6 +41,12 @@ def individual(partner, **extra):
     return {"kind": "individual", "name": "Romashka terms", "partner_id": partner.id, **extra}
 
 
+def event_data(view: dict) -> dict:
+    """What an agreement event carries: the agreement, its partner (none for a standard one)."""
+    return {"agreement_id": view["id"], "partner_id": view["partner_id"], "kind": view["kind"],
+            "segment": view["segment"], "status": view["status"], "agreement": view}
+
+
 def test_standard_agreement_by_head_of_sales(uow_for):
     uow = uow_for(HEAD_NORTH)
 
@@ -50,7 +56,7 @@ def test_standard_agreement_by_head_of_sales(uow_for):
     assert (view["kind"], view["segment"], view["partner_id"]) == ("standard", "wholesale", None)
     assert (view["prepayment_share"], view["credit_days"], view["discount_percent"]) == ("30.00", 14, "5.00")
     assert view["currency"] == "USD"
-    assert uow.events == [(events.AGREEMENT_CREATED, view)]
+    assert uow.events == [(events.AGREEMENT_CREATED, event_data(view))]
 
 
 def test_standard_agreement_refused_for_a_manager(session, uow_for):
@@ -76,7 +82,7 @@ def test_individual_agreement_defaults(uow_for, partner):
         "0.00", 0, "0.00", "RUB"
     )
     assert view["segment"] == "wholesale"  # the partner's
-    assert uow.events == [(events.AGREEMENT_CREATED, view)]
+    assert uow.events == [(events.AGREEMENT_CREATED, event_data(view))]
 
 
 def test_individual_derived_from_standard_overrides_non_null_terms(uow_for, partner, approved_standard):
@@ -154,7 +160,7 @@ def test_status_flow(uow_for, partner, path, allowed):
     if allowed:
         view = agreements.set_agreement_status(uow, MANAGER_MOSCOW, created["id"], {"status": last})
         assert view["status"] == last
-        assert uow.events == [(events.AGREEMENT_STATUS_EVENTS[last], view)]
+        assert uow.events == [(events.AGREEMENT_STATUS_EVENTS[last], event_data(view))]
     else:
         with pytest.raises(PreconditionFailed):
             agreements.set_agreement_status(uow, MANAGER_MOSCOW, created["id"], {"status": last})
@@ -302,5 +308,5 @@ def test_expire_ended(session, uow_for, partner):
 
     assert session.get(Agreement, ids["ended"]).status == "expired"
     assert session.get(Agreement, ids["last day"]).status == "approved"
-    assert [(kind, data["id"]) for kind, data in uow.events] == [(events.AGREEMENT_EXPIRED, ids["ended"])]
+    assert [(kind, data["agreement_id"]) for kind, data in uow.events] == [(events.AGREEMENT_EXPIRED, ids["ended"])]
     assert agreements.expire_ended(uow_for(ADMIN_ACTOR), today) == 0

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from contracts import partners as events
 from crm_kit.errors import NotFound, PreconditionFailed, ValidationError
-from services.partners import events
 from services.partners.models import Contact, Email, Phone, Relationship
 from services.partners.usecases import contacts
 from tests.unit.partners_usecases.conftest import ADMIN_ACTOR, MANAGER_MOSCOW, MANAGER_SPB, count
@@ -24,6 +24,11 @@ def partner(make_partner):
     return make_partner("Romashka", manager_id="m-moscow", region="moscow", department="north")
 
 
+def about(partner) -> dict:
+    """What every event of this partner says about it (the fixture's partner)."""
+    return {"partner_id": partner.id, "manager_id": "m-moscow", "region": "moscow", "department": "north", "segment": None}
+
+
 def test_add_contact_writes_contact_phones_emails_and_event(session, uow_for, partner):
     uow = uow_for(MANAGER_MOSCOW)
 
@@ -40,7 +45,7 @@ def test_add_contact_writes_contact_phones_emails_and_event(session, uow_for, pa
     assert all(e.partner_id == partner.id and e.contact_id == view["id"] for e in session.query(Email))
     # The partner's own phone list stays its own.
     assert partner.phones == []
-    assert uow.events == [(events.CONTACT_ADDED, {"partner_id": partner.id, "contact": view})]
+    assert uow.events == [(events.CONTACT_ADDED, {**about(partner), "contact_id": view["id"], "contact": view})]
 
 
 def test_add_contact_refuses_bad_payload_naming_fields_and_writes_nothing(session, uow_for, partner):
@@ -99,7 +104,7 @@ def test_update_contact_changes_given_fields_and_replaces_lists(session, uow_for
     assert view["phones"] == [{"number": "+79123456789", "kind": "mobile", "extension": None}]
     assert len(view["emails"]) == 2  # not given: kept
     assert [p.number for p in session.query(Phone)] == ["+79123456789"]
-    assert uow.events == [(events.CONTACT_UPDATED, {"partner_id": partner.id, "contact": view})]
+    assert uow.events == [(events.CONTACT_UPDATED, {**about(partner), "contact_id": view["id"], "contact": view})]
 
 
 def test_update_contact_without_a_real_change_emits_nothing(uow_for, partner):
@@ -141,10 +146,10 @@ def test_remove_contact_removes_its_phones_emails_and_relationships(session, uow
     assert session.get(Contact, ivan["id"]) is None
     assert count(session, Phone) == count(session, Email) == count(session, Relationship) == 0
     assert [c["id"] for c in contacts.list_contacts(session, MANAGER_MOSCOW, partner.id)] == [anna["id"]]
-    assert uow.events == [
-        (events.RELATIONSHIP_REMOVED, {"relationship_id": link.id}),
-        (events.CONTACT_REMOVED, {"partner_id": partner.id, "contact_id": ivan["id"]}),
+    assert [(kind, data["relationship_id"], data["partner_id"], data["other_partner_id"]) for kind, data in uow.events[:1]] == [
+        (events.RELATIONSHIP_REMOVED, link.id, partner.id, partner.id),
     ]
+    assert uow.events[1:] == [(events.CONTACT_REMOVED, {**about(partner), "contact_id": ivan["id"]})]
 
 
 def test_remove_unknown_contact_is_not_found(uow_for):

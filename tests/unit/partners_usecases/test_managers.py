@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from contracts import partners as events
 from crm_kit.errors import NotFound, PermissionDenied, PreconditionFailed, ValidationError
-from services.partners import events
 from services.partners.models import ManagerAssignment, Partner
 from services.partners.usecases import managers
 from tests.unit.partners_usecases.conftest import ADMIN_ACTOR, HEAD_NORTH, MANAGER_MOSCOW, MANAGER_SPB, count
@@ -27,8 +27,8 @@ def test_reassign_writes_history_updates_partner_and_emits(session, uow_for, par
     assert (partner.manager_id, partner.department) == ("m-new", "north")
     assert count(session, ManagerAssignment) == 1
     assert uow.events == [(events.PARTNER_REASSIGNED, {
-        "partner_id": partner.id, "manager_id": "m-new", "previous_manager_id": "m-moscow",
-        "department": "north", "reason": "vacation", "handover_id": None,
+        "partner_id": partner.id, "manager_id": "m-new", "previous_manager_id": "m-moscow", "region": "moscow",
+        "department": "north", "segment": None, "reason": "vacation", "handover_id": None,
     })]
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from contracts import partners as events
 from crm_kit.errors import Conflict, NotFound, PreconditionFailed, ValidationError
-from services.partners import events
 from services.partners.models import Relationship
 from services.partners.usecases import contacts, relationships
 from tests.unit.partners_usecases.conftest import ADMIN_ACTOR, HEAD_NORTH, MANAGER_MOSCOW, MANAGER_SPB, count
@@ -26,6 +26,14 @@ def spb(make_partner):
     return make_partner("Piter", manager_id="m-spb", region="spb", department="south")
 
 
+def event_data(view: dict, from_partner, other_partner_id: str) -> dict:
+    """What a relationship event carries: the "from" end's partner (of the fixtures in Moscow),
+    the partner at the other end, the relationship."""
+    return {"partner_id": from_partner.id, "manager_id": "m-moscow", "region": "moscow", "department": "north",
+            "segment": None, "relationship_id": view["id"], "kind": view["kind"], "other_partner_id": other_partner_id,
+            "relationship": view}
+
+
 def link(kind, a, b, **extra):
     return {"kind": kind, "from_partner_id": a.id, "to_partner_id": b.id, **extra}
 
@@ -37,7 +45,7 @@ def test_add_partner_relationship(uow_for, moscow, branch):
 
     assert (view["kind"], view["from_partner_id"], view["to_partner_id"]) == ("head_office_of", moscow.id, branch.id)
     assert view["created_by"] == "m-moscow" and view["comment"] == "HQ"
-    assert uow.events == [(events.RELATIONSHIP_ADDED, view)]
+    assert uow.events == [(events.RELATIONSHIP_ADDED, event_data(view, moscow, branch.id))]
 
 
 def test_bad_payloads_are_refused_naming_fields(session, uow_for, moscow, branch):
@@ -119,7 +127,7 @@ def test_contact_relationships_and_listing_with_directions(session, uow_for, mos
     reports = relationships.add_relationship(
         uow, MANAGER_MOSCOW, {"kind": "reports_to", "from_contact_id": clerk["id"], "to_contact_id": boss["id"]}
     )
-    assert uow.events == [(events.RELATIONSHIP_ADDED, reports)]
+    assert uow.events == [(events.RELATIONSHIP_ADDED, event_data(reports, moscow, moscow.id))]
     with pytest.raises(NotFound):  # the other contact's partner is out of the manager's reach
         relationships.add_relationship(
             uow, MANAGER_MOSCOW, {"kind": "influences", "from_contact_id": outsider["id"], "to_contact_id": boss["id"]}
@@ -160,7 +168,7 @@ def test_remove_relationship(session, uow_for, moscow, branch, spb):
 
     assert result == {"relationship_id": added["id"]}
     assert session.get(Relationship, added["id"]) is None
-    assert uow.events == [(events.RELATIONSHIP_REMOVED, {"relationship_id": added["id"]})]
+    assert uow.events == [(events.RELATIONSHIP_REMOVED, event_data(added, moscow, branch.id))]
     with pytest.raises(NotFound):
         relationships.remove_relationship(uow, MANAGER_MOSCOW, added["id"])
     with pytest.raises(ValidationError):

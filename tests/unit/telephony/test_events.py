@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from contracts.telephony import validate_call_event
 from crm_kit.errors import ValidationError
-from telephony.events import validate_call_event
 
 GOOD = {
     "call_id": "c-1", "event_id": "e-1", "kind": "ringing", "direction": "incoming",

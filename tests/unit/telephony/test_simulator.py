@@ -8,7 +8,7 @@ from datetime import datetime
 
 import pytest
 
-from telephony.events import validate_call_event
+from contracts.telephony import validate_call_event
 from telephony.simulator import national_digits, send_at_rate, send_chunks_at_rate, simulate
 
 ANSWERED = ["ringing", "answered", "ended"]

@@ -28,7 +28,7 @@ if _version_not_supported:
 class TelephonyStub:
     """Telephony: a PBX (or its adapter) sends call events over gRPC instead of publishing them to
     RabbitMQ itself. The gateway checks each event against the call-event contract
-    (telephony/events.py) and publishes it, persistent and with publisher confirms, to the
+    (contracts/telephony.py) and publishes it, persistent and with publisher confirms, to the
     durable exchange "telephony.calls" that the interactions service consumes; an event is
     acknowledged only after the broker confirmed it. The interactions service applies each event
     once per event_id, so an event sent again after a lost ack does no harm.
@@ -59,7 +59,7 @@ class TelephonyStub:
 class TelephonyServicer:
     """Telephony: a PBX (or its adapter) sends call events over gRPC instead of publishing them to
     RabbitMQ itself. The gateway checks each event against the call-event contract
-    (telephony/events.py) and publishes it, persistent and with publisher confirms, to the
+    (contracts/telephony.py) and publishes it, persistent and with publisher confirms, to the
     durable exchange "telephony.calls" that the interactions service consumes; an event is
     acknowledged only after the broker confirmed it. The interactions service applies each event
     once per event_id, so an event sent again after a lost ack does no harm.
@@ -108,7 +108,7 @@ def add_TelephonyServicer_to_server(servicer, server):
 class Telephony:
     """Telephony: a PBX (or its adapter) sends call events over gRPC instead of publishing them to
     RabbitMQ itself. The gateway checks each event against the call-event contract
-    (telephony/events.py) and publishes it, persistent and with publisher confirms, to the
+    (contracts/telephony.py) and publishes it, persistent and with publisher confirms, to the
     durable exchange "telephony.calls" that the interactions service consumes; an event is
     acknowledged only after the broker confirmed it. The interactions service applies each event
     once per event_id, so an event sent again after a lost ack does no harm.

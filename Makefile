@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint proto bench-quick clean services
+.PHONY: run test lint proto asyncapi bench-quick clean services
 
 $(STAMP): requirements.lock pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "need $(PYTHON) (set PYTHON=...)"; exit 2; }
@@ -18,6 +18,10 @@ $(STAMP): requirements.lock pyproject.toml
 proto: $(STAMP)
 	$(BIN)/python -m gateway.protogen
 
+# The event catalogue is committed; regenerate it after changing contracts/ (make test checks it).
+asyncapi: $(STAMP)
+	$(BIN)/python -m contracts.asyncapi
+
 run: $(STAMP)
 	$(BIN)/crm up
 
@@ -27,6 +31,7 @@ services:
 test: $(STAMP) services
 	$(BIN)/ruff check .
 	$(BIN)/python -m gateway.protogen --check
+	$(BIN)/python -m contracts.asyncapi --check
 	$(BIN)/python -m pytest tests -q
 
 lint: $(STAMP)

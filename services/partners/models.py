@@ -20,6 +20,7 @@ from sqlalchemy import (
     String,
     Text,
     Uuid,
+    func,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -101,6 +102,10 @@ class Partner(Base):
     __table_args__ = (
         Index("ix_partners_name_order", "short_name", "id"),
         Index("ix_partners_created", "created_at", "id"),
+        # Similar names (services/partners/usecases/duplicates.py); pg_trgm exists on PostgreSQL only.
+        Index(
+            "ix_partners_name_key_trgm", "name_key", postgresql_using="gin", postgresql_ops={"name_key": "gin_trgm_ops"}
+        ).ddl_if(dialect="postgresql"),
     )
 
     @property
@@ -117,6 +122,13 @@ class NameWord(Base):
 
     word: Mapped[str] = mapped_column(String(300), primary_key=True)
     partners: Mapped[int] = mapped_column(Integer, default=0)
+
+
+# A typo'd word's neighbours of about its length (btree_gin puts the length in the trigram index).
+Index(
+    "ix_name_words_trgm", func.length(NameWord.word), NameWord.word,
+    postgresql_using="gin", postgresql_ops={"word": "gin_trgm_ops"},
+).ddl_if(dialect="postgresql")
 
 
 class PartnerNameWord(Base):

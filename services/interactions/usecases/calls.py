@@ -37,6 +37,7 @@ from sqlalchemy.orm import Session
 from crm_kit import phones
 from crm_kit.db import UnitOfWork, upsert, utcnow
 from crm_kit.errors import NotFound, ValidationError
+from crm_kit.models import new_id
 from crm_kit.validation import load
 from services.interactions import events
 from services.interactions.caller_directory import PhoneCache
@@ -52,7 +53,6 @@ from services.interactions.models import (
     Participant,
     PartnerActivity,
     Task,
-    new_id,
 )
 from services.interactions.schemas import ListCallsIn, aware, call_summary, interaction_view, iso
 from services.interactions.usecases.lookup import visible

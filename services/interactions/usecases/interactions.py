@@ -18,12 +18,13 @@ from crm_kit import access
 from crm_kit.actor import Actor
 from crm_kit.db import UnitOfWork, utcnow
 from crm_kit.errors import NotFound, PermissionDenied, ValidationError
+from crm_kit.models import new_id
 from crm_kit.validation import load, uuid_arg
 from services.interactions import events
 from services.interactions.domain import kinds as kind_rules
 from services.interactions.domain import schedule
 from services.interactions.domain import status as status_rules
-from services.interactions.models import CallLead, Interaction, Participant, PartnerActivity, Task, new_id
+from services.interactions.models import CallLead, Interaction, Participant, PartnerActivity, Task
 from services.interactions.schemas import (
     UPDATABLE,
     FollowUpIn,

@@ -14,10 +14,11 @@ from sqlalchemy.orm import Session
 from crm_kit.actor import Actor
 from crm_kit.db import UnitOfWork
 from crm_kit.errors import ValidationError
+from crm_kit.models import new_id
 from crm_kit.validation import load, uuid_arg
 from services.partners import events
 from services.partners.domain import contacts as contact_rules
-from services.partners.models import Contact, Email, Phone, Relationship, new_id
+from services.partners.models import Contact, Email, Phone, Relationship
 from services.partners.schemas import (
     ContactChanges,
     ContactIn,

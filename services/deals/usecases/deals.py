@@ -15,10 +15,9 @@ from sqlalchemy import and_, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, lazyload
 
-from crm_kit import access
 from crm_kit.actor import Actor
 from crm_kit.db import UnitOfWork, utcnow
-from crm_kit.errors import PermissionDenied, ValidationError
+from crm_kit.errors import ValidationError
 from crm_kit.validation import load
 from services.deals import events
 from services.deals.domain import status as status_rules
@@ -36,31 +35,9 @@ from services.deals.schemas import (
     deal_summary,
     deal_view,
 )
-from services.deals.usecases.lookup import (
-    all_processes,
-    deal_for_change,
-    deal_for_read,
-    find_process,
-    process_of,
-    require_open,
-    visible,
-)
+from services.deals.usecases.lookup import DEALS, all_processes, find_process, process_of, require_open
 
 CALL = "call"
-
-
-def _assign_defaults(actor: Actor, data: dict[str, Any]) -> None:
-    """A manager opens deals for themself unless they say otherwise; the department follows.
-    Refuses a manager, region or department the actor may not assign (PermissionDenied)."""
-    if not data.get("manager_id") and not actor.is_service:
-        data["manager_id"] = actor.user_id
-    if not data.get("department"):
-        data["department"] = actor.department
-    if not access.can_change(actor, data.get("manager_id"), data.get("region"), data.get("department")):
-        raise PermissionDenied(
-            "you may open deals only for yourself or in your regions",
-            {"manager_id": data.get("manager_id"), "region": data.get("region")},
-        )
 
 
 def opened_event(deal: Deal, view: dict[str, Any]) -> dict[str, Any]:
@@ -85,7 +62,7 @@ def _create(uow: UnitOfWork, actor: Actor, data: dict[str, Any], request_id: str
     process = find_process(session, data["process_code"])
     if process is None:
         raise ValidationError.for_field("process_code", f"no sales process {data['process_code']!r}; see list_processes")
-    _assign_defaults(actor, data)
+    DEALS.assign_owner(actor, data, "open deals")
     now = utcnow()
     stage = first_stage(process)
     deal = Deal(
@@ -137,7 +114,7 @@ def open_deal(uow: UnitOfWork, actor: Actor, payload: Any, options: Any = None) 
             if earlier is None:
                 raise
     if earlier is not None:
-        return {**deal_view(deal_for_read(session, actor, earlier.id), process_of(session, earlier)), "replayed": True}
+        return {**deal_view(DEALS.for_read(session, actor, earlier.id), process_of(session, earlier)), "replayed": True}
     view = deal_view(deal, process_of(session, deal))
     uow.emit(events.DEAL_OPENED, opened_event(deal, view))
     return view
@@ -178,12 +155,12 @@ def open_lead_from_call(uow: UnitOfWork, actor: Actor, payload: Any) -> dict[str
             view = deal_view(deal, process_of(session, deal))
             uow.emit(events.DEAL_OPENED, opened_event(deal, view))
             return view
-    return {**deal_view(deal_for_read(session, actor, earlier.id), process_of(session, earlier)), "replayed": True}
+    return {**deal_view(DEALS.for_read(session, actor, earlier.id), process_of(session, earlier)), "replayed": True}
 
 
 def get_deal(session: Session, actor: Actor, deal_id: str) -> dict[str, Any]:
     """The deal with everything it holds; NotFound also when the actor may not see it."""
-    deal = deal_for_read(session, actor, deal_id)
+    deal = DEALS.for_read(session, actor, deal_id)
     return deal_view(deal, process_of(session, deal))
 
 
@@ -201,7 +178,7 @@ def update_deal(uow: UnitOfWork, actor: Actor, deal_id: str, changes: Any) -> di
     if not data:
         raise ValidationError("no changes given", {"changes": ["give at least one field to change"]})
     session = uow.session
-    deal = deal_for_change(session, actor, deal_id)
+    deal = DEALS.for_change(session, actor, deal_id)
     require_open(deal, "change it")
     changed = []
     for key in UPDATABLE:
@@ -237,7 +214,7 @@ def list_deals(session: Session, actor: Actor, filters: Any) -> dict[str, Any]:
     """Deals the actor may see, newest first, filtered; ``next_cursor`` pages on."""
     data = load(DealFilters(), filters or {}, what="filters")
     # A summary needs none of a deal's collections: do not load them for a page of 500.
-    query = visible(select(Deal).options(lazyload("*")), actor)
+    query = select(Deal).options(lazyload("*")).where(DEALS.visible(actor))
     for key in ("partner_id", "manager_id", "status", "stage", "process_code"):
         if data[key]:
             query = query.where(getattr(Deal, key) == data[key])

@@ -25,7 +25,7 @@ from services.deals.domain import money as money_rules
 from services.deals.domain import status as status_rules
 from services.deals.models import Deal, Invoice, Payment
 from services.deals.schemas import InvoiceFilters, InvoiceIn, PaymentIn, aware, invoice_view
-from services.deals.usecases.lookup import deal_for_change, invoice_for_change, visible
+from services.deals.usecases.lookup import DEALS, invoice_for_change
 
 
 def issue_invoice(uow: UnitOfWork, actor: Actor, deal_id: str, payload: Any) -> dict[str, Any]:
@@ -34,7 +34,7 @@ def issue_invoice(uow: UnitOfWork, actor: Actor, deal_id: str, payload: Any) -> 
     (Conflict), and a lost deal (PreconditionFailed)."""
     data = load(InvoiceIn(), payload, what="invoice")
     session = uow.session
-    deal = deal_for_change(session, actor, deal_id)
+    deal = DEALS.for_change(session, actor, deal_id)
     if deal.status == status_rules.LOST:
         raise PreconditionFailed(f"deal {deal.id} is lost: no invoice is issued for it", {"status": deal.status})
     number = data["number"].strip()
@@ -141,7 +141,7 @@ def list_invoices(session: Session, actor: Actor, filters: Any, today: date | No
     only those unpaid past their due date; ``next_cursor`` pages on."""
     data = load(InvoiceFilters(), filters or {}, what="filters")
     today = today or date.today()
-    query = select(Invoice).where(Invoice.deal_id.in_(visible(select(Deal.id), actor)))
+    query = select(Invoice).where(Invoice.deal_id.in_(select(Deal.id).where(DEALS.visible(actor))))
     if data["partner_id"]:
         query = query.where(Invoice.partner_id == data["partner_id"])
     if data["deal_id"]:

@@ -18,7 +18,7 @@ from services.deals.schemas import (
     supplier_order_view,
     task_view,
 )
-from services.deals.usecases.lookup import deal_for_change, task_for_change
+from services.deals.usecases.lookup import DEALS, task_for_change
 
 WORK, REMINDER = "work", "reminder"
 
@@ -40,7 +40,7 @@ def add_task(uow: UnitOfWork, actor: Actor, deal_id: str, payload: Any) -> dict[
     closed deals too (the follow-up after a win is work as well)."""
     data = load(TaskIn(), payload, what="task")
     session = uow.session
-    deal = deal_for_change(session, actor, deal_id, lock=False)
+    deal = DEALS.for_change(session, actor, deal_id, lock=False)
     task = Task(
         deal_id=deal.id,
         title=data["title"].strip(),
@@ -80,7 +80,7 @@ def add_document(uow: UnitOfWork, actor: Actor, deal_id: str, payload: Any) -> d
     """Link an external document (order, contract, shipment, other) by number and/or URL."""
     data = load(DocumentIn(), payload, what="document")
     session = uow.session
-    deal = deal_for_change(session, actor, deal_id, lock=False)
+    deal = DEALS.for_change(session, actor, deal_id, lock=False)
     document = Document(
         deal_id=deal.id, kind=data["kind"], number=data["number"], date=data["date"], url=data["url"],
         created_by=actor.user_id,
@@ -97,7 +97,7 @@ def add_supplier_order(uow: UnitOfWork, actor: Actor, deal_id: str, payload: Any
     partner id)."""
     data = load(SupplierOrderIn(), payload, what="order")
     session = uow.session
-    deal = deal_for_change(session, actor, deal_id, lock=False)
+    deal = DEALS.for_change(session, actor, deal_id, lock=False)
     order = SupplierOrder(
         deal_id=deal.id,
         supplier_id=data["supplier_id"],

@@ -55,7 +55,7 @@ from services.interactions.models import (
     Task,
 )
 from services.interactions.schemas import ListCallsIn, aware, call_summary, interaction_view, iso
-from services.interactions.usecases.lookup import visible
+from services.interactions.usecases.lookup import INTERACTIONS
 from telephony.events import validate_call_event
 
 MATCH_SECONDS = Histogram(
@@ -569,7 +569,7 @@ def get_call(session: Session, actor, call_id: Any) -> dict[str, Any]:
 
     if not isinstance(call_id, str) or not 1 <= len(call_id) <= 200:
         raise ValidationError.for_field("call_id", "a call id (1 to 200 characters)")
-    row = session.scalar(visible(select(Interaction), actor).where(Interaction.call_id == call_id))
+    row = session.scalar(select(Interaction).where(Interaction.call_id == call_id, INTERACTIONS.visible(actor)))
     if row is None:
         raise NotFound(f"call {call_id} not found", {"call_id": call_id})
     return interaction_view(row)
@@ -579,7 +579,7 @@ def list_calls(session: Session, actor, query: Any) -> dict[str, Any]:
     """Calls the actor may see, newest first, by partner, responsible user, state and days."""
 
     data = load(ListCallsIn(), query or {}, what="query")
-    statement = visible(select(Interaction), actor).where(Interaction.call_id.is_not(None))
+    statement = select(Interaction).where(Interaction.call_id.is_not(None), INTERACTIONS.visible(actor))
     if data["partner_id"]:
         statement = statement.where(Interaction.partner_id == data["partner_id"])
     if data["responsible_id"]:

@@ -26,7 +26,7 @@ from services.partners.schemas import (
     email_view,
     phone_view,
 )
-from services.partners.usecases.lookup import contact_for_change, partner_for_change, partner_for_read
+from services.partners.usecases.lookup import PARTNERS, contact_for_change, partner_for_change
 
 # Scalar fields of a contact an update may change; phones and emails are replaced as lists.
 UPDATABLE = ("full_name", "position", "roles", "comment", "status")
@@ -53,7 +53,7 @@ def add_contact(uow: UnitOfWork, actor: Actor, partner_id: str, payload: Any) ->
     """Add a contact person with roles, phones and emails to a partner the actor may change.
 
     Refuses a bad payload (ValidationError naming the fields), a partner the actor cannot see
-    (NotFound) or change (PermissionDenied), a merged or archived partner (PreconditionFailed).
+    (NotFound), a merged or archived partner (PreconditionFailed).
     """
     partner_id = uuid_arg(partner_id, "partner_id")
     data = load(ContactIn(), payload, what="contact")
@@ -136,5 +136,5 @@ def remove_contact(uow: UnitOfWork, actor: Actor, contact_id: str) -> dict[str, 
 
 def list_contacts(session: Session, actor: Actor, partner_id: str) -> list[dict[str, Any]]:
     """The contact persons of a partner the actor may see, oldest first."""
-    partner = partner_for_read(session, actor, uuid_arg(partner_id, "partner_id"))
+    partner = PARTNERS.for_read(session, actor, uuid_arg(partner_id, "partner_id"))
     return [contact_view(c) for c in partner.contacts]

@@ -11,13 +11,14 @@ import json
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, lazyload
 
 from crm_kit.actor import Actor
 from crm_kit.db import UnitOfWork, utcnow
 from crm_kit.errors import ValidationError
+from crm_kit.merges import repoint_references
 from crm_kit.validation import load
 from services.deals import events
 from services.deals.domain import status as status_rules
@@ -243,20 +244,9 @@ def partners_merged(uow: UnitOfWork, event: dict[str, Any]) -> dict[str, int]:
     if not survivor_id or not merged_id:
         raise ValidationError("partners_merged without survivor_id and merged_id",
                               {"survivor_id": ["required"], "merged_id": ["required"]})
-    session = uow.session
-    now = utcnow()
-    counts = {
-        "deals": session.execute(
-            update(Deal).where(Deal.partner_id == merged_id).values(partner_id=survivor_id, updated_at=now)
-        ).rowcount,
-        "lost_to": session.execute(
-            update(Deal).where(Deal.competitor_id == merged_id).values(competitor_id=survivor_id, updated_at=now)
-        ).rowcount,
-        "invoices": session.execute(
-            update(Invoice).where(Invoice.partner_id == merged_id).values(partner_id=survivor_id)
-        ).rowcount,
-        "supplier_orders": session.execute(
-            update(SupplierOrder).where(SupplierOrder.supplier_id == merged_id).values(supplier_id=survivor_id)
-        ).rowcount,
-    }
-    return counts
+    return repoint_references(uow.session, merged_id, survivor_id, {
+        "deals": Deal.partner_id,
+        "lost_to": Deal.competitor_id,
+        "invoices": Invoice.partner_id,
+        "supplier_orders": SupplierOrder.supplier_id,
+    })

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from crm_kit.actor import Actor
 from crm_kit.db import UnitOfWork, utcnow
 from crm_kit.errors import NotFound, ValidationError
+from crm_kit.merges import repoint_references
 from crm_kit.models import new_id
 from crm_kit.validation import load, uuid_arg
 from services.interactions import events
@@ -270,26 +271,13 @@ def partners_merged(uow: UnitOfWork, event: dict[str, Any]) -> dict[str, int]:
         raise ValidationError("partners_merged without survivor_id and merged_id",
                               {"survivor_id": ["required"], "merged_id": ["required"]})
     session = uow.session
-    now = utcnow()
-    counts = {
-        "subjects": session.execute(
-            update(Interaction)
-            .where(Interaction.subject_kind == kind_rules.PARTNER, Interaction.subject_id == merged_id)
-            .values(subject_id=survivor_id, updated_at=now)
-        ).rowcount,
-        "interactions": session.execute(
-            update(Interaction).where(Interaction.partner_id == merged_id).values(partner_id=survivor_id, updated_at=now)
-        ).rowcount,
-        "participants": session.execute(
-            update(Participant).where(Participant.partner_id == merged_id).values(partner_id=survivor_id)
-        ).rowcount,
-        "tasks": session.execute(
-            update(Task).where(Task.partner_id == merged_id).values(partner_id=survivor_id)
-        ).rowcount,
-        "call_leads": session.execute(
-            update(CallLead).where(CallLead.partner_id == merged_id).values(partner_id=survivor_id)
-        ).rowcount,
-    }
+    counts = repoint_references(session, merged_id, survivor_id, {
+        "subjects": (Interaction.subject_id, Interaction.subject_kind == kind_rules.PARTNER),
+        "interactions": Interaction.partner_id,
+        "participants": Participant.partner_id,
+        "tasks": Task.partner_id,
+        "call_leads": CallLead.partner_id,
+    })
     merged = session.get(PartnerActivity, merged_id, with_for_update=True)
     if merged is not None:
         survivor = session.get(PartnerActivity, survivor_id, with_for_update=True)

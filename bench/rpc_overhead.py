@@ -132,8 +132,8 @@ def get_in_process(partner_id: str, calls: int, warmup: int) -> dict:
 
     from crm_kit.actor import Actor
     from crm_kit.db import make_engine
-    from services.partners.schemas import partner_view
     from services.partners.usecases.lookup import PARTNERS
+    from services.partners.views import partner_view
 
     actor = Actor("bench", roles=("admin",))
     engine = make_engine(database_url(DATABASE), pool_size=2)

@@ -11,14 +11,15 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, lazyload
 
 from crm_kit.actor import Actor
+from crm_kit.views import iso
 from services.deals.domain import forecast as forecast_rules
 from services.deals.domain import money as money_rules
 from services.deals.domain import status as status_rules
 from services.deals.domain.money import ZERO
 from services.deals.models import Deal, Invoice
-from services.deals.schemas import iso, money_text
 from services.deals.usecases.forecast import stage_probability
 from services.deals.usecases.lookup import DEALS, all_processes
+from services.deals.views import money_text
 
 OPEN_SHOWN, CLOSED_SHOWN = 10, 5
 OPEN_STATUSES = (status_rules.IN_PROGRESS, status_rules.POSTPONED)

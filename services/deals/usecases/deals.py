@@ -6,8 +6,6 @@ progress, with its first stay in the stage history and its ``deal_opened`` event
 
 from __future__ import annotations
 
-import base64
-import json
 from datetime import datetime
 from typing import Any
 
@@ -19,24 +17,17 @@ from crm_kit.actor import Actor
 from crm_kit.db import UnitOfWork, utcnow
 from crm_kit.errors import ValidationError
 from crm_kit.merges import repoint_references
+from crm_kit.paging import decode_cursor, encode_cursor
 from crm_kit.validation import load
+from crm_kit.views import iso
 from services.deals import events
 from services.deals.domain import status as status_rules
 from services.deals.domain.money import ZERO
 from services.deals.domain.process import first_stage
 from services.deals.models import Deal, Invoice, StageStay, SupplierOrder
-from services.deals.schemas import (
-    UPDATABLE,
-    CallLeadIn,
-    DealChanges,
-    DealFilters,
-    DealIn,
-    OpenOptions,
-    aware,
-    deal_summary,
-    deal_view,
-)
+from services.deals.schemas import UPDATABLE, CallLeadIn, DealChanges, DealFilters, DealIn, OpenOptions
 from services.deals.usecases.lookup import DEALS, all_processes, find_process, process_of, require_open
+from services.deals.views import deal_summary, deal_view
 
 CALL = "call"
 
@@ -198,19 +189,6 @@ def update_deal(uow: UnitOfWork, actor: Actor, deal_id: str, changes: Any) -> di
     return view
 
 
-def _encode_cursor(deal: Deal) -> str:
-    raw = json.dumps([aware(deal.created_at).isoformat(), str(deal.id)]).encode()
-    return base64.urlsafe_b64encode(raw).decode()
-
-
-def _decode_cursor(cursor: str) -> tuple[datetime, str]:
-    try:
-        created_at, deal_id = json.loads(base64.urlsafe_b64decode(cursor.encode()))
-        return datetime.fromisoformat(created_at), str(deal_id)
-    except (ValueError, TypeError):
-        raise ValidationError.for_field("cursor", "not a cursor this service returned") from None
-
-
 def list_deals(session: Session, actor: Actor, filters: Any) -> dict[str, Any]:
     """Deals the actor may see, newest first, filtered; ``next_cursor`` pages on."""
     data = load(DealFilters(), filters or {}, what="filters")
@@ -222,7 +200,7 @@ def list_deals(session: Session, actor: Actor, filters: Any) -> dict[str, Any]:
     if data["text"] and data["text"].strip():
         query = query.where(Deal.title.ilike(f"%{data['text'].strip()}%"))
     if data["cursor"]:
-        created_at, deal_id = _decode_cursor(data["cursor"])
+        created_at, deal_id = decode_cursor(data["cursor"], datetime.fromisoformat, str)
         query = query.where(
             or_(Deal.created_at < created_at, and_(Deal.created_at == created_at, Deal.id < deal_id))
         )
@@ -232,7 +210,7 @@ def list_deals(session: Session, actor: Actor, filters: Any) -> dict[str, Any]:
     processes = all_processes(session)
     return {
         "items": [deal_summary(d, processes.get(d.process_code)) for d in items],
-        "next_cursor": _encode_cursor(items[-1]) if len(rows) > limit else None,
+        "next_cursor": encode_cursor(iso(items[-1].created_at), items[-1].id) if len(rows) > limit else None,
     }
 
 

@@ -14,8 +14,9 @@ from services.deals import events
 from services.deals.domain import money as money_rules
 from services.deals.domain import offers as offer_rules
 from services.deals.models import Offer, OfferLine
-from services.deals.schemas import OfferIn, OfferStatusIn, offer_view
+from services.deals.schemas import OfferIn, OfferStatusIn
 from services.deals.usecases.lookup import DEALS, offer_for_change, require_open
+from services.deals.views import offer_view
 
 
 def add_offer(uow: UnitOfWork, actor: Actor, deal_id: str, payload: Any) -> dict[str, Any]:

@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import and_, exists, or_, select, update
 
+from crm_kit.clock import aware
 from crm_kit.config import env_int
 from crm_kit.db import UnitOfWork, utcnow
 from services.deals import events
@@ -21,7 +22,6 @@ from services.deals.domain import money as money_rules
 from services.deals.domain import status as status_rules
 from services.deals.domain.stuck import is_stuck
 from services.deals.models import Deal, Invoice, StageStay, StuckNotice, Task
-from services.deals.schemas import aware
 from services.deals.usecases.lookup import all_processes
 from services.deals.usecases.work import REMINDER, task_added_event
 

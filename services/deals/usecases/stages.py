@@ -26,8 +26,9 @@ from services.deals.domain import status as status_rules
 from services.deals.domain.process import BUILTIN_PROCESSES, STRICT, DealFacts, SalesProcess, check_move, validate_process
 from services.deals.models import Deal, Invoice, Offer, SalesProcessRecord, StageStay
 from services.deals.partners_client import Partners
-from services.deals.schemas import MoveIn, StatusIn, TermsIn, deal_view, process_view
+from services.deals.schemas import MoveIn, StatusIn, TermsIn
 from services.deals.usecases.lookup import DEALS, process_of, require_open
+from services.deals.views import deal_view, process_view
 
 APPROVED = "approved"
 STANDARD, INDIVIDUAL = "standard", "individual"

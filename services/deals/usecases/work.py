@@ -10,15 +10,9 @@ from crm_kit.db import UnitOfWork, utcnow
 from crm_kit.validation import load
 from services.deals import events
 from services.deals.models import Document, SupplierOrder, Task
-from services.deals.schemas import (
-    DocumentIn,
-    SupplierOrderIn,
-    TaskIn,
-    document_view,
-    supplier_order_view,
-    task_view,
-)
+from services.deals.schemas import DocumentIn, SupplierOrderIn, TaskIn
 from services.deals.usecases.lookup import DEALS, task_for_change
+from services.deals.views import document_view, supplier_order_view, task_view
 
 WORK, REMINDER = "work", "reminder"
 

@@ -10,15 +10,18 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from crm_kit.actor import Actor
+from crm_kit.clock import aware
 from crm_kit.db import utcnow
 from crm_kit.errors import ValidationError
 from crm_kit.validation import load
+from crm_kit.views import iso
 from services.interactions.domain import schedule
 from services.interactions.domain import status as status_rules
 from services.interactions.models import Interaction, PartnerActivity
-from services.interactions.schemas import CalendarIn, aware, interaction_summary, iso
+from services.interactions.schemas import CalendarIn
 from services.interactions.usecases.lookup import INTERACTIONS, PARTNER_ACTIVITY
 from services.interactions.usecases.tasks import open_tasks_of_partner
+from services.interactions.views import interaction_summary
 
 LAST_SHOWN, UPCOMING_SHOWN = 5, 20
 

@@ -35,10 +35,12 @@ from sqlalchemy import bindparam, case, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from crm_kit import phones
+from crm_kit.clock import aware
 from crm_kit.db import UnitOfWork, upsert, utcnow
 from crm_kit.errors import NotFound, ValidationError
 from crm_kit.models import new_id
 from crm_kit.validation import load
+from crm_kit.views import iso
 from services.interactions import events
 from services.interactions.caller_directory import PhoneCache
 from services.interactions.domain import calls as call_rules
@@ -54,8 +56,9 @@ from services.interactions.models import (
     PartnerActivity,
     Task,
 )
-from services.interactions.schemas import ListCallsIn, aware, call_summary, interaction_view, iso
+from services.interactions.schemas import ListCallsIn
 from services.interactions.usecases.lookup import INTERACTIONS
+from services.interactions.views import call_summary, interaction_view
 from telephony.events import validate_call_event
 
 MATCH_SECONDS = Histogram(

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from crm_kit.actor import Actor
+from crm_kit.clock import aware
 from crm_kit.db import UnitOfWork, utcnow
 from crm_kit.errors import NotFound, ValidationError
 from crm_kit.merges import repoint_references
@@ -25,17 +26,9 @@ from services.interactions.domain import kinds as kind_rules
 from services.interactions.domain import schedule
 from services.interactions.domain import status as status_rules
 from services.interactions.models import CallLead, Interaction, Participant, PartnerActivity, Task
-from services.interactions.schemas import (
-    UPDATABLE,
-    FollowUpIn,
-    InteractionChanges,
-    InteractionIn,
-    StatusIn,
-    aware,
-    interaction_summary,
-    interaction_view,
-)
+from services.interactions.schemas import UPDATABLE, FollowUpIn, InteractionChanges, InteractionIn, StatusIn
 from services.interactions.usecases.lookup import INTERACTIONS
+from services.interactions.views import interaction_summary, interaction_view
 
 DEFAULT_STATUS = {
     kind_rules.MEETING: status_rules.PLANNED,

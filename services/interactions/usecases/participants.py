@@ -19,8 +19,9 @@ from services.interactions import events
 from services.interactions.domain import kinds as kind_rules
 from services.interactions.models import Participant
 from services.interactions.partners_client import Partners
-from services.interactions.schemas import LinkIn, ParticipantIn, interaction_view, participant_view
+from services.interactions.schemas import LinkIn, ParticipantIn
 from services.interactions.usecases.lookup import INTERACTIONS
+from services.interactions.views import interaction_view, participant_view
 
 log = logging.getLogger(__name__)
 

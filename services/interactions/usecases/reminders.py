@@ -12,13 +12,14 @@ from typing import Any
 
 from sqlalchemy import select
 
+from crm_kit.clock import aware
 from crm_kit.config import env_int
 from crm_kit.db import UnitOfWork, utcnow
+from crm_kit.views import iso
 from services.interactions import events
 from services.interactions.domain import schedule
 from services.interactions.domain import status as status_rules
 from services.interactions.models import Interaction
-from services.interactions.schemas import aware, iso
 
 
 def scan_reminders(uow: UnitOfWork, now: datetime | None = None, batch_size: int | None = None) -> dict[str, Any]:

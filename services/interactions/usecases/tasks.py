@@ -19,8 +19,9 @@ from crm_kit.errors import PermissionDenied, PreconditionFailed, ValidationError
 from crm_kit.validation import load
 from services.interactions import events
 from services.interactions.models import Extension, Task
-from services.interactions.schemas import ExtensionIn, ListTasksIn, extension_view, task_view
+from services.interactions.schemas import ExtensionIn, ListTasksIn
 from services.interactions.usecases.lookup import TASKS
+from services.interactions.views import extension_view, task_view
 
 OPEN, DONE = "open", "done"
 

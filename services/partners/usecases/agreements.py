@@ -23,8 +23,9 @@ from crm_kit.validation import load, uuid_arg
 from services.partners import events
 from services.partners.domain import agreements as rules
 from services.partners.models import Agreement, Partner
-from services.partners.schemas import AgreementIn, AgreementStatusIn, agreement_view
+from services.partners.schemas import AgreementIn, AgreementStatusIn
 from services.partners.usecases.lookup import PARTNERS, partner_for_change
+from services.partners.views import agreement_view
 
 STANDARD, INDIVIDUAL = "standard", "individual"
 

@@ -8,11 +8,11 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from crm_kit.actor import Actor
-from services.partners.schemas import partner_view
 from services.partners.usecases.agreements import agreements_in_force
 from services.partners.usecases.lookup import PARTNERS
 from services.partners.usecases.managers import manager_history
 from services.partners.usecases.relationships import list_relationships
+from services.partners.views import partner_view
 
 
 def client_card(session: Session, actor: Actor, partner_id: str) -> dict[str, Any]:

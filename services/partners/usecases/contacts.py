@@ -19,14 +19,9 @@ from crm_kit.validation import load, uuid_arg
 from services.partners import events
 from services.partners.domain import contacts as contact_rules
 from services.partners.models import Contact, Email, Phone, Relationship
-from services.partners.schemas import (
-    ContactChanges,
-    ContactIn,
-    contact_view,
-    email_view,
-    phone_view,
-)
+from services.partners.schemas import ContactChanges, ContactIn
 from services.partners.usecases.lookup import PARTNERS, contact_for_change, partner_for_change
+from services.partners.views import contact_view, email_view, phone_view
 
 # Scalar fields of a contact an update may change; phones and emails are replaced as lists.
 UPDATABLE = ("full_name", "position", "roles", "comment", "status")

@@ -20,8 +20,9 @@ from crm_kit.errors import PermissionDenied, PreconditionFailed, ValidationError
 from crm_kit.validation import load, uuid_arg
 from services.partners import events
 from services.partners.models import ACTIVE, ManagerAssignment, Partner
-from services.partners.schemas import HandoverIn, ReassignIn, assignment_view
+from services.partners.schemas import HandoverIn, ReassignIn
 from services.partners.usecases.lookup import PARTNERS, partner_for_change
+from services.partners.views import assignment_view
 
 # Partners moved per statement in a handover: keeps IN lists well under SQLite's and
 # PostgreSQL's parameter limits and each statement short.

@@ -33,9 +33,10 @@ from services.partners.models import (
     Phone,
     Property,
 )
-from services.partners.schemas import CandidateIn, PartnerIn, RegisterOptions, partner_view
+from services.partners.schemas import CandidateIn, PartnerIn, RegisterOptions
 from services.partners.usecases import duplicates, name_words
 from services.partners.usecases.lookup import PARTNERS, partner_for_change
+from services.partners.views import partner_view
 
 # Scalar fields a partner update may change (manager_id goes through reassign, with history).
 UPDATABLE = (

@@ -18,8 +18,9 @@ from crm_kit.errors import Conflict, NotFound, PreconditionFailed
 from crm_kit.validation import load, uuid_arg
 from services.partners import events
 from services.partners.models import ACTIVE, Contact, Partner, Relationship
-from services.partners.schemas import RelationshipIn, relationship_view
+from services.partners.schemas import RelationshipIn
 from services.partners.usecases.lookup import PARTNERS, contact_for_change, partner_for_change
+from services.partners.views import relationship_view
 
 HEAD_OFFICE_OF = "head_office_of"
 

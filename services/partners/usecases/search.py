@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import json
 from typing import Any
 
 from sqlalchemy import and_, or_, select
@@ -12,26 +10,15 @@ from sqlalchemy.orm import Session
 from crm_kit.access import require_operator
 from crm_kit.actor import Actor
 from crm_kit.errors import ValidationError
+from crm_kit.paging import decode_cursor, encode_cursor
 from crm_kit.validation import load
 from services.partners.domain import contacts as contact_rules
 from services.partners.domain import legal
 from services.partners.domain.names import name_key
 from services.partners.models import ACTIVE, Contact, Email, Partner, PartnerKind, Phone
-from services.partners.schemas import SearchIn, partner_summary
+from services.partners.schemas import SearchIn
 from services.partners.usecases.lookup import PARTNERS
-
-
-def _encode_cursor(partner: Partner) -> str:
-    raw = json.dumps([partner.short_name, str(partner.id)], ensure_ascii=False).encode()
-    return base64.urlsafe_b64encode(raw).decode()
-
-
-def _decode_cursor(cursor: str) -> tuple[str, str]:
-    try:
-        name, partner_id = json.loads(base64.urlsafe_b64decode(cursor.encode()))
-        return str(name), str(partner_id)
-    except (ValueError, TypeError):
-        raise ValidationError.for_field("cursor", "not a cursor this service returned") from None
+from services.partners.views import partner_summary
 
 
 def _text_condition(text: str):
@@ -66,7 +53,7 @@ def search(session: Session, actor: Actor, filters: Any) -> dict[str, Any]:
     if data["text"]:
         query = query.where(_text_condition(data["text"].strip()))
     if data["cursor"]:
-        name, partner_id = _decode_cursor(data["cursor"])
+        name, partner_id = decode_cursor(data["cursor"], str, str)
         query = query.where(
             or_(Partner.short_name > name, and_(Partner.short_name == name, Partner.id > partner_id))
         )
@@ -75,7 +62,7 @@ def search(session: Session, actor: Actor, filters: Any) -> dict[str, Any]:
     items = rows[:limit]
     return {
         "items": [partner_summary(p) for p in items],
-        "next_cursor": _encode_cursor(items[-1]) if len(rows) > limit else None,
+        "next_cursor": encode_cursor(items[-1].short_name, items[-1].id) if len(rows) > limit else None,
     }
 
 

@@ -99,20 +99,20 @@ def can_see(
 class RowAccess:
     """The row-level guard of one model, its owner, region and department columns named once::
 
-        DEALS = RowAccess(Deal, owner=Deal.manager_id, region=Deal.region, department=Deal.department)
+        DEALS = RowAccess(Deal, "deal", owner=Deal.manager_id, region=Deal.region, department=Deal.department)
         select(Deal).where(DEALS.visible(actor))
         deal = DEALS.for_change(session, actor, deal_id)
 
-    ``name`` (default: the table name without its plural ``s``) words the NotFound errors:
-    ``"deal <id> not found"`` with details ``{"deal_id": <id>}``.
+    ``name`` words the NotFound errors: ``"deal <id> not found"`` with details
+    ``{"deal_id": <id>}``.
     """
 
-    def __init__(self, model: type, *, owner: Any, region: Any, department: Any, name: str | None = None):
+    def __init__(self, model: type, name: str, *, owner: Any, region: Any, department: Any):
         self.model = model
+        self.name = name
         self.owner = owner
         self.region = region
         self.department = department
-        self.name = name or model.__tablename__.removesuffix("s")
 
     def visible(self, actor: Actor) -> ColumnElement[bool]:
         """The SQL condition on the model's rows ``actor`` may see (:func:`visibility_filter`)."""

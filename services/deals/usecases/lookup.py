@@ -15,7 +15,7 @@ from services.deals.domain import status as status_rules
 from services.deals.domain.process import SalesProcess
 from services.deals.models import Deal, Invoice, Offer, SalesProcessRecord, Task
 
-DEALS = RowAccess(Deal, owner=Deal.manager_id, region=Deal.region, department=Deal.department)
+DEALS = RowAccess(Deal, "deal", owner=Deal.manager_id, region=Deal.region, department=Deal.department)
 
 
 def require_open(deal: Deal, what: str) -> None:

@@ -9,10 +9,10 @@ from crm_kit.access import RowAccess
 from services.interactions.models import Interaction, PartnerActivity, Task
 
 INTERACTIONS = RowAccess(
-    Interaction, owner=Interaction.responsible_id, region=Interaction.region, department=Interaction.department
+    Interaction, "interaction", owner=Interaction.responsible_id, region=Interaction.region, department=Interaction.department
 )
-TASKS = RowAccess(Task, owner=Task.assignee_id, region=Task.region, department=Task.department)
+TASKS = RowAccess(Task, "task", owner=Task.assignee_id, region=Task.region, department=Task.department)
 PARTNER_ACTIVITY = RowAccess(
-    PartnerActivity, owner=PartnerActivity.manager_id, region=PartnerActivity.region,
+    PartnerActivity, "partner_activity", owner=PartnerActivity.manager_id, region=PartnerActivity.region,
     department=PartnerActivity.department,
 )

@@ -10,7 +10,7 @@ from crm_kit.actor import Actor
 from crm_kit.errors import NotFound, PreconditionFailed
 from services.partners.models import ACTIVE, Contact, Partner
 
-PARTNERS = RowAccess(Partner, owner=Partner.manager_id, region=Partner.region, department=Partner.department)
+PARTNERS = RowAccess(Partner, "partner", owner=Partner.manager_id, region=Partner.region, department=Partner.department)
 
 
 def partner_for_change(session: Session, actor: Actor, partner_id: str, *, lock: bool = True) -> Partner:

@@ -26,7 +26,7 @@ class Ticket(Base):
     created_at = created_at_column()
 
 
-TICKETS = RowAccess(Ticket, owner=Ticket.responsible_id, region=Ticket.region, department=Ticket.department)
+TICKETS = RowAccess(Ticket, "ticket", owner=Ticket.responsible_id, region=Ticket.region, department=Ticket.department)
 
 
 @pytest.fixture

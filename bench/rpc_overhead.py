@@ -132,8 +132,8 @@ def get_in_process(partner_id: str, calls: int, warmup: int) -> dict:
 
     from crm_kit.actor import Actor
     from crm_kit.db import make_engine
-    from services.partners.schemas import partner_view
-    from services.partners.usecases.lookup import partner_for_read
+    from services.partners.usecases.lookup import PARTNERS
+    from services.partners.views import partner_view
 
     actor = Actor("bench", roles=("admin",))
     engine = make_engine(database_url(DATABASE), pool_size=2)
@@ -143,7 +143,7 @@ def get_in_process(partner_id: str, calls: int, warmup: int) -> dict:
         for i in range(warmup + calls):
             t = time.perf_counter()
             with make_session() as session:
-                partner_view(partner_for_read(session, actor, partner_id))
+                partner_view(PARTNERS.for_read(session, actor, partner_id))
                 session.commit()
             if i >= warmup:
                 seconds.append(time.perf_counter() - t)

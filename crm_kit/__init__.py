@@ -1,6 +1,7 @@
-"""The only code services share: database and outbox/inbox, errors, validation, actor,
-metrics and health, retries and dead letters. A leaf: it imports no application package
-(services, gateway, telephony, crm_ops)."""
+"""The only code services share: database and outbox/inbox, the models' base, row-level
+access, payload fields and views, errors, validation, actor, metrics and health, retries and
+dead letters. A leaf: it imports no application package (services, gateway, telephony,
+crm_ops)."""
 
 import warnings
 

@@ -262,18 +262,9 @@ class BatchConsumer(Entrypoint):
 
     def _park(self, message, exc: BaseException, *, permanent: bool) -> None:
         """Republish to the next retry queue, or park, with confirms; the caller acks after."""
-        headers = dict(message.headers or {})
-        attempt = int(headers.get(dead_letters.ATTEMPT_HEADER, 1) or 1)
-        queue, extra = dead_letters.next_destination(self.container.service_name, self.queue_name, attempt, permanent)
-        headers.update(extra)
-        headers[dead_letters.ORIGIN_QUEUE_HEADER] = self.queue_name
-        headers[dead_letters.ERROR_HEADER] = dead_letters.describe_error(exc)
-        headers[dead_letters.ERROR_TYPE_HEADER] = type(exc).__name__
-        log.warning("message on %s (attempt %s): %s -> %s", self.queue_name, attempt, dead_letters.describe_error(exc), queue.name)
-        self._publisher.publish(
-            message.body, exchange="", routing_key=queue.name, headers=headers, declare=[queue],
-            content_type=message.content_type or "application/json",
-            content_encoding=message.content_encoding or "utf-8",
+        dead_letters.retry_or_park(
+            self._publisher, message, exc, service=self.container.service_name, queue_name=self.queue_name,
+            permanent=permanent, what="message",
         )
 
 

@@ -11,6 +11,7 @@ messages with ``crm dlq list|replay``.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -26,6 +27,8 @@ ERROR_HEADER = "x-crm-error"
 ERROR_TYPE_HEADER = "x-crm-error-type"
 PARKED_AT_HEADER = "x-crm-parked-at"
 DEFAULT_DELAYS_S = (1.0, 5.0, 30.0)
+
+log = logging.getLogger(__name__)
 
 
 def retry_delays() -> tuple[float, ...]:
@@ -87,6 +90,35 @@ def next_destination(
     if not permanent and attempt <= len(delays):
         return retry_queue(queue_name, attempt, delays[attempt - 1]), {ATTEMPT_HEADER: attempt + 1}
     return dlq_queue(service), {PARKED_AT_HEADER: utcnow().isoformat(), ATTEMPT_HEADER: attempt}
+
+
+def retry_or_park(
+    publisher: Any, message: Any, exc: BaseException, *, service: str, queue_name: str, permanent: bool, what: str
+) -> Queue:
+    """Hand on a delivery that failed on ``queue_name``: republish it (with the publisher's
+    confirms) to the next retry queue, or park it in ``dlq.<service>`` after the last step or at
+    once when ``permanent``, with the error, the origin queue and the attempts in its headers.
+    The caller acks the original only after this returns; it raises when the broker did not
+    take the copy. ``what`` names the delivery in the log line ("event deal_opened",
+    "message"). Answers the queue it went to."""
+    headers = dict(message.headers or {})
+    attempt = int(headers.get(ATTEMPT_HEADER, 1) or 1)
+    queue, extra = next_destination(service, queue_name, attempt, permanent)
+    headers.update(extra)
+    headers[ORIGIN_QUEUE_HEADER] = queue_name
+    headers[ERROR_HEADER] = describe_error(exc)
+    headers[ERROR_TYPE_HEADER] = type(exc).__name__
+    log.warning("%s on %s failed (attempt %s): %s -> %s", what, queue_name, attempt, describe_error(exc), queue.name)
+    publisher.publish(
+        message.body,
+        exchange="",
+        routing_key=queue.name,
+        headers=headers,
+        declare=[queue],
+        content_type=message.content_type or "application/json",
+        content_encoding=message.content_encoding or "utf-8",
+    )
+    return queue
 
 
 @dataclass

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
 import marshmallow
 from marshmallow import Schema
 
+from crm_kit.clock import aware
 from crm_kit.errors import ValidationError
 
 
@@ -85,4 +86,4 @@ def datetime_arg(value: Any, field: str) -> datetime | None:
         moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
     except ValueError:
         raise ValidationError.for_field(field, f"{value!r} is not a date and time (ISO 8601)") from None
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
+    return aware(moment)

@@ -8,7 +8,6 @@ to by UUID, with no foreign key (services never share a database).
 
 from __future__ import annotations
 
-import uuid
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -20,38 +19,18 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
-    MetaData,
     Numeric,
     String,
     Text,
     UniqueConstraint,
-    Uuid,
     text,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from crm_kit.db import messaging_tables, utcnow
+from crm_kit.clock import utcnow
+from crm_kit.models import Id, created_at_column, id_column, service_base, updated_at_column
 
-
-def new_id() -> str:
-    return str(uuid.uuid4())
-
-
-class Base(DeclarativeBase):
-    metadata = MetaData(
-        naming_convention={
-            "ix": "ix_%(column_0_label)s",
-            "uq": "uq_%(table_name)s_%(column_0_name)s",
-            "ck": "ck_%(table_name)s_%(constraint_name)s",
-            "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-            "pk": "pk_%(table_name)s",
-        }
-    )
-
-
-outbox, inbox = messaging_tables(Base.metadata)
-
-Id = Uuid(as_uuid=False)
+Base = service_base()
 Day = date  # a document has a column named ``date``
 Money = Numeric(18, 2)
 
@@ -70,14 +49,14 @@ class SalesProcessRecord(Base):
     name: Mapped[str] = mapped_column(String(200))
     mode: Mapped[str] = mapped_column(String(20))
     stages: Mapped[list] = mapped_column(JSON, default=list)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = created_at_column()
     created_by: Mapped[str | None] = mapped_column(String(64))
 
 
 class Deal(Base):
     __tablename__ = "deals"
 
-    id: Mapped[str] = mapped_column(Id, primary_key=True, default=new_id)
+    id: Mapped[str] = id_column()
     title: Mapped[str] = mapped_column(String(300))
     partner_id: Mapped[str] = mapped_column(Id)
     contact_id: Mapped[str | None] = mapped_column(Id)
@@ -99,9 +78,9 @@ class Deal(Base):
     manager_id: Mapped[str | None] = mapped_column(String(64))
     region: Mapped[str | None] = mapped_column(String(100))
     department: Mapped[str | None] = mapped_column(String(100))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = created_at_column()
     created_by: Mapped[str | None] = mapped_column(String(64))
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+    updated_at: Mapped[datetime] = updated_at_column()
     stage_entered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     # The client's idempotency key: a retried open_deal returns the first deal.
@@ -150,7 +129,7 @@ class StageStay(Base):
 
     __tablename__ = "stage_history"
 
-    id: Mapped[str] = mapped_column(Id, primary_key=True, default=new_id)
+    id: Mapped[str] = id_column()
     deal_id: Mapped[str] = mapped_column(Id, ForeignKey("deals.id", ondelete="CASCADE"), index=True)
     stage: Mapped[str] = mapped_column(String(64))
     entered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
@@ -165,13 +144,13 @@ class Offer(Base):
 
     __tablename__ = "offers"
 
-    id: Mapped[str] = mapped_column(Id, primary_key=True, default=new_id)
+    id: Mapped[str] = id_column()
     deal_id: Mapped[str] = mapped_column(Id, ForeignKey("deals.id", ondelete="CASCADE"), index=True)
     status: Mapped[str] = mapped_column(String(20))
     valid_until: Mapped[date | None] = mapped_column(Date)
     total: Mapped[Decimal] = mapped_column(Money)
     currency: Mapped[str] = mapped_column(String(3))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = created_at_column()
     created_by: Mapped[str | None] = mapped_column(String(64))
     sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
@@ -199,7 +178,7 @@ class Task(Base):
 
     __tablename__ = "tasks"
 
-    id: Mapped[str] = mapped_column(Id, primary_key=True, default=new_id)
+    id: Mapped[str] = id_column()
     deal_id: Mapped[str] = mapped_column(Id, ForeignKey("deals.id", ondelete="CASCADE"), index=True)
     title: Mapped[str] = mapped_column(String(500))
     due_date: Mapped[date] = mapped_column(Date)
@@ -207,7 +186,7 @@ class Task(Base):
     done: Mapped[bool] = mapped_column(Boolean, default=False)
     done_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     kind: Mapped[str] = mapped_column(String(20), default="work")
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = created_at_column()
     created_by: Mapped[str | None] = mapped_column(String(64))
 
 
@@ -216,13 +195,13 @@ class Document(Base):
 
     __tablename__ = "documents"
 
-    id: Mapped[str] = mapped_column(Id, primary_key=True, default=new_id)
+    id: Mapped[str] = id_column()
     deal_id: Mapped[str] = mapped_column(Id, ForeignKey("deals.id", ondelete="CASCADE"), index=True)
     kind: Mapped[str] = mapped_column(String(20))
     number: Mapped[str | None] = mapped_column(String(100))
     date: Mapped[Day | None] = mapped_column(Date)
     url: Mapped[str | None] = mapped_column(String(2000))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = created_at_column()
     created_by: Mapped[str | None] = mapped_column(String(64))
 
 
@@ -231,14 +210,14 @@ class SupplierOrder(Base):
 
     __tablename__ = "supplier_orders"
 
-    id: Mapped[str] = mapped_column(Id, primary_key=True, default=new_id)
+    id: Mapped[str] = id_column()
     deal_id: Mapped[str] = mapped_column(Id, ForeignKey("deals.id", ondelete="CASCADE"), index=True)
     supplier_id: Mapped[str] = mapped_column(Id, index=True)
     number: Mapped[str | None] = mapped_column(String(100))
     amount: Mapped[Decimal | None] = mapped_column(Money)
     currency: Mapped[str] = mapped_column(String(3), default="RUB")
     status: Mapped[str] = mapped_column(String(20), default="placed")
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = created_at_column()
     created_by: Mapped[str | None] = mapped_column(String(64))
 
 
@@ -247,7 +226,7 @@ class Invoice(Base):
 
     __tablename__ = "invoices"
 
-    id: Mapped[str] = mapped_column(Id, primary_key=True, default=new_id)
+    id: Mapped[str] = id_column()
     deal_id: Mapped[str] = mapped_column(Id, ForeignKey("deals.id", ondelete="CASCADE"), index=True)
     partner_id: Mapped[str] = mapped_column(Id, index=True)
     number: Mapped[str] = mapped_column(String(50))
@@ -259,7 +238,7 @@ class Invoice(Base):
     status: Mapped[str] = mapped_column(String(20))
     # Set by the overdue scan in the transaction that raises invoice_overdue: raised once.
     overdue_notified_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = created_at_column()
     created_by: Mapped[str | None] = mapped_column(String(64))
 
     payments: Mapped[list[Payment]] = relationship(
@@ -282,13 +261,13 @@ class Payment(Base):
 
     __tablename__ = "payments"
 
-    id: Mapped[str] = mapped_column(Id, primary_key=True, default=new_id)
+    id: Mapped[str] = id_column()
     invoice_id: Mapped[str] = mapped_column(Id, ForeignKey("invoices.id", ondelete="CASCADE"), index=True)
     amount: Mapped[Decimal] = mapped_column(Money)
     paid_on: Mapped[date] = mapped_column(Date)
     external_id: Mapped[str] = mapped_column(String(100), unique=True)
     source: Mapped[str | None] = mapped_column(String(50))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = created_at_column()
     created_by: Mapped[str | None] = mapped_column(String(64))
 
 

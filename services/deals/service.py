@@ -14,6 +14,7 @@ from __future__ import annotations
 from datetime import date
 
 from contracts import partners as partner_events
+from crm_kit.access import require_operator
 from crm_kit.actor_provider import ActorProvider
 from crm_kit.config import env_int
 from crm_kit.db import Database
@@ -187,14 +188,14 @@ class DealsService:
     def run_overdue_scan(self, today=None) -> dict:
         """Run the overdue-invoice scan now, as of ``today`` (default: today). Admins and services
         only (PermissionDenied)."""
-        scans.require_operator(self.actor, "overdue scan")
+        require_operator(self.actor, "run the overdue scan")
         return scans.scan_overdue(self.db, date_arg(today, "today") or date.today())
 
     @rpc
     def run_stuck_scan(self, now=None) -> dict:
         """Run the stuck-deal scan now, as of ``now`` (ISO date-time, default: now). Admins and
         services only (PermissionDenied)."""
-        scans.require_operator(self.actor, "stuck scan")
+        require_operator(self.actor, "run the stuck scan")
         return scans.scan_stuck(self.db, datetime_arg(now, "now"))
 
     @timer(interval=OVERDUE_SCAN_S)

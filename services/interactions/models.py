@@ -8,34 +8,15 @@ UUID or user id, with no foreign key (services never share a database).
 
 from __future__ import annotations
 
-import uuid
 from datetime import datetime
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, MetaData, String, Text, UniqueConstraint, Uuid, text
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from crm_kit.db import messaging_tables, utcnow
+from crm_kit.clock import utcnow
+from crm_kit.models import Id, created_at_column, id_column, service_base, updated_at_column
 
-
-def new_id() -> str:
-    return str(uuid.uuid4())
-
-
-class Base(DeclarativeBase):
-    metadata = MetaData(
-        naming_convention={
-            "ix": "ix_%(column_0_label)s",
-            "uq": "uq_%(table_name)s_%(column_0_name)s",
-            "ck": "ck_%(table_name)s_%(constraint_name)s",
-            "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-            "pk": "pk_%(table_name)s",
-        }
-    )
-
-
-outbox, inbox = messaging_tables(Base.metadata)
-
-Id = Uuid(as_uuid=False)
+Base = service_base()
 
 # The reminder scan reads only reminders not yet raised; the partial index holds just them.
 REMINDER_SCAN_WHERE = "remind_at IS NOT NULL AND reminded_at IS NULL"
@@ -46,7 +27,7 @@ class Interaction(Base):
 
     __tablename__ = "interactions"
 
-    id: Mapped[str] = mapped_column(Id, primary_key=True, default=new_id)
+    id: Mapped[str] = id_column()
     kind: Mapped[str] = mapped_column(String(20))
     status: Mapped[str] = mapped_column(String(20))
     title: Mapped[str | None] = mapped_column(String(300))
@@ -99,9 +80,9 @@ class Interaction(Base):
     responsible_id: Mapped[str | None] = mapped_column(String(64), index=True)
     region: Mapped[str | None] = mapped_column(String(100))
     department: Mapped[str | None] = mapped_column(String(100))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = created_at_column()
     created_by: Mapped[str | None] = mapped_column(String(64))
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+    updated_at: Mapped[datetime] = updated_at_column()
 
     participants: Mapped[list[Participant]] = relationship(
         cascade="all, delete-orphan", lazy="selectin", order_by="Participant.position"
@@ -127,7 +108,7 @@ class Participant(Base):
 
     __tablename__ = "participants"
 
-    id: Mapped[str] = mapped_column(Id, primary_key=True, default=new_id)
+    id: Mapped[str] = id_column()
     interaction_id: Mapped[str] = mapped_column(Id, ForeignKey("interactions.id", ondelete="CASCADE"), index=True)
     position: Mapped[int] = mapped_column(Integer, default=0)
     name: Mapped[str | None] = mapped_column(String(300))
@@ -175,7 +156,7 @@ class Extension(Base):
     user_id: Mapped[str] = mapped_column(String(64))
     region: Mapped[str | None] = mapped_column(String(100))
     department: Mapped[str | None] = mapped_column(String(100))
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+    updated_at: Mapped[datetime] = updated_at_column()
     updated_by: Mapped[str | None] = mapped_column(String(64))
 
 
@@ -185,7 +166,7 @@ class Task(Base):
 
     __tablename__ = "tasks"
 
-    id: Mapped[str] = mapped_column(Id, primary_key=True, default=new_id)
+    id: Mapped[str] = id_column()
     kind: Mapped[str] = mapped_column(String(20))
     title: Mapped[str] = mapped_column(String(300))
     status: Mapped[str] = mapped_column(String(20), default="open")
@@ -199,7 +180,7 @@ class Task(Base):
     region: Mapped[str | None] = mapped_column(String(100))
     department: Mapped[str | None] = mapped_column(String(100))
     note: Mapped[str | None] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = created_at_column()
     completed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     completed_by: Mapped[str | None] = mapped_column(String(64))
 
@@ -225,7 +206,7 @@ class CallLead(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     partner_id: Mapped[str | None] = mapped_column(Id)
     deal_id: Mapped[str | None] = mapped_column(Id)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = created_at_column()
     done_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     __table_args__ = (

@@ -18,6 +18,7 @@ from nameko.events import BROADCAST, event_handler
 from contracts import partners as partner_events
 from contracts.telephony import BINDING_KEY, EXCHANGE, QUEUE
 from crm_kit import phones
+from crm_kit.access import require_operator
 from crm_kit.actor_provider import ActorProvider
 from crm_kit.batch import consumes_batch
 from crm_kit.config import env_int
@@ -175,7 +176,7 @@ class InteractionsService:
     def run_reminder_scan(self, now=None) -> dict:
         """Run the reminder scan now, as of ``now`` (ISO date-time, default: now). Admins and
         services only (PermissionDenied)."""
-        reminders.require_operator(self.actor, "reminder scan")
+        require_operator(self.actor, "run the reminder scan")
         return reminders.scan_reminders(self.db, datetime_arg(now, "now"))
 
     @timer(interval=REMINDER_SCAN_S)
@@ -217,7 +218,7 @@ class InteractionsService:
     @rpc
     def run_call_follow_ups(self) -> dict:
         """Run the follow-up of calls now (admins and services only)."""
-        reminders.require_operator(self.actor, "call follow-ups")
+        require_operator(self.actor, "run the call follow-ups")
         return self.run_call_follow_ups_now()
 
     @timer(interval=3600)
@@ -240,7 +241,7 @@ class InteractionsService:
     def list_call_leads(self, state=None, limit=100) -> list:
         """Unknown callers queued for a prospect and a lead (``state`` pending | done | failed);
         admins and services only."""
-        reminders.require_operator(self.actor, "call lead list")
+        require_operator(self.actor, "read the call lead list")
         if state not in (None, call_leads.PENDING, call_leads.DONE, call_leads.FAILED):
             raise ValidationError.for_field("state", "pending, done or failed")
         if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= 1000:

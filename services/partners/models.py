@@ -3,7 +3,6 @@ agreements, manager history, and the outbox/inbox tables every service has."""
 
 from __future__ import annotations
 
-import uuid
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -15,45 +14,27 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
-    MetaData,
     Numeric,
     String,
     Text,
-    Uuid,
+    func,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from crm_kit.db import messaging_tables, utcnow
+from crm_kit.clock import utcnow
+from crm_kit.models import Id, created_at_column, id_column, service_base, updated_at_column
 
 PARTNER_KINDS = ("client", "prospect", "supplier", "competitor", "dealer", "distributor", "carrier", "other")
 ACTIVE, MERGED, ARCHIVED = "active", "merged", "archived"
 
 
-def new_id() -> str:
-    return str(uuid.uuid4())
-
-
-class Base(DeclarativeBase):
-    metadata = MetaData(
-        naming_convention={
-            "ix": "ix_%(column_0_label)s",
-            "uq": "uq_%(table_name)s_%(column_0_name)s",
-            "ck": "ck_%(table_name)s_%(constraint_name)s",
-            "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-            "pk": "pk_%(table_name)s",
-        }
-    )
-
-
-outbox, inbox = messaging_tables(Base.metadata)
-
-Id = Uuid(as_uuid=False)
+Base = service_base()
 
 
 class Partner(Base):
     __tablename__ = "partners"
 
-    id: Mapped[str] = mapped_column(Id, primary_key=True, default=new_id)
+    id: Mapped[str] = id_column()
     legal_form: Mapped[str] = mapped_column(String(20))
     short_name: Mapped[str] = mapped_column(String(300))
     full_name: Mapped[str | None] = mapped_column(String(500))
@@ -76,9 +57,9 @@ class Partner(Base):
     duplicate_override: Mapped[dict | None] = mapped_column(JSON)
     # The client's idempotency key: a retried registration returns the first result.
     request_id: Mapped[str | None] = mapped_column(String(100), unique=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = created_at_column()
     created_by: Mapped[str | None] = mapped_column(String(64))
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+    updated_at: Mapped[datetime] = updated_at_column()
 
     kinds: Mapped[list[PartnerKind]] = relationship(cascade="all, delete-orphan", lazy="selectin")
     phones: Mapped[list[Phone]] = relationship(
@@ -101,6 +82,10 @@ class Partner(Base):
     __table_args__ = (
         Index("ix_partners_name_order", "short_name", "id"),
         Index("ix_partners_created", "created_at", "id"),
+        # Similar names (services/partners/usecases/duplicates.py); pg_trgm exists on PostgreSQL only.
+        Index(
+            "ix_partners_name_key_trgm", "name_key", postgresql_using="gin", postgresql_ops={"name_key": "gin_trgm_ops"}
+        ).ddl_if(dialect="postgresql"),
     )
 
     @property
@@ -117,6 +102,13 @@ class NameWord(Base):
 
     word: Mapped[str] = mapped_column(String(300), primary_key=True)
     partners: Mapped[int] = mapped_column(Integer, default=0)
+
+
+# A typo'd word's neighbours of about its length (btree_gin puts the length in the trigram index).
+Index(
+    "ix_name_words_trgm", func.length(NameWord.word), NameWord.word,
+    postgresql_using="gin", postgresql_ops={"word": "gin_trgm_ops"},
+).ddl_if(dialect="postgresql")
 
 
 class PartnerNameWord(Base):
@@ -142,14 +134,14 @@ class PartnerKind(Base):
 class Contact(Base):
     __tablename__ = "contacts"
 
-    id: Mapped[str] = mapped_column(Id, primary_key=True, default=new_id)
+    id: Mapped[str] = id_column()
     partner_id: Mapped[str] = mapped_column(Id, ForeignKey("partners.id", ondelete="CASCADE"), index=True)
     full_name: Mapped[str] = mapped_column(String(300))
     position: Mapped[str | None] = mapped_column(String(200))
     roles: Mapped[list] = mapped_column(JSON, default=list)
     status: Mapped[str] = mapped_column(String(20), default="active")
     comment: Mapped[str | None] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = created_at_column()
 
     partner: Mapped[Partner] = relationship(back_populates="contacts")
     phones: Mapped[list[Phone]] = relationship(
@@ -217,14 +209,14 @@ class Relationship(Base):
 
     __tablename__ = "relationships"
 
-    id: Mapped[str] = mapped_column(Id, primary_key=True, default=new_id)
+    id: Mapped[str] = id_column()
     kind: Mapped[str] = mapped_column(String(40))
     from_partner_id: Mapped[str | None] = mapped_column(Id, ForeignKey("partners.id", ondelete="CASCADE"), index=True)
     to_partner_id: Mapped[str | None] = mapped_column(Id, ForeignKey("partners.id", ondelete="CASCADE"), index=True)
     from_contact_id: Mapped[str | None] = mapped_column(Id, ForeignKey("contacts.id", ondelete="CASCADE"), index=True)
     to_contact_id: Mapped[str | None] = mapped_column(Id, ForeignKey("contacts.id", ondelete="CASCADE"), index=True)
     comment: Mapped[str | None] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = created_at_column()
     created_by: Mapped[str | None] = mapped_column(String(64))
 
     __table_args__ = (
@@ -243,7 +235,7 @@ class Agreement(Base):
 
     __tablename__ = "agreements"
 
-    id: Mapped[str] = mapped_column(Id, primary_key=True, default=new_id)
+    id: Mapped[str] = id_column()
     kind: Mapped[str] = mapped_column(String(20))  # standard | individual
     number: Mapped[str | None] = mapped_column(String(50))
     name: Mapped[str] = mapped_column(String(300))
@@ -259,7 +251,7 @@ class Agreement(Base):
     delivery_terms: Mapped[str | None] = mapped_column(String(300))
     discount_percent: Mapped[Decimal] = mapped_column(Numeric(5, 2), default=Decimal("0"))
     currency: Mapped[str] = mapped_column(String(3), default="RUB")
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = created_at_column()
     created_by: Mapped[str | None] = mapped_column(String(64))
     approved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     approved_by: Mapped[str | None] = mapped_column(String(64))

@@ -17,10 +17,10 @@ from crm_kit.entrypoints import rpc, timer
 from crm_kit.observability import Observability
 from crm_kit.validation import date_arg, uuid_arg
 from services.partners.models import Base
-from services.partners.schemas import partner_view
 from services.partners.usecases import agreements, card, contacts, managers, merge, registration, relationships, search
-from services.partners.usecases.lookup import partner_for_read
+from services.partners.usecases.lookup import PARTNERS
 from services.partners.usecases.search import DIRECTORY_PAGE
+from services.partners.views import partner_view
 
 
 class PartnersService:
@@ -50,7 +50,7 @@ class PartnersService:
     @rpc
     def get(self, partner_id) -> dict:
         """The partner with everything it holds. NotFound also when the actor may not see it."""
-        return partner_view(partner_for_read(self.db.session, self.actor, uuid_arg(partner_id, "partner_id")))
+        return partner_view(PARTNERS.for_read(self.db.session, self.actor, uuid_arg(partner_id, "partner_id")))
 
     @rpc
     def update(self, partner_id, changes) -> dict:

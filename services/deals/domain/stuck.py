@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
-
-def _aware(moment: datetime) -> datetime:
-    # The platform reads times without an offset as UTC; comparing naive with aware would raise.
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
+from crm_kit.clock import aware
 
 
 def stuck_after(entered_at: datetime, time_limit_days: int | None) -> datetime | None:
     """The moment a stay that began at ``entered_at`` becomes stuck, ``None`` without a limit."""
     if time_limit_days is None:
         return None
-    return _aware(entered_at) + timedelta(days=time_limit_days)
+    return aware(entered_at) + timedelta(days=time_limit_days)
 
 
 def is_stuck(entered_at: datetime, time_limit_days: int | None, now: datetime) -> bool:
@@ -22,4 +19,4 @@ def is_stuck(entered_at: datetime, time_limit_days: int | None, now: datetime) -
     ``time_limit_days`` by ``now`` (exactly the limit is not yet stuck). A stage without a limit
     never holds a deal stuck. Times without an offset are read as UTC."""
     deadline = stuck_after(entered_at, time_limit_days)
-    return deadline is not None and _aware(now) > deadline
+    return deadline is not None and aware(now) > deadline

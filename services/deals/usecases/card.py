@@ -11,14 +11,15 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, lazyload
 
 from crm_kit.actor import Actor
+from crm_kit.views import iso
 from services.deals.domain import forecast as forecast_rules
 from services.deals.domain import money as money_rules
 from services.deals.domain import status as status_rules
 from services.deals.domain.money import ZERO
 from services.deals.models import Deal, Invoice
-from services.deals.schemas import iso, money_text
 from services.deals.usecases.forecast import stage_probability
-from services.deals.usecases.lookup import all_processes, visible
+from services.deals.usecases.lookup import DEALS, all_processes
+from services.deals.views import money_text
 
 OPEN_SHOWN, CLOSED_SHOWN = 10, 5
 OPEN_STATUSES = (status_rules.IN_PROGRESS, status_rules.POSTPONED)
@@ -31,7 +32,7 @@ def card_section(session: Session, actor: Actor, partner_id: str, today: date | 
     due). An unknown partner, or one whose deals the actor may not see, has an empty section."""
     today = today or date.today()
     processes = all_processes(session)
-    of_partner = visible(select(Deal).options(lazyload("*")), actor).where(Deal.partner_id == partner_id)
+    of_partner = select(Deal).options(lazyload("*")).where(Deal.partner_id == partner_id, DEALS.visible(actor))
 
     open_deals = session.scalars(
         of_partner.where(Deal.status.in_(OPEN_STATUSES)).order_by(Deal.created_at.desc(), Deal.id.desc()).limit(OPEN_SHOWN)
@@ -42,11 +43,11 @@ def card_section(session: Session, actor: Actor, partner_id: str, today: date | 
         .limit(CLOSED_SHOWN)
     ).all()
 
-    pipeline = visible(
+    pipeline = (
         select(Deal.process_code, Deal.stage, func.coalesce(func.sum(Deal.amount), 0).label("amount"))
-        .where(Deal.partner_id == partner_id, Deal.status == status_rules.IN_PROGRESS),
-        actor,
-    ).group_by(Deal.process_code, Deal.stage)
+        .where(Deal.partner_id == partner_id, Deal.status == status_rules.IN_PROGRESS, DEALS.visible(actor))
+        .group_by(Deal.process_code, Deal.stage)
+    )
     total, weighted = ZERO, ZERO
     for row in session.execute(pipeline):
         amount = Decimal(row.amount)
@@ -61,7 +62,7 @@ def card_section(session: Session, actor: Actor, partner_id: str, today: date | 
         .where(
             Invoice.partner_id == partner_id,
             Invoice.status.in_(money_rules.UNPAID_STATUSES),
-            Invoice.deal_id.in_(visible(select(Deal.id), actor)),
+            Invoice.deal_id.in_(select(Deal.id).where(DEALS.visible(actor))),
         )
     )
     owed = session.execute(unpaid).one()

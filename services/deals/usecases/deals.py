@@ -6,62 +6,31 @@ progress, with its first stay in the stage history and its ``deal_opened`` event
 
 from __future__ import annotations
 
-import base64
-import json
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, lazyload
 
 from contracts import deals as events
-from crm_kit import access
 from crm_kit.actor import Actor
 from crm_kit.db import UnitOfWork, utcnow
-from crm_kit.errors import PermissionDenied, ValidationError
+from crm_kit.errors import ValidationError
+from crm_kit.merges import repoint_references
+from crm_kit.paging import decode_cursor, encode_cursor
 from crm_kit.validation import load
+from crm_kit.views import iso
 from services.deals.domain import status as status_rules
 from services.deals.domain.money import ZERO
 from services.deals.domain.process import first_stage
 from services.deals.models import Deal, Invoice, StageStay, SupplierOrder
-from services.deals.schemas import (
-    UPDATABLE,
-    CallLeadIn,
-    DealChanges,
-    DealFilters,
-    DealIn,
-    OpenOptions,
-    aware,
-    deal_summary,
-    deal_view,
-)
+from services.deals.schemas import UPDATABLE, CallLeadIn, DealChanges, DealFilters, DealIn, OpenOptions
 from services.deals.usecases.about import about_deal
-from services.deals.usecases.lookup import (
-    all_processes,
-    deal_for_change,
-    deal_for_read,
-    find_process,
-    process_of,
-    require_open,
-    visible,
-)
+from services.deals.usecases.lookup import DEALS, all_processes, find_process, process_of, require_open
+from services.deals.views import deal_summary, deal_view
 
 CALL = "call"
-
-
-def _assign_defaults(actor: Actor, data: dict[str, Any]) -> None:
-    """A manager opens deals for themself unless they say otherwise; the department follows.
-    Refuses a manager, region or department the actor may not assign (PermissionDenied)."""
-    if not data.get("manager_id") and not actor.is_service:
-        data["manager_id"] = actor.user_id
-    if not data.get("department"):
-        data["department"] = actor.department
-    if not access.can_change(actor, data.get("manager_id"), data.get("region"), data.get("department")):
-        raise PermissionDenied(
-            "you may open deals only for yourself or in your regions",
-            {"manager_id": data.get("manager_id"), "region": data.get("region")},
-        )
 
 
 def opened_event(deal: Deal, view: dict[str, Any]) -> dict[str, Any]:
@@ -83,7 +52,7 @@ def _create(uow: UnitOfWork, actor: Actor, data: dict[str, Any], request_id: str
     process = find_process(session, data["process_code"])
     if process is None:
         raise ValidationError.for_field("process_code", f"no sales process {data['process_code']!r}; see list_processes")
-    _assign_defaults(actor, data)
+    DEALS.assign_owner(actor, data, "open deals")
     now = utcnow()
     stage = first_stage(process)
     deal = Deal(
@@ -135,7 +104,7 @@ def open_deal(uow: UnitOfWork, actor: Actor, payload: Any, options: Any = None) 
             if earlier is None:
                 raise
     if earlier is not None:
-        return {**deal_view(deal_for_read(session, actor, earlier.id), process_of(session, earlier)), "replayed": True}
+        return {**deal_view(DEALS.for_read(session, actor, earlier.id), process_of(session, earlier)), "replayed": True}
     view = deal_view(deal, process_of(session, deal))
     uow.emit(events.DEAL_OPENED, opened_event(deal, view))
     return view
@@ -176,12 +145,12 @@ def open_lead_from_call(uow: UnitOfWork, actor: Actor, payload: Any) -> dict[str
             view = deal_view(deal, process_of(session, deal))
             uow.emit(events.DEAL_OPENED, opened_event(deal, view))
             return view
-    return {**deal_view(deal_for_read(session, actor, earlier.id), process_of(session, earlier)), "replayed": True}
+    return {**deal_view(DEALS.for_read(session, actor, earlier.id), process_of(session, earlier)), "replayed": True}
 
 
 def get_deal(session: Session, actor: Actor, deal_id: str) -> dict[str, Any]:
     """The deal with everything it holds; NotFound also when the actor may not see it."""
-    deal = deal_for_read(session, actor, deal_id)
+    deal = DEALS.for_read(session, actor, deal_id)
     return deal_view(deal, process_of(session, deal))
 
 
@@ -199,7 +168,7 @@ def update_deal(uow: UnitOfWork, actor: Actor, deal_id: str, changes: Any) -> di
     if not data:
         raise ValidationError("no changes given", {"changes": ["give at least one field to change"]})
     session = uow.session
-    deal = deal_for_change(session, actor, deal_id)
+    deal = DEALS.for_change(session, actor, deal_id)
     require_open(deal, "change it")
     changed = []
     for key in UPDATABLE:
@@ -219,31 +188,18 @@ def update_deal(uow: UnitOfWork, actor: Actor, deal_id: str, changes: Any) -> di
     return view
 
 
-def _encode_cursor(deal: Deal) -> str:
-    raw = json.dumps([aware(deal.created_at).isoformat(), str(deal.id)]).encode()
-    return base64.urlsafe_b64encode(raw).decode()
-
-
-def _decode_cursor(cursor: str) -> tuple[datetime, str]:
-    try:
-        created_at, deal_id = json.loads(base64.urlsafe_b64decode(cursor.encode()))
-        return datetime.fromisoformat(created_at), str(deal_id)
-    except (ValueError, TypeError):
-        raise ValidationError.for_field("cursor", "not a cursor this service returned") from None
-
-
 def list_deals(session: Session, actor: Actor, filters: Any) -> dict[str, Any]:
     """Deals the actor may see, newest first, filtered; ``next_cursor`` pages on."""
     data = load(DealFilters(), filters or {}, what="filters")
     # A summary needs none of a deal's collections: do not load them for a page of 500.
-    query = visible(select(Deal).options(lazyload("*")), actor)
+    query = select(Deal).options(lazyload("*")).where(DEALS.visible(actor))
     for key in ("partner_id", "manager_id", "status", "stage", "process_code"):
         if data[key]:
             query = query.where(getattr(Deal, key) == data[key])
     if data["text"] and data["text"].strip():
         query = query.where(Deal.title.ilike(f"%{data['text'].strip()}%"))
     if data["cursor"]:
-        created_at, deal_id = _decode_cursor(data["cursor"])
+        created_at, deal_id = decode_cursor(data["cursor"], datetime.fromisoformat, str)
         query = query.where(
             or_(Deal.created_at < created_at, and_(Deal.created_at == created_at, Deal.id < deal_id))
         )
@@ -253,7 +209,7 @@ def list_deals(session: Session, actor: Actor, filters: Any) -> dict[str, Any]:
     processes = all_processes(session)
     return {
         "items": [deal_summary(d, processes.get(d.process_code)) for d in items],
-        "next_cursor": _encode_cursor(items[-1]) if len(rows) > limit else None,
+        "next_cursor": encode_cursor(iso(items[-1].created_at), items[-1].id) if len(rows) > limit else None,
     }
 
 
@@ -261,20 +217,9 @@ def partners_merged(uow: UnitOfWork, event: dict[str, Any]) -> dict[str, int]:
     """Re-point everything that named the merged partner to the survivor: deals (as partner and
     as the competitor that won), invoices, supplier orders. Applied once per event (inbox)."""
     survivor_id, merged_id = event["data"]["survivor_id"], event["data"]["merged_id"]  # read through the contract
-    session = uow.session
-    now = utcnow()
-    counts = {
-        "deals": session.execute(
-            update(Deal).where(Deal.partner_id == merged_id).values(partner_id=survivor_id, updated_at=now)
-        ).rowcount,
-        "lost_to": session.execute(
-            update(Deal).where(Deal.competitor_id == merged_id).values(competitor_id=survivor_id, updated_at=now)
-        ).rowcount,
-        "invoices": session.execute(
-            update(Invoice).where(Invoice.partner_id == merged_id).values(partner_id=survivor_id)
-        ).rowcount,
-        "supplier_orders": session.execute(
-            update(SupplierOrder).where(SupplierOrder.supplier_id == merged_id).values(supplier_id=survivor_id)
-        ).rowcount,
-    }
-    return counts
+    return repoint_references(uow.session, merged_id, survivor_id, {
+        "deals": Deal.partner_id,
+        "lost_to": Deal.competitor_id,
+        "invoices": Invoice.partner_id,
+        "supplier_orders": SupplierOrder.supplier_id,
+    })

@@ -17,7 +17,7 @@ from services.deals.domain import status as status_rules
 from services.deals.domain.money import ZERO
 from services.deals.models import Deal
 from services.deals.schemas import ForecastIn
-from services.deals.usecases.lookup import all_processes, visible
+from services.deals.usecases.lookup import DEALS, all_processes
 
 
 def stage_probability(processes: dict, process_code: str, stage: str | None) -> int:
@@ -33,13 +33,10 @@ def forecast(session: Session, actor: Actor, query: Any) -> dict[str, Any]:
     ``total_weighted``. Deals without an expected close date fall in period ``None`` (and out
     of any date range). Refuses an unknown period and a range that ends before it starts."""
     data = load(ForecastIn(), query or {}, what="query")
-    statement = visible(
-        select(
-            Deal.manager_id, Deal.process_code, Deal.stage, Deal.expected_close_date,
-            func.count().label("deals"), func.coalesce(func.sum(Deal.amount), 0).label("amount"),
-        ).where(Deal.status == status_rules.IN_PROGRESS),
-        actor,
-    )
+    statement = select(
+        Deal.manager_id, Deal.process_code, Deal.stage, Deal.expected_close_date,
+        func.count().label("deals"), func.coalesce(func.sum(Deal.amount), 0).label("amount"),
+    ).where(Deal.status == status_rules.IN_PROGRESS, DEALS.visible(actor))
     if data["date_from"]:
         statement = statement.where(Deal.expected_close_date >= data["date_from"])
     if data["date_to"]:

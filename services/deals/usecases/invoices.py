@@ -7,8 +7,6 @@ overpayment is refused.
 
 from __future__ import annotations
 
-import base64
-import json
 from datetime import date, datetime
 from typing import Any
 
@@ -19,14 +17,17 @@ from sqlalchemy.orm import Session
 from contracts import deals as events
 from crm_kit.actor import Actor
 from crm_kit.db import UnitOfWork
-from crm_kit.errors import Conflict, PreconditionFailed, ValidationError
+from crm_kit.errors import Conflict, PreconditionFailed
+from crm_kit.paging import decode_cursor, encode_cursor
 from crm_kit.validation import load
+from crm_kit.views import iso
 from services.deals.domain import money as money_rules
 from services.deals.domain import status as status_rules
 from services.deals.models import Deal, Invoice, Payment
-from services.deals.schemas import InvoiceFilters, InvoiceIn, PaymentIn, aware, invoice_view
+from services.deals.schemas import InvoiceFilters, InvoiceIn, PaymentIn
 from services.deals.usecases.about import about_deal
-from services.deals.usecases.lookup import deal_for_change, invoice_for_change, visible
+from services.deals.usecases.lookup import DEALS, invoice_for_change
+from services.deals.views import invoice_view
 
 
 def issue_invoice(uow: UnitOfWork, actor: Actor, deal_id: str, payload: Any) -> dict[str, Any]:
@@ -35,7 +36,7 @@ def issue_invoice(uow: UnitOfWork, actor: Actor, deal_id: str, payload: Any) -> 
     (Conflict), and a lost deal (PreconditionFailed)."""
     data = load(InvoiceIn(), payload, what="invoice")
     session = uow.session
-    deal = deal_for_change(session, actor, deal_id)
+    deal = DEALS.for_change(session, actor, deal_id)
     if deal.status == status_rules.LOST:
         raise PreconditionFailed(f"deal {deal.id} is lost: no invoice is issued for it", {"status": deal.status})
     number = data["number"].strip()
@@ -121,25 +122,12 @@ def record_payment(uow: UnitOfWork, actor: Actor, invoice_id: str, payload: Any)
     return view
 
 
-def _encode_cursor(invoice: Invoice) -> str:
-    raw = json.dumps([aware(invoice.created_at).isoformat(), str(invoice.id)]).encode()
-    return base64.urlsafe_b64encode(raw).decode()
-
-
-def _decode_cursor(cursor: str) -> tuple[datetime, str]:
-    try:
-        created_at, invoice_id = json.loads(base64.urlsafe_b64decode(cursor.encode()))
-        return datetime.fromisoformat(created_at), str(invoice_id)
-    except (ValueError, TypeError):
-        raise ValidationError.for_field("cursor", "not a cursor this service returned") from None
-
-
 def list_invoices(session: Session, actor: Actor, filters: Any, today: date | None = None) -> dict[str, Any]:
     """Invoices of the deals the actor may see, newest first, by partner and/or deal, optionally
     only those unpaid past their due date; ``next_cursor`` pages on."""
     data = load(InvoiceFilters(), filters or {}, what="filters")
     today = today or date.today()
-    query = select(Invoice).where(Invoice.deal_id.in_(visible(select(Deal.id), actor)))
+    query = select(Invoice).where(Invoice.deal_id.in_(select(Deal.id).where(DEALS.visible(actor))))
     if data["partner_id"]:
         query = query.where(Invoice.partner_id == data["partner_id"])
     if data["deal_id"]:
@@ -147,7 +135,7 @@ def list_invoices(session: Session, actor: Actor, filters: Any, today: date | No
     if data["overdue_only"]:
         query = query.where(Invoice.status.in_(money_rules.UNPAID_STATUSES), Invoice.due_date < today)
     if data["cursor"]:
-        created_at, invoice_id = _decode_cursor(data["cursor"])
+        created_at, invoice_id = decode_cursor(data["cursor"], datetime.fromisoformat, str)
         query = query.where(
             or_(Invoice.created_at < created_at, and_(Invoice.created_at == created_at, Invoice.id < invoice_id))
         )
@@ -156,6 +144,6 @@ def list_invoices(session: Session, actor: Actor, filters: Any, today: date | No
     items = rows[:limit]
     return {
         "items": [invoice_view(invoice, today) for invoice in items],
-        "next_cursor": _encode_cursor(items[-1]) if len(rows) > limit else None,
+        "next_cursor": encode_cursor(iso(items[-1].created_at), items[-1].id) if len(rows) > limit else None,
     }
 

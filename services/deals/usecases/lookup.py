@@ -1,50 +1,21 @@
-"""Reading deals as the actor may (row-level access on the deal's manager, region and
-department, crm_kit.access), and the sales processes deals follow."""
+"""Reading deals as the actor may (the row-level guard of deals on their manager, region and
+department, crm_kit.access), what hangs off a deal, and the sales processes deals follow."""
 
 from __future__ import annotations
 
 import weakref
 
-from sqlalchemy import Select, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from crm_kit import access
+from crm_kit.access import RowAccess
 from crm_kit.actor import Actor
-from crm_kit.errors import NotFound, PermissionDenied, PreconditionFailed
+from crm_kit.errors import NotFound, PreconditionFailed
 from services.deals.domain import status as status_rules
 from services.deals.domain.process import SalesProcess
 from services.deals.models import Deal, Invoice, Offer, SalesProcessRecord, Task
 
-
-def visible(query: Select, actor: Actor) -> Select:
-    """Restrict a query over ``Deal`` to the rows ``actor`` may see."""
-    return access.restrict(query, actor, Deal.manager_id, Deal.region, Deal.department)
-
-def can_see(actor: Actor, deal: Deal) -> bool:
-    return access.can_see(actor, deal.manager_id, deal.region, deal.department)
-
-
-def _not_found(deal_id: str) -> NotFound:
-    return NotFound(f"deal {deal_id} not found", {"deal_id": deal_id})
-
-
-def deal_for_read(session: Session, actor: Actor, deal_id: str) -> Deal:
-    """The deal, or NotFound, also when the actor may not see it (no existence leak)."""
-    deal = session.get(Deal, deal_id)
-    if deal is None or not can_see(actor, deal):
-        raise _not_found(deal_id)
-    return deal
-
-
-def deal_for_change(session: Session, actor: Actor, deal_id: str, *, lock: bool = True) -> Deal:
-    """The deal, locked for update, that ``actor`` may change (NotFound when it may not see it,
-    PermissionDenied when it sees but may not change it)."""
-    deal = session.get(Deal, deal_id, with_for_update=lock or None, populate_existing=lock)
-    if deal is None or not can_see(actor, deal):
-        raise _not_found(deal_id)
-    if not access.can_change(actor, deal.manager_id, deal.region, deal.department):
-        raise PermissionDenied(f"you may not change deal {deal_id}", {"deal_id": deal_id})
-    return deal
+DEALS = RowAccess(Deal, "deal", owner=Deal.manager_id, region=Deal.region, department=Deal.department)
 
 
 def require_open(deal: Deal, what: str) -> None:
@@ -61,7 +32,7 @@ def offer_for_change(session: Session, actor: Actor, offer_id: str) -> tuple[Off
     if offer is None:
         raise NotFound(f"offer {offer_id} not found", {"offer_id": offer_id})
     try:
-        deal = deal_for_change(session, actor, offer.deal_id)
+        deal = DEALS.for_change(session, actor, offer.deal_id)
     except NotFound:
         raise NotFound(f"offer {offer_id} not found", {"offer_id": offer_id}) from None
     return offer, deal
@@ -72,7 +43,7 @@ def task_for_change(session: Session, actor: Actor, task_id: str) -> tuple[Task,
     if task is None:
         raise NotFound(f"task {task_id} not found", {"task_id": task_id})
     try:
-        deal = deal_for_change(session, actor, task.deal_id, lock=False)
+        deal = DEALS.for_change(session, actor, task.deal_id, lock=False)
     except NotFound:
         raise NotFound(f"task {task_id} not found", {"task_id": task_id}) from None
     return task, deal
@@ -83,7 +54,7 @@ def invoice_for_change(session: Session, actor: Actor, invoice_id: str) -> tuple
     if invoice is None:
         raise NotFound(f"invoice {invoice_id} not found", {"invoice_id": invoice_id})
     try:
-        deal = deal_for_change(session, actor, invoice.deal_id, lock=False)
+        deal = DEALS.for_change(session, actor, invoice.deal_id, lock=False)
     except NotFound:
         raise NotFound(f"invoice {invoice_id} not found", {"invoice_id": invoice_id}) from None
     return invoice, deal

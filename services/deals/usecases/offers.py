@@ -14,9 +14,10 @@ from crm_kit.validation import load
 from services.deals.domain import money as money_rules
 from services.deals.domain import offers as offer_rules
 from services.deals.models import Offer, OfferLine
-from services.deals.schemas import OfferIn, OfferStatusIn, offer_view
+from services.deals.schemas import OfferIn, OfferStatusIn
 from services.deals.usecases.about import about_deal
-from services.deals.usecases.lookup import deal_for_change, offer_for_change, require_open
+from services.deals.usecases.lookup import DEALS, offer_for_change, require_open
+from services.deals.views import offer_view
 
 
 def add_offer(uow: UnitOfWork, actor: Actor, deal_id: str, payload: Any) -> dict[str, Any]:
@@ -31,7 +32,7 @@ def add_offer(uow: UnitOfWork, actor: Actor, deal_id: str, payload: Any) -> dict
         for line in data["lines"]
     ]
     session = uow.session
-    deal = deal_for_change(session, actor, deal_id)
+    deal = DEALS.for_change(session, actor, deal_id)
     require_open(deal, "add an offer")
     offer = Offer(
         deal_id=deal.id,

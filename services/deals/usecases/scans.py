@@ -15,25 +15,16 @@ from typing import Any
 from sqlalchemy import and_, exists, or_, select, update
 
 from contracts import deals as events
-from crm_kit.actor import Actor
+from crm_kit.clock import aware
 from crm_kit.config import env_int
 from crm_kit.db import UnitOfWork, utcnow
-from crm_kit.errors import PermissionDenied
 from services.deals.domain import money as money_rules
 from services.deals.domain import status as status_rules
 from services.deals.domain.stuck import is_stuck
 from services.deals.models import Deal, Invoice, StageStay, StuckNotice, Task
-from services.deals.schemas import aware
 from services.deals.usecases.about import about_deal
 from services.deals.usecases.lookup import all_processes
 from services.deals.usecases.work import REMINDER, task_added_event
-
-
-def require_operator(actor: Actor, what: str) -> None:
-    """The scans on demand are for operators and other services, not for sales users."""
-    if not (actor.is_admin or actor.is_service):
-        raise PermissionDenied(f"only an administrator or a service may run the {what}",
-                               {"required_roles": ["admin", "service"]})
 
 
 def _batch_size(name: str, default: int) -> int:

@@ -15,9 +15,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from contracts import deals as events
+from crm_kit.access import require_sales_head
 from crm_kit.actor import Actor
 from crm_kit.db import UnitOfWork, utcnow
-from crm_kit.errors import Conflict, NotFound, PermissionDenied, PreconditionFailed
+from crm_kit.errors import Conflict, NotFound, PreconditionFailed
 from crm_kit.validation import load
 from services.deals.domain import money as money_rules
 from services.deals.domain import offers as offer_rules
@@ -25,9 +26,10 @@ from services.deals.domain import status as status_rules
 from services.deals.domain.process import BUILTIN_PROCESSES, STRICT, DealFacts, SalesProcess, check_move, validate_process
 from services.deals.models import Deal, Invoice, Offer, SalesProcessRecord, StageStay
 from services.deals.partners_client import Partners
-from services.deals.schemas import MoveIn, StatusIn, TermsIn, deal_view, process_view
+from services.deals.schemas import MoveIn, StatusIn, TermsIn
 from services.deals.usecases.about import about_deal
-from services.deals.usecases.lookup import deal_for_change, process_of, require_open
+from services.deals.usecases.lookup import DEALS, process_of, require_open
+from services.deals.views import deal_view, process_view
 
 APPROVED = "approved"
 STANDARD, INDIVIDUAL = "standard", "individual"
@@ -47,11 +49,7 @@ def define_process(uow: UnitOfWork, actor: Actor, payload: Any) -> dict[str, Any
     """Define a sales process (admins and heads of sales only). Refuses what
     domain/process.validate_process refuses, naming each field, and a code already taken
     (Conflict)."""
-    if not (actor.is_admin or actor.is_head_of_sales):
-        raise PermissionDenied(
-            "only an administrator or a head of sales may define a sales process",
-            {"required_roles": ["admin", "head_of_sales"]},
-        )
+    require_sales_head(actor, "define a sales process")
     process = validate_process(payload)
     session = uow.session
     if session.get(SalesProcessRecord, process.code) is not None:
@@ -131,7 +129,7 @@ def move_to_stage(uow: UnitOfWork, actor: Actor, partners: Partners, deal_id: st
     """
     data = load(MoveIn(), payload, what="move")
     session = uow.session
-    deal = deal_for_change(session, actor, deal_id)
+    deal = DEALS.for_change(session, actor, deal_id)
     process = process_of(session, deal)
     if deal.status != status_rules.IN_PROGRESS:
         raise PreconditionFailed(
@@ -169,7 +167,7 @@ def set_status(uow: UnitOfWork, actor: Actor, deal_id: str, payload: Any) -> dic
     """
     data = load(StatusIn(), payload, what="change")
     session = uow.session
-    deal = deal_for_change(session, actor, deal_id)
+    deal = DEALS.for_change(session, actor, deal_id)
     process = process_of(session, deal)
     target = data["status"]
     status_rules.check_status_change(process, deal.status, target, deal.stage, loss_reason=data["loss_reason"])
@@ -213,7 +211,7 @@ def choose_terms(uow: UnitOfWork, actor: Actor, partners: Partners, deal_id: str
     otherwise); NotFound when the actor may not see it. Refuses a closed deal."""
     data = load(TermsIn(), payload, what="terms")
     session = uow.session
-    deal = deal_for_change(session, actor, deal_id)
+    deal = DEALS.for_change(session, actor, deal_id)
     require_open(deal, "choose its terms")
     agreement = partners.get_agreement(data["agreement_id"])
     problems = []

@@ -10,16 +10,10 @@ from crm_kit.actor import Actor
 from crm_kit.db import UnitOfWork, utcnow
 from crm_kit.validation import load
 from services.deals.models import Document, SupplierOrder, Task
-from services.deals.schemas import (
-    DocumentIn,
-    SupplierOrderIn,
-    TaskIn,
-    document_view,
-    supplier_order_view,
-    task_view,
-)
+from services.deals.schemas import DocumentIn, SupplierOrderIn, TaskIn
 from services.deals.usecases.about import about_deal
-from services.deals.usecases.lookup import deal_for_change, task_for_change
+from services.deals.usecases.lookup import DEALS, task_for_change
+from services.deals.views import document_view, supplier_order_view, task_view
 
 WORK, REMINDER = "work", "reminder"
 
@@ -41,7 +35,7 @@ def add_task(uow: UnitOfWork, actor: Actor, deal_id: str, payload: Any) -> dict[
     closed deals too (the follow-up after a win is work as well)."""
     data = load(TaskIn(), payload, what="task")
     session = uow.session
-    deal = deal_for_change(session, actor, deal_id, lock=False)
+    deal = DEALS.for_change(session, actor, deal_id, lock=False)
     task = Task(
         deal_id=deal.id,
         title=data["title"].strip(),
@@ -80,7 +74,7 @@ def add_document(uow: UnitOfWork, actor: Actor, deal_id: str, payload: Any) -> d
     """Link an external document (order, contract, shipment, other) by number and/or URL."""
     data = load(DocumentIn(), payload, what="document")
     session = uow.session
-    deal = deal_for_change(session, actor, deal_id, lock=False)
+    deal = DEALS.for_change(session, actor, deal_id, lock=False)
     document = Document(
         deal_id=deal.id, kind=data["kind"], number=data["number"], date=data["date"], url=data["url"],
         created_by=actor.user_id,
@@ -97,7 +91,7 @@ def add_supplier_order(uow: UnitOfWork, actor: Actor, deal_id: str, payload: Any
     partner id)."""
     data = load(SupplierOrderIn(), payload, what="order")
     session = uow.session
-    deal = deal_for_change(session, actor, deal_id, lock=False)
+    deal = DEALS.for_change(session, actor, deal_id, lock=False)
     order = SupplierOrder(
         deal_id=deal.id,
         supplier_id=data["supplier_id"],

@@ -9,17 +9,19 @@ from typing import Any
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
-from crm_kit import access
 from crm_kit.actor import Actor
+from crm_kit.clock import aware
 from crm_kit.db import utcnow
 from crm_kit.errors import ValidationError
 from crm_kit.validation import load
+from crm_kit.views import iso
 from services.interactions.domain import schedule
 from services.interactions.domain import status as status_rules
 from services.interactions.models import Interaction, PartnerActivity
-from services.interactions.schemas import CalendarIn, aware, interaction_summary, iso
-from services.interactions.usecases.lookup import visible
+from services.interactions.schemas import CalendarIn
+from services.interactions.usecases.lookup import INTERACTIONS, PARTNER_ACTIVITY
 from services.interactions.usecases.tasks import open_tasks_of_partner
+from services.interactions.views import interaction_summary
 
 LAST_SHOWN, UPCOMING_SHOWN = 5, 20
 
@@ -33,8 +35,9 @@ def calendar(session: Session, actor: Actor, query: Any) -> dict[str, Any]:
     start, end = schedule.day_range(data["date_from"], data["date_to"])
     when = Interaction.planned_at
     rows = session.scalars(
-        visible(select(Interaction), actor)
+        select(Interaction)
         .where(
+            INTERACTIONS.visible(actor),
             Interaction.responsible_id == user_id,
             or_(
                 and_(when >= start, when < end),
@@ -58,8 +61,9 @@ def overdue(session: Session, actor: Actor, user_id: Any = None, now: datetime |
     user_id = user_id or actor.user_id
     now = now or utcnow()
     rows = session.scalars(
-        visible(select(Interaction), actor)
+        select(Interaction)
         .where(
+            INTERACTIONS.visible(actor),
             Interaction.responsible_id == user_id,
             Interaction.status == status_rules.PLANNED,
             Interaction.planned_at < now,
@@ -82,9 +86,10 @@ def forgotten_clients(session: Session, actor: Actor, manager_id: Any, days: Any
         raise ValidationError.for_field("manager_id", "a user id")
     now = now or utcnow()
     cutoff = schedule.forgotten_cutoff(days, now)
-    query = access.restrict(
-        select(PartnerActivity), actor, PartnerActivity.manager_id, PartnerActivity.region, PartnerActivity.department
-    ).where(PartnerActivity.manager_id == manager_id, PartnerActivity.last_interaction_at < cutoff)
+    query = select(PartnerActivity).where(
+        PartnerActivity.manager_id == manager_id, PartnerActivity.last_interaction_at < cutoff,
+        PARTNER_ACTIVITY.visible(actor),
+    )
     rows = session.scalars(query.order_by(PartnerActivity.last_interaction_at).limit(1000)).all()
     return {
         "manager_id": manager_id, "days": days,
@@ -104,7 +109,7 @@ def card_section(session: Session, actor: Actor, partner_id: str) -> dict[str, A
     """What the client card shows from interactions: ``last_interactions`` (the 5 latest that
     happened, newest first), ``upcoming`` (planned ones, soonest first, at most 20) and
     ``open_tasks`` (call-backs of missed calls, soonest due first). Only what the actor may see."""
-    of_partner = visible(select(Interaction), actor).where(Interaction.partner_id == partner_id)
+    of_partner = select(Interaction).where(Interaction.partner_id == partner_id, INTERACTIONS.visible(actor))
     last = session.scalars(
         of_partner.where(Interaction.status.in_(status_rules.HAPPENED_STATUSES))
         .order_by(Interaction.created_at.desc(), Interaction.id.desc())

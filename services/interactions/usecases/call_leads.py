@@ -30,9 +30,9 @@ from crm_kit import phones
 from crm_kit.config import env_float
 from crm_kit.db import UnitOfWork, utcnow
 from crm_kit.errors import Conflict, CrmError, Unavailable
+from crm_kit.views import iso
 from services.interactions.domain import kinds as kind_rules
 from services.interactions.models import CallLead, Interaction, Task
-from services.interactions.schemas import iso
 from services.interactions.usecases.about import about_interaction
 from services.interactions.usecases.interactions import touch_partner
 

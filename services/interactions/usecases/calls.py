@@ -37,9 +37,12 @@ from sqlalchemy.orm import Session
 from contracts import interactions as events
 from contracts.telephony import validate_call_event
 from crm_kit import phones
+from crm_kit.clock import aware
 from crm_kit.db import UnitOfWork, upsert, utcnow
 from crm_kit.errors import NotFound, ValidationError
+from crm_kit.models import new_id
 from crm_kit.validation import load
+from crm_kit.views import iso
 from services.interactions.caller_directory import PhoneCache
 from services.interactions.domain import calls as call_rules
 from services.interactions.domain import kinds as kind_rules
@@ -53,11 +56,11 @@ from services.interactions.models import (
     Participant,
     PartnerActivity,
     Task,
-    new_id,
 )
-from services.interactions.schemas import ListCallsIn, aware, call_summary, interaction_view, iso
+from services.interactions.schemas import ListCallsIn
 from services.interactions.usecases.about import about_call
-from services.interactions.usecases.lookup import visible
+from services.interactions.usecases.lookup import INTERACTIONS
+from services.interactions.views import call_summary, interaction_view
 
 MATCH_SECONDS = Histogram(
     "interactions_caller_match_seconds",
@@ -567,7 +570,7 @@ def get_call(session: Session, actor, call_id: Any) -> dict[str, Any]:
 
     if not isinstance(call_id, str) or not 1 <= len(call_id) <= 200:
         raise ValidationError.for_field("call_id", "a call id (1 to 200 characters)")
-    row = session.scalar(visible(select(Interaction), actor).where(Interaction.call_id == call_id))
+    row = session.scalar(select(Interaction).where(Interaction.call_id == call_id, INTERACTIONS.visible(actor)))
     if row is None:
         raise NotFound(f"call {call_id} not found", {"call_id": call_id})
     return interaction_view(row)
@@ -577,7 +580,7 @@ def list_calls(session: Session, actor, query: Any) -> dict[str, Any]:
     """Calls the actor may see, newest first, by partner, responsible user, state and days."""
 
     data = load(ListCallsIn(), query or {}, what="query")
-    statement = visible(select(Interaction), actor).where(Interaction.call_id.is_not(None))
+    statement = select(Interaction).where(Interaction.call_id.is_not(None), INTERACTIONS.visible(actor))
     if data["partner_id"]:
         statement = statement.where(Interaction.partner_id == data["partner_id"])
     if data["responsible_id"]:

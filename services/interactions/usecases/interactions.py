@@ -11,31 +11,25 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from contracts import interactions as events
-from crm_kit import access
 from crm_kit.actor import Actor
+from crm_kit.clock import aware
 from crm_kit.db import UnitOfWork, utcnow
-from crm_kit.errors import NotFound, PermissionDenied, ValidationError
+from crm_kit.errors import NotFound, ValidationError
+from crm_kit.merges import repoint_references
+from crm_kit.models import new_id
 from crm_kit.validation import load, uuid_arg
 from services.interactions.domain import kinds as kind_rules
 from services.interactions.domain import schedule
 from services.interactions.domain import status as status_rules
-from services.interactions.models import CallLead, Interaction, Participant, PartnerActivity, Task, new_id
-from services.interactions.schemas import (
-    UPDATABLE,
-    FollowUpIn,
-    InteractionChanges,
-    InteractionIn,
-    StatusIn,
-    aware,
-    interaction_summary,
-    interaction_view,
-)
+from services.interactions.models import CallLead, Interaction, Participant, PartnerActivity, Task
+from services.interactions.schemas import UPDATABLE, FollowUpIn, InteractionChanges, InteractionIn, StatusIn
 from services.interactions.usecases.about import about_interaction
-from services.interactions.usecases.lookup import for_change, for_read, visible
+from services.interactions.usecases.lookup import INTERACTIONS
+from services.interactions.views import interaction_summary, interaction_view
 
 DEFAULT_STATUS = {
     kind_rules.MEETING: status_rules.PLANNED,
@@ -43,20 +37,6 @@ DEFAULT_STATUS = {
     kind_rules.CALL: status_rules.DONE,
     kind_rules.EMAIL: status_rules.DONE,
 }
-
-
-def _assign_defaults(actor: Actor, data: dict[str, Any]) -> None:
-    """The responsible user defaults to the caller, the department follows. Refuses a
-    responsible, region or department the actor may not assign (PermissionDenied)."""
-    if not data.get("responsible_id") and not actor.is_service:
-        data["responsible_id"] = actor.user_id
-    if not data.get("department"):
-        data["department"] = actor.department
-    if not access.can_change(actor, data.get("responsible_id"), data.get("region"), data.get("department")):
-        raise PermissionDenied(
-            "you may register interactions only for yourself or in your regions",
-            {"responsible_id": data.get("responsible_id"), "region": data.get("region")},
-        )
 
 
 def touch_partner(session: Session, interaction: Interaction) -> None:
@@ -98,13 +78,13 @@ def _create(uow: UnitOfWork, actor: Actor, data: dict[str, Any], follow_up_of: I
     chain_id = None
     if data.get("reply_to_id"):
         try:
-            replied = for_read(session, actor, data["reply_to_id"])
+            replied = INTERACTIONS.for_read(session, actor, data["reply_to_id"])
         except NotFound:
             raise ValidationError.for_field("reply_to_id", "no such interaction") from None
         if (replied.subject_kind, replied.subject_id) != (data["subject_kind"], data["subject_id"]):
             raise ValidationError.for_field("reply_to_id", "a reply is about the same subject as what it answers")
         chain_id = replied.chain_id
-    _assign_defaults(actor, data)
+    INTERACTIONS.assign_owner(actor, data, "register interactions")
     now = utcnow()
     status = data.get("status") or DEFAULT_STATUS[data["kind"]]
     interaction = Interaction(
@@ -150,7 +130,7 @@ def follow_up(uow: UnitOfWork, actor: Actor, interaction_id: str, payload: Any) 
     """A follow-up of an interaction: same subject, partner, region and chain (a reply to it),
     responsible the same unless given; ``follow_up_of_id`` keeps the link."""
     data = load(FollowUpIn(), payload or {}, what="follow_up")
-    origin = for_change(uow.session, actor, interaction_id)
+    origin = INTERACTIONS.for_change(uow.session, actor, interaction_id)
     data.update(
         subject_kind=origin.subject_kind, subject_id=origin.subject_id, partner_id=origin.partner_id,
         reply_to_id=origin.id, region=origin.region, department=origin.department,
@@ -161,7 +141,7 @@ def follow_up(uow: UnitOfWork, actor: Actor, interaction_id: str, payload: Any) 
 
 def get(session: Session, actor: Actor, interaction_id: str) -> dict[str, Any]:
     """The interaction with its participants; NotFound also when the actor may not see it."""
-    return interaction_view(for_read(session, actor, interaction_id))
+    return interaction_view(INTERACTIONS.for_read(session, actor, interaction_id))
 
 
 def _updated(uow: UnitOfWork, interaction: Interaction, changed: list[str]) -> dict[str, Any]:
@@ -182,7 +162,7 @@ def update_interaction(uow: UnitOfWork, actor: Actor, interaction_id: str, paylo
     data = load(InteractionChanges(), payload, what="changes", partial=True)
     if not data:
         raise ValidationError("changes name no field this method changes", {"changes": [f"give one of {', '.join(UPDATABLE)}"]})
-    interaction = for_change(uow.session, actor, interaction_id)
+    interaction = INTERACTIONS.for_change(uow.session, actor, interaction_id)
     if set(data) - {"outcome"}:
         status_rules.require_open(interaction.status, "change it")
     changed = []
@@ -208,7 +188,7 @@ def set_status(uow: UnitOfWork, actor: Actor, interaction_id: str, payload: Any)
     ``interaction_completed`` with the outcome, the others ``interaction_updated``. Refuses a
     move the flow does not allow (PreconditionFailed, details ``allowed``)."""
     data = load(StatusIn(), payload, what="change")
-    interaction = for_change(uow.session, actor, interaction_id)
+    interaction = INTERACTIONS.for_change(uow.session, actor, interaction_id)
     status_rules.check_move(interaction.status, data["status"])
     now = utcnow()
     interaction.status = data["status"]
@@ -237,7 +217,7 @@ def link_created(uow: UnitOfWork, actor: Actor, interaction_id: str, kind: Any, 
     if kind not in kind_rules.CREATED_KINDS:
         raise ValidationError.for_field("kind", f"one of {', '.join(kind_rules.CREATED_KINDS)}")
     created_id = uuid_arg(created_id, "id")
-    interaction = for_change(uow.session, actor, interaction_id)
+    interaction = INTERACTIONS.for_change(uow.session, actor, interaction_id)
     field = kind_rules.CREATED_FIELDS[kind]
     if getattr(interaction, field) == created_id:
         return interaction_view(interaction)
@@ -248,8 +228,10 @@ def link_created(uow: UnitOfWork, actor: Actor, interaction_id: str, kind: Any, 
 def list_chain(session: Session, actor: Actor, interaction_id: str) -> list[dict[str, Any]]:
     """Every interaction of the chain this one belongs to that the actor may see, in order of
     registration (a reply always comes after what it answers)."""
-    interaction = for_read(session, actor, interaction_id)
-    rows = session.scalars(visible(select(Interaction), actor).where(Interaction.chain_id == interaction.chain_id)).all()
+    interaction = INTERACTIONS.for_read(session, actor, interaction_id)
+    rows = session.scalars(
+        select(Interaction).where(Interaction.chain_id == interaction.chain_id, INTERACTIONS.visible(actor))
+    ).all()
     return [interaction_summary(i) for i in sorted(rows, key=lambda i: (aware(i.created_at), i.id))]
 
 
@@ -261,8 +243,8 @@ def list_by_subject(session: Session, actor: Actor, subject_kind: Any, subject_i
     if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= 1000:
         raise ValidationError.for_field("limit", "a whole number from 1 to 1000")
     rows = session.scalars(
-        visible(select(Interaction), actor)
-        .where(Interaction.subject_kind == subject_kind, Interaction.subject_id == subject_id)
+        select(Interaction)
+        .where(Interaction.subject_kind == subject_kind, Interaction.subject_id == subject_id, INTERACTIONS.visible(actor))
         .order_by(Interaction.created_at, Interaction.id)
         .limit(limit)
     ).all()
@@ -275,26 +257,13 @@ def partners_merged(uow: UnitOfWork, event: dict[str, Any]) -> dict[str, int]:
     dates. Applied once per event (inbox)."""
     survivor_id, merged_id = event["data"]["survivor_id"], event["data"]["merged_id"]  # read through the contract
     session = uow.session
-    now = utcnow()
-    counts = {
-        "subjects": session.execute(
-            update(Interaction)
-            .where(Interaction.subject_kind == kind_rules.PARTNER, Interaction.subject_id == merged_id)
-            .values(subject_id=survivor_id, updated_at=now)
-        ).rowcount,
-        "interactions": session.execute(
-            update(Interaction).where(Interaction.partner_id == merged_id).values(partner_id=survivor_id, updated_at=now)
-        ).rowcount,
-        "participants": session.execute(
-            update(Participant).where(Participant.partner_id == merged_id).values(partner_id=survivor_id)
-        ).rowcount,
-        "tasks": session.execute(
-            update(Task).where(Task.partner_id == merged_id).values(partner_id=survivor_id)
-        ).rowcount,
-        "call_leads": session.execute(
-            update(CallLead).where(CallLead.partner_id == merged_id).values(partner_id=survivor_id)
-        ).rowcount,
-    }
+    counts = repoint_references(session, merged_id, survivor_id, {
+        "subjects": (Interaction.subject_id, Interaction.subject_kind == kind_rules.PARTNER),
+        "interactions": Interaction.partner_id,
+        "participants": Participant.partner_id,
+        "tasks": Task.partner_id,
+        "call_leads": CallLead.partner_id,
+    })
     merged = session.get(PartnerActivity, merged_id, with_for_update=True)
     if merged is not None:
         survivor = session.get(PartnerActivity, survivor_id, with_for_update=True)

@@ -19,9 +19,10 @@ from crm_kit.validation import load
 from services.interactions.domain import kinds as kind_rules
 from services.interactions.models import Participant
 from services.interactions.partners_client import Partners
-from services.interactions.schemas import LinkIn, ParticipantIn, interaction_view, participant_view
+from services.interactions.schemas import LinkIn, ParticipantIn
 from services.interactions.usecases.about import about_interaction
-from services.interactions.usecases.lookup import for_change
+from services.interactions.usecases.lookup import INTERACTIONS
+from services.interactions.views import interaction_view, participant_view
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +41,7 @@ def _linked_event(uow: UnitOfWork, interaction, linked: list[Participant]) -> No
 def add_participant(uow: UnitOfWork, actor: Actor, interaction_id: str, payload: Any) -> dict[str, Any]:
     """Add a participant (free text and/or a link); answers the interaction."""
     data = load(ParticipantIn(), payload, what="participant")
-    interaction = for_change(uow.session, actor, interaction_id)
+    interaction = INTERACTIONS.for_change(uow.session, actor, interaction_id)
     position = max((p.position for p in interaction.participants), default=-1) + 1
     interaction.participants.append(Participant(
         position=position, linked_by=None if kind_rules.is_text_only(data) else "hand", **data,
@@ -57,7 +58,7 @@ def link_participant(uow: UnitOfWork, actor: Actor, participant_id: str, payload
     if participant is None:
         raise NotFound(f"participant {participant_id} not found", {"participant_id": participant_id})
     try:
-        interaction = for_change(uow.session, actor, participant.interaction_id)
+        interaction = INTERACTIONS.for_change(uow.session, actor, participant.interaction_id)
     except NotFound:
         raise NotFound(f"participant {participant_id} not found", {"participant_id": participant_id}) from None
     for key, value in data.items():
@@ -78,7 +79,7 @@ def link_participants(uow: UnitOfWork, actor: Actor, partners: Partners, interac
 
     Answers ``{interaction_id, linked: [participant], unlinked: [participant],
     partners_available}``."""
-    interaction = for_change(uow.session, actor, interaction_id)
+    interaction = INTERACTIONS.for_change(uow.session, actor, interaction_id)
     candidates = [p for p in interaction.participants if kind_rules.is_text_only(participant_view(p))]
     linked: list[Participant] = []
     available = True

@@ -13,22 +13,14 @@ from typing import Any
 from sqlalchemy import select
 
 from contracts import interactions as events
-from crm_kit.actor import Actor
+from crm_kit.clock import aware
 from crm_kit.config import env_int
 from crm_kit.db import UnitOfWork, utcnow
-from crm_kit.errors import PermissionDenied
+from crm_kit.views import iso
 from services.interactions.domain import schedule
 from services.interactions.domain import status as status_rules
 from services.interactions.models import Interaction
-from services.interactions.schemas import aware, iso
 from services.interactions.usecases.about import about_interaction
-
-
-def require_operator(actor: Actor, what: str) -> None:
-    """The scans on demand are for operators and other services, not for sales users."""
-    if not (actor.is_admin or actor.is_service):
-        raise PermissionDenied(f"only an administrator or a service may run the {what}",
-                               {"required_roles": ["admin", "service"]})
 
 
 def scan_reminders(uow: UnitOfWork, now: datetime | None = None, batch_size: int | None = None) -> dict[str, Any]:

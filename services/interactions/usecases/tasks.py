@@ -13,26 +13,24 @@ from typing import Any
 from sqlalchemy import select
 
 from contracts import interactions as events
-from crm_kit import access
-from crm_kit.actor import Actor
+from crm_kit.access import require_role
+from crm_kit.actor import ADMIN, Actor
 from crm_kit.db import UnitOfWork, utcnow
-from crm_kit.errors import NotFound, PermissionDenied, PreconditionFailed, ValidationError
+from crm_kit.errors import PermissionDenied, PreconditionFailed, ValidationError
 from crm_kit.validation import load
 from services.interactions.models import Extension, Task
-from services.interactions.schemas import ExtensionIn, ListTasksIn, extension_view, task_view
+from services.interactions.schemas import ExtensionIn, ListTasksIn
+from services.interactions.usecases.lookup import TASKS
+from services.interactions.views import extension_view, task_view
 
 OPEN, DONE = "open", "done"
-
-
-def visible_tasks(query, actor: Actor):
-    return access.restrict(query, actor, Task.assignee_id, Task.region, Task.department)
 
 
 def list_tasks(session, actor: Actor, query: Any) -> dict[str, Any]:
     """Tasks of ``assignee_id`` (default: the caller, unless ``partner_id`` is given), open ones
     by default, oldest due first."""
     data = load(ListTasksIn(), query or {}, what="query")
-    statement = visible_tasks(select(Task), actor)
+    statement = select(Task).where(TASKS.visible(actor))
     if data["assignee_id"] or not data["partner_id"]:
         statement = statement.where(Task.assignee_id == (data["assignee_id"] or actor.user_id))
     if data["partner_id"]:
@@ -45,7 +43,7 @@ def list_tasks(session, actor: Actor, query: Any) -> dict[str, Any]:
 
 def open_tasks_of_partner(session, actor: Actor, partner_id: str, limit: int = 20) -> list[dict[str, Any]]:
     rows = session.scalars(
-        visible_tasks(select(Task), actor).where(Task.partner_id == partner_id, Task.status == OPEN)
+        select(Task).where(Task.partner_id == partner_id, Task.status == OPEN, TASKS.visible(actor))
         .order_by(Task.due_at, Task.id).limit(limit)
     ).all()
     return [task_view(t) for t in rows]
@@ -54,9 +52,7 @@ def open_tasks_of_partner(session, actor: Actor, partner_id: str, limit: int = 2
 def complete_task(uow: UnitOfWork, actor: Actor, task_id: str, note: Any = None) -> dict[str, Any]:
     if note is not None and (not isinstance(note, str) or len(note) > 4000):
         raise ValidationError.for_field("note", "text of at most 4000 characters")
-    task = uow.session.get(Task, task_id, with_for_update=True)
-    if task is None or not access.can_see(actor, task.assignee_id, task.region, task.department):
-        raise NotFound(f"task {task_id} not found", {"task_id": task_id})
+    task = TASKS.for_change(uow.session, actor, task_id)
     if task.status != OPEN:
         raise PreconditionFailed(f"task {task_id} is {task.status} already", {"status": task.status})
     task.status, task.completed_at, task.completed_by, task.note = DONE, utcnow(), actor.user_id, note
@@ -70,13 +66,8 @@ def complete_task(uow: UnitOfWork, actor: Actor, task_id: str, note: Any = None)
     return task_view(task)
 
 
-def _require_admin(actor: Actor, what: str) -> None:
-    if not actor.is_admin:
-        raise PermissionDenied(f"only an admin may {what}", {"roles": list(actor.roles)})
-
-
 def set_extension(uow: UnitOfWork, actor: Actor, payload: Any) -> dict[str, Any]:
-    _require_admin(actor, "assign PBX extensions")
+    require_role(actor, (ADMIN,), "assign PBX extensions")
     data = load(ExtensionIn(), payload, what="extension")
     row = uow.session.get(Extension, data["extension"], with_for_update=True)
     if row is None:
@@ -95,7 +86,7 @@ def list_extensions(session, actor: Actor) -> dict[str, Any]:
 
 
 def remove_extension(uow: UnitOfWork, actor: Actor, extension: Any) -> dict[str, Any]:
-    _require_admin(actor, "remove PBX extensions")
+    require_role(actor, (ADMIN,), "remove PBX extensions")
     if not isinstance(extension, str) or not 1 <= len(extension) <= 200:
         raise ValidationError.for_field("extension", "an extension (1 to 200 characters)")
     row = uow.session.get(Extension, extension, with_for_update=True)

@@ -16,14 +16,16 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from contracts import partners as events
+from crm_kit.access import require_sales_head
 from crm_kit.actor import Actor
 from crm_kit.db import UnitOfWork, utcnow
-from crm_kit.errors import NotFound, PermissionDenied, PreconditionFailed, ValidationError
+from crm_kit.errors import NotFound, PreconditionFailed, ValidationError
 from crm_kit.validation import load, uuid_arg
 from services.partners.domain import agreements as rules
 from services.partners.models import Agreement, Partner
-from services.partners.schemas import AgreementIn, AgreementStatusIn, agreement_view
-from services.partners.usecases.lookup import can_see, partner_for_change, partner_for_read, visible
+from services.partners.schemas import AgreementIn, AgreementStatusIn
+from services.partners.usecases.lookup import PARTNERS, partner_for_change
+from services.partners.views import agreement_view
 
 STANDARD, INDIVIDUAL = "standard", "individual"
 
@@ -43,16 +45,8 @@ UPDATABLE = ("name", "number", "segment", "valid_from", "valid_to")
 FIXED = ("kind", "partner_id", "parent_id")
 
 
-def _may_set_standard(actor: Actor) -> bool:
-    return actor.is_admin or actor.is_head_of_sales
-
-
 def _require_standard_rights(actor: Actor, what: str) -> None:
-    if not _may_set_standard(actor):
-        raise PermissionDenied(
-            f"only an administrator or a head of sales may {what} a standard agreement",
-            {"kind": STANDARD, "required_roles": ["admin", "head_of_sales"]},
-        )
+    require_sales_head(actor, f"{what} a standard agreement", kind=STANDARD)
 
 
 def _not_found(agreement_id: str) -> NotFound:
@@ -67,7 +61,7 @@ def _agreement_for_read(session: Session, actor: Actor, agreement_id: str) -> Ag
         raise _not_found(agreement_id)
     if agreement.kind == INDIVIDUAL:
         partner = session.get(Partner, agreement.partner_id)
-        if partner is None or not can_see(actor, partner):
+        if partner is None or not PARTNERS.sees(actor, partner):
             raise _not_found(agreement_id)
     return agreement
 
@@ -82,7 +76,7 @@ def _agreement_for_change(session: Session, actor: Actor, agreement_id: str, wha
         _require_standard_rights(actor, what)
         return agreement
     partner = session.get(Partner, agreement.partner_id)
-    if partner is None or not can_see(actor, partner):
+    if partner is None or not PARTNERS.sees(actor, partner):
         raise _not_found(agreement_id)
     partner_for_change(session, actor, partner.id)
     return agreement
@@ -286,10 +280,10 @@ def list_agreements(
     the actor cannot see."""
     query = select(Agreement)
     if partner_id is not None:
-        partner = partner_for_read(session, actor, uuid_arg(partner_id, "partner_id"))
+        partner = PARTNERS.for_read(session, actor, uuid_arg(partner_id, "partner_id"))
         query = query.where(Agreement.partner_id == partner.id)
     else:
-        partner_ids = visible(select(Partner.id), actor)
+        partner_ids = select(Partner.id).where(PARTNERS.visible(actor))
         query = query.where(or_(Agreement.kind == STANDARD, Agreement.partner_id.in_(partner_ids)))
     if segment is not None:
         query = query.where(Agreement.segment == segment)

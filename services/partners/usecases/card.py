@@ -8,17 +8,17 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from crm_kit.actor import Actor
-from services.partners.schemas import partner_view
 from services.partners.usecases.agreements import agreements_in_force
-from services.partners.usecases.lookup import partner_for_read
+from services.partners.usecases.lookup import PARTNERS
 from services.partners.usecases.managers import manager_history
 from services.partners.usecases.relationships import list_relationships
+from services.partners.views import partner_view
 
 
 def client_card(session: Session, actor: Actor, partner_id: str) -> dict[str, Any]:
     """The partner, its contacts with roles and phones, relationships, agreements in force,
     responsible manager with recent history, and key figures."""
-    partner = partner_for_read(session, actor, partner_id)
+    partner = PARTNERS.for_read(session, actor, partner_id)
     today = date.today()
     view = partner_view(partner)
     in_force = agreements_in_force(session, partner, today)

@@ -15,19 +15,15 @@ from contracts import partners as events
 from crm_kit.actor import Actor
 from crm_kit.db import UnitOfWork
 from crm_kit.errors import ValidationError
+from crm_kit.models import new_id
 from crm_kit.validation import load, uuid_arg
 from services.partners.domain import contacts as contact_rules
-from services.partners.models import Contact, Email, Phone, Relationship, new_id
-from services.partners.schemas import (
-    ContactChanges,
-    ContactIn,
-    contact_view,
-    email_view,
-    phone_view,
-)
+from services.partners.models import Contact, Email, Phone, Relationship
+from services.partners.schemas import ContactChanges, ContactIn
 from services.partners.usecases.about import about_partner
-from services.partners.usecases.lookup import contact_for_change, partner_for_change, partner_for_read
+from services.partners.usecases.lookup import PARTNERS, contact_for_change, partner_for_change
 from services.partners.usecases.relationships import relationship_event
+from services.partners.views import contact_view, email_view, phone_view
 
 # Scalar fields of a contact an update may change; phones and emails are replaced as lists.
 UPDATABLE = ("full_name", "position", "roles", "comment", "status")
@@ -54,7 +50,7 @@ def add_contact(uow: UnitOfWork, actor: Actor, partner_id: str, payload: Any) ->
     """Add a contact person with roles, phones and emails to a partner the actor may change.
 
     Refuses a bad payload (ValidationError naming the fields), a partner the actor cannot see
-    (NotFound) or change (PermissionDenied), a merged or archived partner (PreconditionFailed).
+    (NotFound), a merged or archived partner (PreconditionFailed).
     """
     partner_id = uuid_arg(partner_id, "partner_id")
     data = load(ContactIn(), payload, what="contact")
@@ -139,5 +135,5 @@ def remove_contact(uow: UnitOfWork, actor: Actor, contact_id: str) -> dict[str, 
 
 def list_contacts(session: Session, actor: Actor, partner_id: str) -> list[dict[str, Any]]:
     """The contact persons of a partner the actor may see, oldest first."""
-    partner = partner_for_read(session, actor, uuid_arg(partner_id, "partner_id"))
+    partner = PARTNERS.for_read(session, actor, uuid_arg(partner_id, "partner_id"))
     return [contact_view(c) for c in partner.contacts]

@@ -20,9 +20,10 @@ from crm_kit.db import UnitOfWork, utcnow
 from crm_kit.errors import PermissionDenied, PreconditionFailed, ValidationError
 from crm_kit.validation import load, uuid_arg
 from services.partners.models import ACTIVE, ManagerAssignment, Partner
-from services.partners.schemas import HandoverIn, ReassignIn, assignment_view
+from services.partners.schemas import HandoverIn, ReassignIn
 from services.partners.usecases.about import about_partner
-from services.partners.usecases.lookup import partner_for_change, partner_for_read
+from services.partners.usecases.lookup import PARTNERS, partner_for_change
+from services.partners.views import assignment_view
 
 # Partners moved per statement in a handover: keeps IN lists well under SQLite's and
 # PostgreSQL's parameter limits and each statement short.
@@ -37,9 +38,9 @@ def _reassigned(about: dict[str, Any], previous: str | None, reason: str | None,
 def reassign(uow: UnitOfWork, actor: Actor, partner_id: str, payload: Any) -> dict[str, Any]:
     """Give one partner another responsible manager (and department, when given).
 
-    Refuses a bad payload (ValidationError), a partner the actor may not see (NotFound) or
-    change (PermissionDenied), moving it to a department out of the actor's reach
-    (PermissionDenied), and a reassignment that changes nothing (PreconditionFailed).
+    Refuses a bad payload (ValidationError), a partner the actor may not see (NotFound),
+    moving it to a department out of the actor's reach (PermissionDenied), and a reassignment
+    that changes nothing (PreconditionFailed).
     Answers the history row written.
     """
     partner_id = uuid_arg(partner_id, "partner_id")
@@ -52,7 +53,7 @@ def reassign(uow: UnitOfWork, actor: Actor, partner_id: str, payload: Any) -> di
             f"{data['manager_id']} is already responsible for partner {partner_id}",
             {"manager_id": partner.manager_id, "department": partner.department},
         )
-    if department != partner.department and not access.can_change(
+    if department != partner.department and not access.can_see(
         actor, partner.manager_id, partner.region, department
     ):
         raise PermissionDenied(
@@ -86,11 +87,7 @@ def _handover_scope(actor: Actor, data: dict[str, Any]) -> list:
     conditions = [Partner.manager_id == data["from_manager_id"], Partner.status == ACTIVE]
     if actor.is_admin:
         return conditions
-    if not actor.is_head_of_sales:
-        raise PermissionDenied(
-            "only an administrator or a head of sales may hand over a client base",
-            {"required_roles": ["admin", "head_of_sales"]},
-        )
+    access.require_sales_head(actor, "hand over a client base")
     if not actor.department:
         raise PermissionDenied("a head of sales without a department has no client base to hand over",
                                {"department": None})
@@ -158,7 +155,7 @@ def handover(uow: UnitOfWork, actor: Actor, payload: Any) -> dict[str, Any]:
 
 def manager_history(session: Session, actor: Actor, partner_id: str) -> list[dict[str, Any]]:
     """Who was responsible for a partner the actor may see, newest first."""
-    partner = partner_for_read(session, actor, uuid_arg(partner_id, "partner_id"))
+    partner = PARTNERS.for_read(session, actor, uuid_arg(partner_id, "partner_id"))
     rows = session.scalars(
         select(ManagerAssignment)
         .where(ManagerAssignment.partner_id == partner.id)

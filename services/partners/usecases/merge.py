@@ -31,10 +31,11 @@ from services.partners.models import (
     Phone,
     Relationship,
 )
-from services.partners.schemas import MergeIn, partner_view
+from services.partners.schemas import MergeIn
 from services.partners.usecases import name_words
 from services.partners.usecases.about import about_partner
 from services.partners.usecases.lookup import partner_for_change
+from services.partners.views import partner_view
 
 MERGEABLE = (
     "legal_form", "short_name", "full_name", "inn", "kpp", "ogrn", "legal_address", "website",

@@ -33,10 +33,11 @@ from services.partners.models import (
     Phone,
     Property,
 )
-from services.partners.schemas import CandidateIn, PartnerIn, RegisterOptions, partner_view
+from services.partners.schemas import CandidateIn, PartnerIn, RegisterOptions
 from services.partners.usecases import duplicates, name_words
 from services.partners.usecases.about import about_partner
-from services.partners.usecases.lookup import partner_for_change
+from services.partners.usecases.lookup import PARTNERS, partner_for_change
+from services.partners.views import partner_view
 
 # Scalar fields a partner update may change (manager_id goes through reassign, with history).
 UPDATABLE = (
@@ -106,19 +107,6 @@ def _check_duplicates(
     return report, override
 
 
-def _assign_defaults(actor: Actor, data: dict[str, Any]) -> None:
-    """A manager registers for themself unless they say otherwise; the department follows."""
-    if not data.get("manager_id") and not actor.is_service:
-        data["manager_id"] = actor.user_id
-    if not data.get("department"):
-        data["department"] = actor.department
-    if not access.can_change(actor, data.get("manager_id"), data.get("region"), data.get("department")):
-        raise PermissionDenied(
-            "you may register partners only for yourself or in your regions",
-            {"manager_id": data.get("manager_id"), "region": data.get("region")},
-        )
-
-
 def register(uow: UnitOfWork, actor: Actor, payload: Any, options: Any = None) -> dict[str, Any]:
     """Register a partner with everything it comes with; see the module docstring."""
     opts = load(RegisterOptions(), options or {}, what="options")
@@ -128,7 +116,7 @@ def register(uow: UnitOfWork, actor: Actor, payload: Any, options: Any = None) -
         earlier = session.scalar(select(Partner).where(Partner.request_id == opts["request_id"]))
         if earlier is not None:
             return {"partner": partner_view(earlier), "duplicates": [], "branches": [], "replayed": True}
-    _assign_defaults(actor, data)
+    PARTNERS.assign_owner(actor, data, "register partners")
     report, override = _check_duplicates(
         uow, actor, candidate_of(data), opts["duplicate_policy"], opts["override_reason"]
     )
@@ -206,8 +194,8 @@ def update(uow: UnitOfWork, actor: Actor, partner_id: str, changes: Any) -> dict
     if {"legal_form", "inn", "kpp", "ogrn"} & set(data):
         data.update(_current_legal(partner, data))
     if "region" in data or "department" in data:
-        if not access.can_change(actor, partner.manager_id, data.get("region", partner.region),
-                                 data.get("department", partner.department)):
+        if not access.can_see(actor, partner.manager_id, data.get("region", partner.region),
+                              data.get("department", partner.department)):
             raise PermissionDenied("you may not move the partner out of your regions", {"region": data.get("region")})
 
     changed = []

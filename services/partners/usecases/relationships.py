@@ -18,9 +18,10 @@ from crm_kit.db import UnitOfWork
 from crm_kit.errors import Conflict, NotFound, PreconditionFailed
 from crm_kit.validation import load, uuid_arg
 from services.partners.models import ACTIVE, Contact, Partner, Relationship
-from services.partners.schemas import RelationshipIn, relationship_view
+from services.partners.schemas import RelationshipIn
 from services.partners.usecases.about import about_partner
-from services.partners.usecases.lookup import contact_for_change, partner_for_change, partner_for_read
+from services.partners.usecases.lookup import PARTNERS, contact_for_change, partner_for_change
+from services.partners.views import relationship_view
 
 HEAD_OFFICE_OF = "head_office_of"
 
@@ -41,7 +42,7 @@ def relationship_event(session: Session, rel: Relationship) -> dict[str, Any]:
 
 def _linkable_partner(session: Session, actor: Actor, partner_id: str) -> Partner:
     """The "to" end: a partner the actor may see and that still exists as itself."""
-    partner = partner_for_read(session, actor, partner_id)
+    partner = PARTNERS.for_read(session, actor, partner_id)
     if partner.status != ACTIVE:
         raise PreconditionFailed(
             f"partner {partner_id} is {partner.status}"
@@ -119,9 +120,9 @@ def add_relationship(uow: UnitOfWork, actor: Actor, payload: Any) -> dict[str, A
     """Link two partners or two contacts.
 
     Refuses: a bad payload (ValidationError); an end that does not exist or the actor cannot
-    see (NotFound); a "from" end the actor may not change (PermissionDenied); a merged or
-    archived partner (PreconditionFailed); the same link twice (Conflict, listing it); a
-    head_office_of link that closes a cycle (PreconditionFailed, naming the cycle).
+    see (NotFound); a merged or archived partner (PreconditionFailed); the same link twice
+    (Conflict, listing it); a head_office_of link that closes a cycle (PreconditionFailed,
+    naming the cycle).
     """
     data = load(RelationshipIn(), payload, what="relationship")
     session = uow.session
@@ -187,7 +188,7 @@ def remove_relationship(uow: UnitOfWork, actor: Actor, relationship_id: str) -> 
 def list_relationships(session: Session, actor: Actor, partner_id: str) -> list[dict[str, Any]]:
     """A partner's links in both directions and those of its contacts, oldest first; each with
     ``direction`` ("outgoing" when the partner, or its contact, is the from end)."""
-    partner = partner_for_read(session, actor, uuid_arg(partner_id, "partner_id"))
+    partner = PARTNERS.for_read(session, actor, uuid_arg(partner_id, "partner_id"))
     contact_ids = select(Contact.id).where(Contact.partner_id == partner.id)
     rows = session.scalars(
         select(Relationship)

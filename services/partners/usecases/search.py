@@ -2,35 +2,23 @@
 
 from __future__ import annotations
 
-import base64
-import json
 from typing import Any
 
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
+from crm_kit.access import require_operator
 from crm_kit.actor import Actor
-from crm_kit.errors import PermissionDenied, ValidationError
+from crm_kit.errors import ValidationError
+from crm_kit.paging import decode_cursor, encode_cursor
 from crm_kit.validation import load
 from services.partners.domain import contacts as contact_rules
 from services.partners.domain import legal
 from services.partners.domain.names import name_key
 from services.partners.models import ACTIVE, Contact, Email, Partner, PartnerKind, Phone
-from services.partners.schemas import SearchIn, partner_summary
-from services.partners.usecases.lookup import visible
-
-
-def _encode_cursor(partner: Partner) -> str:
-    raw = json.dumps([partner.short_name, str(partner.id)], ensure_ascii=False).encode()
-    return base64.urlsafe_b64encode(raw).decode()
-
-
-def _decode_cursor(cursor: str) -> tuple[str, str]:
-    try:
-        name, partner_id = json.loads(base64.urlsafe_b64decode(cursor.encode()))
-        return str(name), str(partner_id)
-    except (ValueError, TypeError):
-        raise ValidationError.for_field("cursor", "not a cursor this service returned") from None
+from services.partners.schemas import SearchIn
+from services.partners.usecases.lookup import PARTNERS
+from services.partners.views import partner_summary
 
 
 def _text_condition(text: str):
@@ -54,7 +42,7 @@ def _text_condition(text: str):
 def search(session: Session, actor: Actor, filters: Any) -> dict[str, Any]:
     """Partners the actor may see, filtered, ordered by name; ``next_cursor`` pages on."""
     data = load(SearchIn(), filters or {}, what="filters")
-    query = visible(select(Partner), actor)
+    query = select(Partner).where(PARTNERS.visible(actor))
     if data["status"] != "any":
         query = query.where(Partner.status == data["status"])
     if data["kind"]:
@@ -65,7 +53,7 @@ def search(session: Session, actor: Actor, filters: Any) -> dict[str, Any]:
     if data["text"]:
         query = query.where(_text_condition(data["text"].strip()))
     if data["cursor"]:
-        name, partner_id = _decode_cursor(data["cursor"])
+        name, partner_id = decode_cursor(data["cursor"], str, str)
         query = query.where(
             or_(Partner.short_name > name, and_(Partner.short_name == name, Partner.id > partner_id))
         )
@@ -74,7 +62,7 @@ def search(session: Session, actor: Actor, filters: Any) -> dict[str, Any]:
     items = rows[:limit]
     return {
         "items": [partner_summary(p) for p in items],
-        "next_cursor": _encode_cursor(items[-1]) if len(rows) > limit else None,
+        "next_cursor": encode_cursor(items[-1].short_name, items[-1].id) if len(rows) > limit else None,
     }
 
 
@@ -83,13 +71,12 @@ MAX_NUMBERS = 500
 
 def _phone_matches(session: Session, actor: Actor, keys: list[str]) -> dict[str, list[dict[str, Any]]]:
     """The visible active partners and contacts behind each E.164 key, in one statement."""
-    query = visible(
+    query = (
         select(Phone.number, Phone.partner_id, Phone.contact_id, Partner.short_name, Partner.manager_id, Contact.full_name)
         .join(Partner, Partner.id == Phone.partner_id)
         .outerjoin(Contact, Contact.id == Phone.contact_id)
-        .where(Phone.number.in_(keys), Partner.status == ACTIVE)
-        .order_by(Phone.number, Phone.partner_id, Phone.contact_id),
-        actor,
+        .where(Phone.number.in_(keys), Partner.status == ACTIVE, PARTNERS.visible(actor))
+        .order_by(Phone.number, Phone.partner_id, Phone.contact_id)
     )
     found: dict[str, list[dict[str, Any]]] = {key: [] for key in keys}
     for row in session.execute(query):
@@ -121,14 +108,14 @@ def find_by_email(session: Session, actor: Actor, address: Any) -> dict[str, Any
     if not isinstance(address, str) or not address.strip():
         raise ValidationError.for_field("address", "give an email address")
     key = contact_rules.normalize_email(address.strip(), "address")
-    query = visible(
+    query = (
         select(Email.partner_id, Email.contact_id, Partner.short_name, Partner.manager_id, Contact.full_name)
         .join(Partner, Partner.id == Email.partner_id)
         .outerjoin(Contact, Contact.id == Email.contact_id)
-        .where(Email.address == key, Partner.status == ACTIVE)
-        .order_by(Email.partner_id, Email.contact_id),
-        actor,
-    ).limit(20)
+        .where(Email.address == key, Partner.status == ACTIVE, PARTNERS.visible(actor))
+        .order_by(Email.partner_id, Email.contact_id)
+        .limit(20)
+    )
     matches = [
         {"partner_id": str(row.partner_id), "partner_name": row.short_name,
          "contact_id": str(row.contact_id) if row.contact_id else None, "contact_name": row.full_name,
@@ -164,8 +151,7 @@ def phone_directory(session: Session, actor: Actor, after: Any = None, limit: An
     contact_id, contact_name, manager_id}], "next": the last number, or None at the end}``.
     For services that keep a copy for caller matching (the interactions service); services and
     admins only."""
-    if not (actor.is_service or actor.is_admin):
-        raise PermissionDenied("the phone directory is for services and admins", {"required_roles": ["service", "admin"]})
+    require_operator(actor, "read the phone directory")
     if after is not None and (not isinstance(after, str) or len(after) > 20):
         raise ValidationError.for_field("after", "the last number of the previous page")
     if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= 20000:

@@ -7,7 +7,6 @@ import itertools
 import pytest
 
 from crm_kit.access import (
-    can_change,
     can_see,
     row_visible,
     visibility_filter,
@@ -33,7 +32,7 @@ NO_ROLE = Actor(user_id="u1", regions=("77",), department="sales-msk")
 def test_admins_and_services_see_everything(actor: Actor) -> None:
     assert visibility_filter(actor) is None
     assert can_see(actor, None, None, None)
-    assert can_change(actor, "someone", "99", "other")
+    assert can_see(actor, "someone", "99", "other")
 
 
 def test_anonymous_sees_nothing() -> None:
@@ -57,9 +56,9 @@ class TestManager:
         assert not can_see(MANAGER_ACTOR, "m2", "99", "sales-msk")  # department is for heads only
         assert not can_see(MANAGER_ACTOR, None, None, None)
 
-    def test_changes_what_they_see(self) -> None:
-        assert can_change(MANAGER_ACTOR, "m2", "77", None)
-        assert not can_change(MANAGER_ACTOR, "m2", "99", None)
+    def test_sees_others_in_own_regions_only(self) -> None:
+        assert can_see(MANAGER_ACTOR, "m2", "77", None)
+        assert not can_see(MANAGER_ACTOR, "m2", "99", None)
 
     def test_filter(self) -> None:
         assert visibility_filter(MANAGER_ACTOR) == {"manager_id": "m1", "regions": ["50", "77"], "department": None}

@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint proto bench-quick clean services
+.PHONY: run test lint proto deploy bench-quick clean services
 
 $(STAMP): requirements.lock pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "need $(PYTHON) (set PYTHON=...)"; exit 2; }
@@ -18,6 +18,11 @@ $(STAMP): requirements.lock pyproject.toml
 proto: $(STAMP)
 	$(BIN)/python -m gateway.protogen
 
+# The deploy files are rendered from the service registry and committed: render them again
+# after adding or removing a service folder or editing deploy/templates (make test checks).
+deploy: $(STAMP)
+	$(BIN)/python -m crm_ops.deploy
+
 run: $(STAMP)
 	$(BIN)/crm up
 
@@ -27,6 +32,7 @@ services:
 test: $(STAMP) services
 	$(BIN)/ruff check .
 	$(BIN)/python -m gateway.protogen --check
+	$(BIN)/python -m crm_ops.deploy --check --validate
 	$(BIN)/python -m pytest tests -q
 
 lint: $(STAMP)

@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint proto asyncapi bench-quick clean services
+.PHONY: run test lint proto asyncapi deploy bench-quick clean services
 
 $(STAMP): requirements.lock pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "need $(PYTHON) (set PYTHON=...)"; exit 2; }
@@ -22,6 +22,11 @@ proto: $(STAMP)
 asyncapi: $(STAMP)
 	$(BIN)/python -m contracts.asyncapi
 
+# The deploy files are rendered from the service registry and committed: render them again
+# after adding or removing a service folder or editing deploy/templates (make test checks).
+deploy: $(STAMP)
+	$(BIN)/python -m crm_ops.deploy
+
 run: $(STAMP)
 	$(BIN)/crm up
 
@@ -32,6 +37,7 @@ test: $(STAMP) services
 	$(BIN)/ruff check .
 	$(BIN)/python -m gateway.protogen --check
 	$(BIN)/python -m contracts.asyncapi --check
+	$(BIN)/python -m crm_ops.deploy --check --validate
 	$(BIN)/python -m pytest tests -q
 
 lint: $(STAMP)

@@ -15,7 +15,13 @@ VAR_DIR = Path(os.environ.get("CRM_VAR_DIR", ROOT / "var"))
 
 DEFAULT_AMQP_URI = "amqp://guest:guest@127.0.0.1:5672/"
 
+# The services that exist: every folder here with a service.py (crm_ops.registry lists them).
+SERVICES_DIR = ROOT / "services"
+
 # Each service's HTTP port for /metrics and /health; override with <SERVICE>_METRICS_PORT.
+# The services named here keep these ports; every other service folder gets the ports after
+# them, in name order (default_metrics_port), so a new service needs no edit here. The deploy
+# files (crm deploy render) carry the same ports.
 DEFAULT_METRICS_PORTS = {
     "partners": 9201,
     "deals": 9202,
@@ -24,6 +30,7 @@ DEFAULT_METRICS_PORTS = {
     "notifications": 9205,
     "analytics": 9206,
 }
+UNKNOWN_SERVICE_METRICS_PORT = 9299
 
 
 class ConfigError(Exception):
@@ -86,8 +93,28 @@ def database_url(service: str) -> str:
     return url
 
 
+def service_folders() -> list[str]:
+    """The names of the folders under ``services/`` with a ``service.py`` (not ``_private`` ones)."""
+    return sorted(
+        path.parent.name
+        for path in SERVICES_DIR.glob("*/service.py")
+        if not path.parent.name.startswith("_")
+    )
+
+
+def default_metrics_port(service: str) -> int:
+    """The service's own entry in DEFAULT_METRICS_PORTS; else, for a service folder not listed
+    there, the next port after the listed ones by its place among the unlisted in name order."""
+    if service in DEFAULT_METRICS_PORTS:
+        return DEFAULT_METRICS_PORTS[service]
+    unlisted = [name for name in service_folders() if name not in DEFAULT_METRICS_PORTS]
+    if service not in unlisted:
+        return UNKNOWN_SERVICE_METRICS_PORT
+    return max(DEFAULT_METRICS_PORTS.values()) + 1 + unlisted.index(service)
+
+
 def metrics_port(service: str) -> int:
-    return env_int(f"{service.upper()}_METRICS_PORT", DEFAULT_METRICS_PORTS.get(service, 9299), maximum=65535)
+    return env_int(f"{service.upper()}_METRICS_PORT", default_metrics_port(service), maximum=65535)
 
 
 def nameko_config(service: str | None = None) -> dict:

@@ -29,6 +29,8 @@ dlq_app = typer.Typer(help="Parked (dead-lettered) event deliveries.", no_args_i
 app.add_typer(dlq_app, name="dlq")
 pbx_app = typer.Typer(help="The PBX side of telephony: publish call events.", no_args_is_help=True)
 app.add_typer(pbx_app, name="pbx")
+deploy_app = typer.Typer(help="The deploy files (deploy/), rendered from the service registry.", no_args_is_help=True)
+app.add_typer(deploy_app, name="deploy")
 console = Console(width=None if sys.stdout.isatty() else 160)
 err = Console(stderr=True, soft_wrap=True)  # an error stays one line, whatever the terminal
 
@@ -165,7 +167,9 @@ def up(
         for name in names:
             processes[name] = subprocess.Popen([sys.executable, "-m", "crm_ops.serve", name], env=env, cwd=ROOT)
         if gateway and _gateway_exists():
-            processes["gateway"] = subprocess.Popen([sys.executable, "-m", "gateway"], env=env, cwd=ROOT)
+            # The gateway health-checks every service of the registry unless told otherwise.
+            gateway_env = {"GATEWAY_HEALTH_SERVICES": ",".join(service_names()), **env}
+            processes["gateway"] = subprocess.Popen([sys.executable, "-m", "gateway"], env=gateway_env, cwd=ROOT)
 
         table = Table(title="CRM platform")
         for column in ("process", "pid", "health", "metrics"):
@@ -434,6 +438,19 @@ def serve(service: Annotated[str, typer.Argument(help="the service to run in thi
     """Run one service in the foreground (what `crm up` starts for each)."""
     _services([service])
     os.execv(sys.executable, [sys.executable, "-m", "crm_ops.serve", service])
+
+
+@deploy_app.command("render")
+def deploy_render(
+    check: Annotated[bool, typer.Option("--check", help="change nothing; fail if a rendered file differs")] = False,
+    validate: Annotated[bool, typer.Option("--validate", help="also check against the Kubernetes and compose schemas")] = False,
+) -> None:
+    """Write deploy/ from deploy/templates for every service in the registry (crm_ops/deploy.py)."""
+    from crm_ops.deploy import main as render_main
+
+    code = render_main([*(["--check"] if check else []), *(["--validate"] if validate else [])])
+    if code:
+        raise typer.Exit(code)
 
 
 def main() -> None:

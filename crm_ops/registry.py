@@ -8,17 +8,14 @@ from __future__ import annotations
 import importlib
 import inspect
 
-from crm_kit.config import ROOT
+from crm_kit.config import SERVICES_DIR, service_folders
 
-SERVICES_DIR = ROOT / "services"
+__all__ = ["SERVICES_DIR", "service_class", "service_names"]
 
 
 def service_names() -> list[str]:
-    return sorted(
-        path.parent.name
-        for path in SERVICES_DIR.glob("*/service.py")
-        if not path.parent.name.startswith("_")
-    )
+    """Every folder under ``services/`` with a ``service.py``, in name order."""
+    return service_folders()
 
 
 def service_class(name: str) -> type:

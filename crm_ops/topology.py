@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from kombu import Connection, Exchange, Queue
 from nameko.containers import ServiceContainer
 from nameko.events import SERVICE_POOL, EventHandler
+from nameko.rpc import RPC_QUEUE_TEMPLATE, Rpc
 from nameko.standalone.events import get_event_exchange
 
 from crm_kit import dead_letters
@@ -48,6 +49,27 @@ def batch_queues(cls: type, config: dict) -> list[str]:
     from crm_kit.batch import BatchConsumer
 
     return [ep.queue_name for ep in ServiceContainer(cls, config).entrypoints if isinstance(ep, BatchConsumer)]
+
+
+@dataclass(frozen=True)
+class ConsumedQueue:
+    """A durable queue the service's replicas compete on: ``kind`` is rpc, event or batch."""
+
+    name: str
+    kind: str
+
+
+def consumed_queues(cls: type, config: dict) -> list[ConsumedQueue]:
+    """Every shared queue the service consumes: its RPC queue (``rpc-<service>``, nameko's), its
+    event handlers' service-pool queues and its batch consumers' queues. Its backlog is what more
+    replicas of the service work off (deploy: a KEDA trigger per queue)."""
+    container = ServiceContainer(cls, config)
+    queues = []
+    if any(isinstance(ep, Rpc) for ep in container.entrypoints):
+        queues.append(ConsumedQueue(RPC_QUEUE_TEMPLATE.format(container.service_name), "rpc"))
+    queues.extend(ConsumedQueue(handler.name, "event") for handler in handler_queues(cls, config))
+    queues.extend(ConsumedQueue(name, "batch") for name in batch_queues(cls, config))
+    return queues
 
 
 def batch_declarations(cls: type, config: dict) -> list[Exchange | Queue]:

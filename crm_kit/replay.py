@@ -49,6 +49,8 @@ from crm_kit.actor import SYSTEM, context_for
 from crm_kit.batch import BatchConsumer
 from crm_kit.clock import utcnow
 from crm_kit.config import env_float, env_int
+from crm_kit.contracts import EventContract
+from crm_kit.contracts import checking as contract_checking
 from crm_kit.db import Database, UnitOfWork, event_envelope, upsert
 
 log = logging.getLogger(__name__)
@@ -88,16 +90,12 @@ def replay_tables(metadata: MetaData) -> Table:
 
 @dataclass(frozen=True)
 class SnapshotReader:
-    """One kind of entity a source replays: ``event_type`` (a snapshot contract's name, or the
-    contract itself) and ``pages(session, page_size)`` yielding lists of ``data`` dicts in key
-    order (keyset paging inside the snapshot transaction)."""
+    """One kind of entity a source replays: its snapshot ``contract`` and ``pages(session,
+    page_size)`` yielding lists of ``data`` dicts in key order (keyset paging inside the
+    snapshot transaction)."""
 
-    event_type: Any
+    contract: EventContract
     pages: Callable[[Session, int], Iterator[list[dict[str, Any]]]]
-
-    @property
-    def name(self) -> str:
-        return getattr(self.event_type, "name", self.event_type)
 
 
 def in_flight_event_ids(session: Session, outbox: Table, since: datetime) -> list[str]:
@@ -126,18 +124,28 @@ def stream_snapshot(
     in_flight = in_flight_event_ids(session, outbox, since)
     counts: dict[str, int] = {}
 
-    def envelope(event_type: str, data: dict[str, Any]) -> tuple[str, str, dict]:
-        body = event_envelope(source, event_type, data, SYSTEM)
-        body["replay_id"] = replay_id
+    check = contract_checking()
+
+    def record(contract: EventContract, data: dict[str, Any]) -> tuple[str, str, dict]:
+        if check:
+            contract.check(data)
+        body = {**event_envelope(source, contract, data, SYSTEM), "replay_id": replay_id}
         return json.dumps(body, default=str), consumer, {}
 
+    def marker(event_type: str, data: dict[str, Any]) -> tuple[str, str, dict]:
+        # Not an event of the source's domain: the replay's own protocol, read by Backfill.
+        body = {"event_id": str(uuid.uuid4()), "event_type": event_type, "source": source,
+                "replay_id": replay_id, "occurred_at": utcnow().isoformat(), "data": data}
+        return json.dumps(body), consumer, {}
+
     for reader in readers:
+        name = reader.contract.name
         for page in reader.pages(session, page_size):
-            publish([envelope(reader.name, data) for data in page])
-            counts[reader.name] = counts.get(reader.name, 0) + len(page)
+            publish([record(reader.contract, data) for data in page])
+            counts[name] = counts.get(name, 0) + len(page)
     for start in range(0, len(in_flight), ids_per_message):
-        publish([envelope(IN_FLIGHT, {"event_ids": in_flight[start:start + ids_per_message]})])
-    publish([envelope(COMPLETED, {"records": sum(counts.values()), "in_flight": len(in_flight), "counts": counts})])
+        publish([marker(IN_FLIGHT, {"event_ids": in_flight[start:start + ids_per_message]})])
+    publish([marker(COMPLETED, {"records": sum(counts.values()), "in_flight": len(in_flight), "counts": counts})])
     return counts
 
 
@@ -395,32 +403,44 @@ class ReplayConsumer(BatchConsumer):
         return result, exc_info
 
 
-def replays(method):
-    """Mark the method that applies snapshot records (a list of envelopes, in order, of the
-    replays the service is waiting for) as the consumer of ``replay.<service>``. Markers and
-    records of stale replays never reach it."""
+def replays(*contracts: EventContract):
+    """``@replays(PARTNER_SNAPSHOT, DEAL_SNAPSHOT, ...)``: the method applies snapshot records
+    (envelopes in order, their ``data`` read through their contracts) of the replays the service
+    waits for, as the consumer of ``replay.<service>``. Markers and records of stale replays
+    never reach it; a record no contract here describes, or one that breaks its contract, is a
+    ValidationError (parked)."""
+    from crm_kit.errors import ValidationError
 
-    @functools.wraps(method)
-    def wrapper(self, bodies: list[dict[str, Any]]):
-        from crm_kit.entrypoints import _unit_of_work
+    by_name = {(contract.source, contract.name): contract for contract in contracts}
 
-        unit = _unit_of_work(self)
-        backfill = next(value for value in vars(self).values() if isinstance(value, Backfill))
-        records: list[dict[str, Any]] = []
-        for body in bodies:
-            if not isinstance(body, dict) or not backfill.current(body):
-                continue  # an older replay's leftovers, or a source already live
-            if body.get("event_type") in MARKERS:
-                if records:
-                    method(self, records)
-                    records = []
-                backfill.apply_marker(unit, body, inbox_handler_names(backfill.container, body["source"]))
-            else:
-                records.append(body)
-        if records:
-            method(self, records)
+    def decorator(method):
+        @functools.wraps(method)
+        def wrapper(self, bodies: list[dict[str, Any]]):
+            from crm_kit.entrypoints import _unit_of_work
 
-    return ReplayConsumer.decorator()(wrapper)
+            unit = _unit_of_work(self)
+            backfill = next(value for value in vars(self).values() if isinstance(value, Backfill))
+            records: list[dict[str, Any]] = []
+            for body in bodies:
+                if not isinstance(body, dict) or not backfill.current(body):
+                    continue  # an older replay's leftovers, or a source already live
+                if body.get("event_type") in MARKERS:
+                    if records:
+                        method(self, records)
+                        records = []
+                    backfill.apply_marker(unit, body, inbox_handler_names(backfill.container, body["source"]))
+                    continue
+                contract = by_name.get((body.get("source"), body.get("event_type")))
+                if contract is None:
+                    raise ValidationError(f"no snapshot contract for {body.get('source')}.{body.get('event_type')}",
+                                          {"event_type": ["not replayed to this service"]})
+                records.append({**body, "data": contract.read(body)})
+            if records:
+                method(self, records)
+
+        return ReplayConsumer.decorator()(wrapper)
+
+    return decorator
 
 
 def after_key(query, model, after: str | None):

@@ -1,5 +1,5 @@
 """What the partners service replays to a consumer that starts late (crm_kit.replay): every
-partner, tombstones of merged ones included, in the shape of its events."""
+partner, tombstones of merged ones included (contracts.partners.PARTNER_SNAPSHOT)."""
 
 from __future__ import annotations
 
@@ -9,18 +9,15 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from contracts.partners import PARTNER_SNAPSHOT
 from crm_kit.replay import SnapshotReader, after_key
 from services.partners.models import Partner
-from services.partners.schemas import partner_view
-
-PARTNER_SNAPSHOT = "partner_snapshot"
+from services.partners.usecases.about import about_partner
+from services.partners.views import partner_view
 
 
 def partner_snapshot(partner: Partner) -> dict[str, Any]:
-    return {
-        "partner_id": partner.id, "manager_id": partner.manager_id, "region": partner.region,
-        "department": partner.department, "partner": partner_view(partner),
-    }
+    return {**about_partner(partner), "kinds": partner.kind_names, "partner": partner_view(partner)}
 
 
 def partner_pages(session: Session, page_size: int) -> Iterator[list[dict[str, Any]]]:

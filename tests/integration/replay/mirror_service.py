@@ -11,6 +11,9 @@ from typing import Any
 
 from sqlalchemy import Column, Integer, MetaData, String, Table, update
 
+from contracts import deals as deal_events
+from contracts import interactions as interaction_events
+from contracts import partners as partner_events
 from crm_kit.db import Database, messaging_tables, upsert
 from crm_kit.entrypoints import handles
 from crm_kit.observability import Observability
@@ -39,7 +42,7 @@ interactions = Table(
     Column("status", String(20)),
 )
 
-DEAL_STATUS_EVENTS = {"deal_won": "won", "deal_lost": "lost", "deal_postponed": "postponed", "deal_resumed": "in_progress"}
+DEAL_STATUS_EVENTS = {"deal_won": "won", "deal_lost": "lost"}
 
 
 class MirrorService:
@@ -60,60 +63,60 @@ class MirrorService:
     def _add(self, table: Table, row_id: str, column: str, amount: int) -> None:
         self.db.session.execute(update(table).where(table.c.id == row_id).values({column: table.c[column] + amount}))
 
-    def _partner(self, view: dict[str, Any], *, contacts: int | None = None, keep_contacts: bool = True) -> None:
-        row = {"id": view["id"], "manager_id": view.get("manager_id"), "status": view.get("status"),
-               "contacts": len(view.get("contacts") or []) if contacts is None else contacts}
+    def _partner(self, data: dict[str, Any], *, keep_contacts: bool = True) -> None:
+        view = data["partner"]
+        row = {"id": data["partner_id"], "manager_id": data["manager_id"], "status": view["status"],
+               "contacts": len(view["contacts"])}
         self._put(partners, row, keep=("contacts",) if keep_contacts else ())
 
     # --- the replay -----------------------------------------------------------------------
-    @replays
+    @replays(partner_events.PARTNER_SNAPSHOT, deal_events.DEAL_SNAPSHOT, interaction_events.INTERACTION_SNAPSHOT)
     def apply_snapshots(self, records: list[dict[str, Any]]) -> None:
         for record in records:
             data = record["data"]
             if record["event_type"] == "partner_snapshot":
-                self._partner(data["partner"], keep_contacts=False)
+                self._partner(data, keep_contacts=False)
             elif record["event_type"] == "deal_snapshot":
-                self._put(deals, {"id": data["deal_id"], "stage": data["deal"]["stage"],
-                                  "status": data["deal"]["status"], "stays": len(data["stages"])})
-            elif record["event_type"] == "interaction_snapshot":
-                self._put(interactions, {"id": data["interaction_id"], "status": data["interaction"]["status"]})
+                self._put(deals, {"id": data["deal_id"], "stage": data["stage"], "status": data["status"],
+                                  "stays": len(data["stages"])})
+            else:
+                self._put(interactions, {"id": data["interaction_id"], "status": data["status"]})
 
     # --- live events ----------------------------------------------------------------------
-    @handles("partners", "partner_registered")
+    @handles(partner_events.PARTNER_REGISTERED)
     def on_partner_registered(self, event):
-        data = event["data"]
-        self._partner(data.get("partner", data), keep_contacts=False)
+        self._partner(event["data"], keep_contacts=False)
 
-    @handles("partners", "partner_updated")
+    @handles(partner_events.PARTNER_UPDATED)
     def on_partner_updated(self, event):
-        self._partner(event["data"]["partner"])
+        self._partner(event["data"])
 
-    @handles("partners", "partner_reassigned")
+    @handles(partner_events.PARTNER_REASSIGNED)
     def on_partner_reassigned(self, event):
         data = event["data"]
         self.db.session.execute(update(partners).where(partners.c.id == data["partner_id"]).values(manager_id=data["manager_id"]))
 
-    @handles("partners", "contact_added")
+    @handles(partner_events.CONTACT_ADDED)
     def on_contact_added(self, event):
         self._add(partners, event["data"]["partner_id"], "contacts", 1)
 
-    @handles("deals", "deal_opened")
+    @handles(deal_events.DEAL_OPENED)
     def on_deal_opened(self, event):
         data = event["data"]
-        self._put(deals, {"id": data["deal_id"], "stage": data.get("stage"), "status": data.get("status"),
-                          "stays": 1 if data.get("stage") else 0}, keep=("stays",))
+        self._put(deals, {"id": data["deal_id"], "stage": data["stage"], "status": data["status"],
+                          "stays": 1 if data["stage"] else 0}, keep=("stays",))
 
-    @handles("deals", "deal_stage_changed")
+    @handles(deal_events.DEAL_STAGE_CHANGED)
     def on_deal_stage_changed(self, event):
         data = event["data"]
         self.db.session.execute(update(deals).where(deals.c.id == data["deal_id"]).values(stage=data["to_stage"]))
         self._add(deals, data["deal_id"], "stays", 1)
 
-    @handles("deals", "deal_won")
+    @handles(deal_events.DEAL_WON)
     def on_deal_won(self, event):
         self._deal_status(event)
 
-    @handles("deals", "deal_lost")
+    @handles(deal_events.DEAL_LOST)
     def on_deal_lost(self, event):
         self._deal_status(event)
 
@@ -121,11 +124,11 @@ class MirrorService:
         status = DEAL_STATUS_EVENTS[event["event_type"]]
         self.db.session.execute(update(deals).where(deals.c.id == event["data"]["deal_id"]).values(status=status))
 
-    @handles("interactions", "interaction_registered")
+    @handles(interaction_events.INTERACTION_REGISTERED)
     def on_interaction_registered(self, event):
         data = event["data"]
-        self._put(interactions, {"id": data["interaction_id"], "status": data["interaction"]["status"]})
+        self._put(interactions, {"id": data["interaction_id"], "status": data["status"]})
 
-    @handles("interactions", "interaction_completed")
+    @handles(interaction_events.INTERACTION_COMPLETED)
     def on_interaction_completed(self, event):
         self._put(interactions, {"id": event["data"]["interaction_id"], "status": "done"})

@@ -206,8 +206,17 @@ def test_a_late_consumer_backfills_and_follows_live_events_without_gaps_or_doubl
             writer.result(timeout=120)
         try:
             expected = source_state(env)
-            wait_for(lambda: not differences(expected, mirror_state(env)), timeout=180,
-                     what=f"the mirror to equal the sources: {differences(expected, mirror_state(env))}")
+            last: dict = {}
+
+            def equal() -> bool:
+                last["differences"] = differences(expected, mirror_state(env))
+                return not last["differences"]
+
+            try:
+                wait_for(equal, timeout=180, what="the mirror to equal the sources")
+            except AssertionError:
+                raise AssertionError(f"the mirror differs from the sources: {last['differences']}\n"
+                                     f"{mirror.output()[-3000:]}") from None
             assert len(expected["partners"]) >= 1500 + 100
             assert sum(stays for _, _, stays in expected["deals"].values()) >= 1500 * 3 + 100
         finally:

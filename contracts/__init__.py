@@ -16,7 +16,9 @@ from crm_kit.contracts import EventContract, catalogue_of
 from crm_kit.errors import ValidationError
 
 ALL: tuple[EventContract, ...] = (*partners.ALL, *deals.ALL, *interactions.ALL)
-_CATALOGUE = catalogue_of(*ALL)
+# What a source replays to one late consumer (crm_kit.replay), on the ``replay`` exchange.
+SNAPSHOTS: tuple[EventContract, ...] = (*partners.SNAPSHOTS, *deals.SNAPSHOTS, *interactions.SNAPSHOTS)
+_CATALOGUE = catalogue_of(*ALL, *SNAPSHOTS)
 
 
 def find(source: str, name: str, version: int = 1) -> EventContract | None:

@@ -159,6 +159,27 @@ def document() -> dict[str, Any]:
             "channel": {"$ref": f"#/channels/{channel_id}"},
             "messages": [{"$ref": f"#/channels/{channel_id}/messages/{contract.name}"}],
         }
+    # Snapshots a source replays to one late consumer (crm_kit.replay): the direct exchange
+    # ``replay``, routing key = the consumer's name, queue ``replay.<consumer>``.
+    for contract in contracts.SNAPSHOTS:
+        channel_id = f"replay.{contract.source}.{contract.name}"
+        messages[channel_id] = _event_message(spec, contract)
+        channels[channel_id] = {
+            "address": "{consumer}",
+            "title": f"replay / {contract.source} {contract.name} to one consumer",
+            "summary": contract.summary,
+            "parameters": {"consumer": {"description": "The service that asked for the replay (queue replay.<consumer>)."}},
+            "messages": {contract.name: {"$ref": f"#/components/messages/{channel_id}"}},
+            "bindings": {"amqp": {"is": "routingKey", "exchange": {"name": "replay", "type": "direct", "durable": True,
+                                                                   "autoDelete": False, "vhost": "/"},
+                                  "bindingVersion": AMQP_BINDING}},
+        }
+        operations[channel_id] = {
+            "action": "send",
+            "title": f"{contract.source} replays {contract.name} to a late consumer",
+            "channel": {"$ref": f"#/channels/{channel_id}"},
+            "messages": [{"$ref": f"#/channels/{channel_id}/messages/{contract.name}"}],
+        }
     # The PBX's call events: published by a PBX adapter, consumed by interactions.
     messages["telephony.call_event"] = {
         "name": "call_event",

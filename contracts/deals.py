@@ -288,6 +288,41 @@ class DealStuck(AboutDeal):
     task_id = required(Uuid)
 
 
+class StageStay(EventData):
+    """A stay of a deal in a stage: when it entered and, unless it is there now, when it left."""
+
+    stage = required(fields.String)
+    entered_at = required(Moment)
+    left_at = nullable(Moment)
+
+
+class InvoiceState(EventData):
+    """An invoice as it is now: what was billed, what was paid, what is still owed."""
+
+    invoice_id = required(Uuid)
+    number = required(fields.String)
+    amount = required(DecimalText)
+    paid = required(DecimalText)
+    balance = required(DecimalText)
+    currency = required(Currency)
+    status = required(fields.String)
+    issued_on = required(fields.Date)
+    due_date = required(fields.Date)
+
+
+class DealSnapshot(AboutDeal):
+    """A deal as it is now, replayed to a consumer that starts late (crm_kit.replay), with its
+    stage history and its invoices."""
+
+    status = required(fields.String, validate=validate.OneOf(DEAL_STATUSES))
+    stage = nullable(fields.String)
+    amount = required(DecimalText)
+    currency = required(Currency)
+    deal = required(fields.Nested, nested=DealSummary)
+    stages = required(fields.List, cls_or_instance=fields.Nested(StageStay))
+    invoices = required(fields.List, cls_or_instance=fields.Nested(InvoiceState))
+
+
 # --- examples (kept by the contracts: tests/unit/contracts) ----------------------------------
 
 DEAL_ID = "4e5f6a7b-8c9d-4e0f-9a1b-2c3d4e5f6a7b"
@@ -445,3 +480,17 @@ ALL = (
     DEAL_TERMS_CHOSEN, OFFER_SENT, OFFER_ACCEPTED, OFFER_REJECTED, TASK_ADDED, TASK_COMPLETED,
     DOCUMENT_ADDED, SUPPLIER_ORDER_ADDED, INVOICE_ISSUED, PAYMENT_RECEIVED, INVOICE_OVERDUE, DEAL_STUCK,
 )
+
+# Replayed to one consumer on the ``replay`` exchange, not published on ``deals.events``.
+DEAL_SNAPSHOT = EventContract(
+    SOURCE, "deal_snapshot", DealSnapshot, summary="A deal as it is now (a replay to a late consumer).",
+    subject=("partner_id", "deal_id"),
+    example={**ABOUT, "status": "in_progress", "stage": "qualification", "amount": "150000.00", "currency": "RUB",
+             "deal": SUMMARY,
+             "stages": [{"stage": "lead", "entered_at": "2026-11-20T10:00:00+00:00", "left_at": "2026-11-23T10:00:00+00:00"},
+                        {"stage": "qualification", "entered_at": "2026-11-23T10:00:00+00:00", "left_at": None}],
+             "invoices": [{"invoice_id": INVOICE_ID, "number": "С-17", "amount": "150000.00", "paid": "50000.00",
+                           "balance": "100000.00", "currency": "RUB", "status": "partially_paid",
+                           "issued_on": "2026-11-23", "due_date": "2026-12-07"}]},
+)
+SNAPSHOTS = (DEAL_SNAPSHOT,)

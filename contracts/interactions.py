@@ -200,6 +200,15 @@ class CallBackTaskCompleted(AboutInteraction):
     note = nullable(fields.String)
 
 
+class InteractionSnapshot(AboutInteraction):
+    """An interaction (a call too) as it is now, replayed to a consumer that starts late
+    (crm_kit.replay)."""
+
+    kind = required(fields.String, validate=validate.OneOf(KINDS))
+    status = required(fields.String, validate=validate.OneOf(STATUSES))
+    interaction = required(fields.Nested, nested=InteractionView)
+
+
 # --- examples (kept by the contracts: tests/unit/contracts) ----------------------------------
 
 INTERACTION_ID = "a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d"
@@ -280,3 +289,11 @@ ALL = (
     INTERACTION_REGISTERED, INTERACTION_COMPLETED, INTERACTION_UPDATED, REMINDER_DUE, PARTICIPANTS_LINKED,
     CALL_REGISTERED, CALL_MISSED, TASK_COMPLETED,
 )
+
+# Replayed to one consumer on the ``replay`` exchange, not published on ``interactions.events``.
+INTERACTION_SNAPSHOT = EventContract(
+    SOURCE, "interaction_snapshot", InteractionSnapshot, summary="An interaction as it is now (a replay to a late consumer).",
+    subject=("partner_id", "interaction_id"),
+    example={**ABOUT, "kind": "meeting", "status": "planned", "interaction": VIEW},
+)
+SNAPSHOTS = (INTERACTION_SNAPSHOT,)

@@ -232,6 +232,14 @@ class AgreementChanged(EventData):
     agreement = required(fields.Nested, nested=AgreementView)
 
 
+class PartnerSnapshot(AboutPartner):
+    """A partner as it is now, replayed to a consumer that starts late (crm_kit.replay): every
+    partner, tombstones of merged ones included."""
+
+    kinds = required(fields.List, cls_or_instance=fields.String(validate=validate.OneOf(PARTNER_KINDS)))
+    partner = required(fields.Nested, nested=PartnerView)
+
+
 # --- examples (kept by the contracts: tests/unit/contracts) ----------------------------------
 
 PARTNER_ID = "6f1c2d3e-4b5a-4c6d-8e7f-901a2b3c4d5e"
@@ -341,3 +349,10 @@ ALL = (
     CONTACT_ADDED, CONTACT_UPDATED, CONTACT_REMOVED, RELATIONSHIP_ADDED, RELATIONSHIP_REMOVED,
     AGREEMENT_CREATED, AGREEMENT_UPDATED, AGREEMENT_APPROVED, AGREEMENT_EXPIRED, AGREEMENT_CANCELLED,
 )
+
+# Replayed to one consumer on the ``replay`` exchange, not published on ``partners.events``.
+PARTNER_SNAPSHOT = EventContract(
+    SOURCE, "partner_snapshot", PartnerSnapshot, summary="A partner as it is now (a replay to a late consumer).",
+    example={**ABOUT, "kinds": ["client"], "partner": PARTNER},
+)
+SNAPSHOTS = (PARTNER_SNAPSHOT,)

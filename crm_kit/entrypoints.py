@@ -88,6 +88,9 @@ class InboxEventHandler(EventHandler):
         super().setup()
         config = self.container.config
         self._publisher = Publisher(config["AMQP_URI"], use_confirms=True)
+        # A consumer that backfills from this source (crm_kit.replay.Backfill) holds its live
+        # events until the source's snapshot is applied. Found by duck typing: no import cycle.
+        self._backfill = next((dep for dep in self.container.dependencies if hasattr(dep, "wait_live")), None)
 
     def handle_message(self, body, message):
         if not isinstance(body, dict) or not body.get("event_id"):
@@ -95,6 +98,14 @@ class InboxEventHandler(EventHandler):
             self._park(message, ValidationError("event has no event_id", {"event_id": ["missing"]}), permanent=True)
             self.queue_consumer.ack_message(message)
             return
+        if self._backfill is not None and not self._backfill.is_live(self.source_service):
+            # Held unacknowledged (at most the prefetch): a crash gives it back to the queue.
+            eventlet.spawn_n(self._handle_when_live, body, message)
+            return
+        super().handle_message(body, message)
+
+    def _handle_when_live(self, body, message) -> None:
+        self._backfill.wait_live(self.source_service)
         super().handle_message(body, message)
 
     def handle_result(self, message, worker_ctx, result=None, exc_info=None):

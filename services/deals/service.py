@@ -20,10 +20,11 @@ from crm_kit.config import env_int
 from crm_kit.db import Database
 from crm_kit.entrypoints import handles, rpc, timer
 from crm_kit.observability import Observability
+from crm_kit.replay import Replayer, replay_request
 from crm_kit.validation import date_arg, datetime_arg, uuid_arg
 from services.deals.models import Base
 from services.deals.partners_client import PartnersClient
-from services.deals.usecases import card, deals, forecast, invoices, offers, scans, stages, work
+from services.deals.usecases import card, deals, forecast, invoices, offers, replay, scans, stages, work
 
 OVERDUE_SCAN_S = env_int("DEALS_OVERDUE_SCAN_S", 60, minimum=1)
 STUCK_SCAN_S = env_int("DEALS_STUCK_SCAN_S", 300, minimum=1)
@@ -36,6 +37,7 @@ class DealsService:
     actor = ActorProvider()
     partners = PartnersClient()
     observability = Observability()
+    replayer = Replayer(*replay.READERS)
 
     @rpc
     def health_ping(self) -> str:
@@ -216,3 +218,10 @@ class DealsService:
         """Two partners became one: deals, invoices and supplier orders of the merged partner now
         name the survivor."""
         return deals.partners_merged(self.db, event)
+
+    @rpc
+    def replay_to(self, consumer, replay_id, since):
+        """Stream the current state of every deal with its stage history and invoices to ``consumer`` (crm_kit.replay), for a
+        consumer that starts late, and answer at once; the stream ends with the ids of events
+        it already reflects. Only a service may ask; a bad consumer name, id or time is refused."""
+        return self.replayer.start_replay(*replay_request(self.actor, consumer, replay_id, since))

@@ -27,12 +27,13 @@ from crm_kit.db import Database
 from crm_kit.entrypoints import handles, rpc, timer
 from crm_kit.errors import ValidationError
 from crm_kit.observability import Observability
+from crm_kit.replay import Replayer, replay_request
 from crm_kit.validation import datetime_arg, uuid_arg
 from services.interactions.caller_directory import CallerDirectory
 from services.interactions.deals_client import DealsClient
 from services.interactions.models import Base
 from services.interactions.partners_client import PartnersClient
-from services.interactions.usecases import agenda, call_leads, calls, interactions, participants, reminders, tasks
+from services.interactions.usecases import agenda, call_leads, calls, interactions, participants, reminders, replay, tasks
 
 REMINDER_SCAN_S = env_int("INTERACTIONS_REMINDER_SCAN_S", 30, minimum=1)
 CALL_BATCH = env_int("INTERACTIONS_CALL_BATCH", 1000, minimum=1, maximum=5000)
@@ -57,6 +58,7 @@ class InteractionsService:
     deals = DealsClient()
     callers = CallerDirectory()
     observability = Observability()
+    replayer = Replayer(*replay.READERS)
 
     @rpc
     def health_ping(self) -> str:
@@ -293,3 +295,10 @@ class InteractionsService:
     def forget_stale_callers(self, event) -> None:
         """Drop cached caller matches a partners event makes stale (caller_directory.py)."""
         self.callers.forget_for_event(event, phones.lookup_key)
+
+    @rpc
+    def replay_to(self, consumer, replay_id, since):
+        """Stream the current state of every interaction, calls included to ``consumer`` (crm_kit.replay), for a
+        consumer that starts late, and answer at once; the stream ends with the ids of events
+        it already reflects. Only a service may ask; a bad consumer name, id or time is refused."""
+        return self.replayer.start_replay(*replay_request(self.actor, consumer, replay_id, since))

@@ -44,6 +44,12 @@ def interaction_view(i: Interaction) -> dict[str, Any]:
     }
 
 
+
+def event_view(view: dict[str, Any]) -> dict[str, Any]:
+    """What events carry of an interaction: its view without the e-mail body (personal text,
+    and large) and the participants (``participants_linked`` tells of them)."""
+    return {key: value for key, value in view.items() if key not in ("body", "participants")}
+
 def call_fields(i: Interaction) -> dict[str, Any]:
     """What a call from the PBX adds (all null for other interactions)."""
     return {

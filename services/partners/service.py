@@ -15,9 +15,10 @@ from crm_kit.actor_provider import ActorProvider
 from crm_kit.db import Database
 from crm_kit.entrypoints import rpc, timer
 from crm_kit.observability import Observability
+from crm_kit.replay import Replayer, replay_request
 from crm_kit.validation import date_arg, uuid_arg
 from services.partners.models import Base
-from services.partners.usecases import agreements, card, contacts, managers, merge, registration, relationships, search
+from services.partners.usecases import agreements, card, contacts, managers, merge, registration, relationships, replay, search
 from services.partners.usecases.lookup import PARTNERS
 from services.partners.usecases.search import DIRECTORY_PAGE
 from services.partners.views import partner_view
@@ -29,6 +30,7 @@ class PartnersService:
     db = Database(Base.metadata)
     actor = ActorProvider()
     observability = Observability()
+    replayer = Replayer(*replay.READERS)
 
     @rpc
     def health_ping(self) -> str:
@@ -187,3 +189,9 @@ class PartnersService:
         """Who was responsible for a partner, newest first."""
         return managers.manager_history(self.db.session, self.actor, uuid_arg(partner_id, "partner_id"))
 
+    @rpc
+    def replay_to(self, consumer, replay_id, since):
+        """Stream the current state of every partner to ``consumer`` (crm_kit.replay), for a
+        consumer that starts late, and answer at once; the stream ends with the ids of events
+        it already reflects. Only a service may ask; a bad consumer name, id or time is refused."""
+        return self.replayer.start_replay(*replay_request(self.actor, consumer, replay_id, since))

@@ -29,7 +29,7 @@ from services.interactions.models import CallLead, Interaction, Participant, Par
 from services.interactions.schemas import UPDATABLE, FollowUpIn, InteractionChanges, InteractionIn, StatusIn
 from services.interactions.usecases.about import about_interaction
 from services.interactions.usecases.lookup import INTERACTIONS
-from services.interactions.views import interaction_summary, interaction_view
+from services.interactions.views import event_view, interaction_summary, interaction_view
 
 DEFAULT_STATUS = {
     kind_rules.MEETING: status_rules.PLANNED,
@@ -68,7 +68,7 @@ def registered_event(interaction: Interaction, view: dict[str, Any]) -> dict[str
         "reply_to_id": interaction.reply_to_id,
         "follow_up_of_id": interaction.follow_up_of_id,
         "planned_at": view["planned_at"],
-        "interaction": {k: v for k, v in view.items() if k not in ("body", "participants")},
+        "interaction": event_view(view),
     }
 
 
@@ -150,7 +150,7 @@ def _updated(uow: UnitOfWork, interaction: Interaction, changed: list[str]) -> d
     if changed:
         uow.emit(events.INTERACTION_UPDATED, {
             **about_interaction(interaction), "changed": changed,
-            "interaction": {k: v for k, v in view.items() if k not in ("body", "participants")},
+            "interaction": event_view(view),
         })
     return view
 

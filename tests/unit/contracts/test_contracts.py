@@ -27,7 +27,7 @@ from gateway.card import partner_ids_of
 ROOT = Path(__file__).resolve().parents[3]
 
 
-@pytest.mark.parametrize("contract", contracts.ALL, ids=lambda c: f"{c.source}.{c.name}")
+@pytest.mark.parametrize("contract", contracts.ALL + contracts.SNAPSHOTS, ids=lambda c: f"{c.source}.{c.name}")
 def test_every_contract_keeps_its_example_and_reads_it_typed(contract):
     contract.check(contract.example)
     read = contract.load(contract.example)
@@ -42,10 +42,11 @@ def test_one_contract_per_service_and_name_and_the_catalogue_finds_it():
     assert contracts.find("deals", "task_completed") is deals.TASK_COMPLETED
     assert contracts.find("interactions", "task_completed") is interactions.TASK_COMPLETED
     assert contracts.find("deals", "partners_merged") is None
+    assert contracts.find("deals", "deal_snapshot") is deals.DEAL_SNAPSHOT
 
 
 def test_every_partners_deals_and_interactions_event_names_its_partner_and_dimensions():
-    for contract in contracts.ALL:
+    for contract in contracts.ALL + contracts.SNAPSHOTS:
         fields = set(contract.schema_class._declared_fields)
         assert "partner_id" in fields and contract.subject[0] == "partner_id", contract
         if contract.source == "partners" and contract not in partners.AGREEMENT_STATUS_EVENTS.values() and "agreement" not in contract.name:

@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint proto bench-quick clean services
+.PHONY: run test test-quick lint proto bench-quick clean services
 
 $(STAMP): requirements.lock pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "need $(PYTHON) (set PYTHON=...)"; exit 2; }
@@ -27,7 +27,11 @@ services:
 test: $(STAMP) services
 	$(BIN)/ruff check .
 	$(BIN)/python -m gateway.protogen --check
-	$(BIN)/python -m pytest tests -q
+	$(BIN)/python -m pytest tests -q --durations=15
+
+# Domain rules and use cases only (SQLite in memory): no RabbitMQ, no PostgreSQL, no processes.
+test-quick: $(STAMP)
+	$(BIN)/python -m pytest tests -q -m "not integration and not e2e"
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

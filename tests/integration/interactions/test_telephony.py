@@ -19,7 +19,7 @@ from crm_kit.errors import NotFound
 from telephony.events import EXCHANGE
 from telephony.publisher import CallEventPublisher
 from tests.integration.interactions.conftest import ADMIN, ANNA, BORIS
-from tests.support.platform import wait_for
+from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.integration
 
@@ -63,17 +63,10 @@ def publish(infra, interactions_service):
 
 def call_of(call, call_id: str, state: str | None = None, timeout: float = 30.0) -> dict:
     def found():
-        try:
-            view = call(ADMIN).interactions.get_call(call_id)
-        except NotFound:
-            return None
+        view = call(ADMIN).interactions.get_call(call_id)
         return view if state is None or view["call_state"] == state else None
 
-    return wait_for(found, timeout=timeout, what=f"call {call_id}" + (f" {state}" if state else ""))
-
-
-def heard_of_call(call, event_type: str, call_id: str) -> list[dict]:
-    return [e for e in call(ADMIN).interactions_listener.heard(event_type) if e["data"].get("call_id") == call_id]
+    return eventually(found, timeout=timeout, what=f"call {call_id}" + (f" {state}" if state else ""), ignoring=(NotFound,))
 
 
 def register_partner(call, number: str, actor=ANNA) -> dict:
@@ -102,9 +95,9 @@ def test_duplicated_and_reordered_events_make_one_correct_call(call, publish, li
         rows = conn.execute(text("SELECT count(*) FROM interactions WHERE call_id = :c"), {"c": c.call_id}).scalar_one()
         applied = conn.execute(text("SELECT count(*) FROM call_events WHERE call_id = :c"), {"c": c.call_id}).scalar_one()
     assert (rows, applied) == (1, 4)
-    wait_for(lambda: heard_of_call(call, "interaction_completed", c.call_id), what="interaction_completed")
-    assert len(heard_of_call(call, "call_registered", c.call_id)) == 1
-    assert len(heard_of_call(call, "interaction_completed", c.call_id)) == 1
+    eventually(lambda: listener.heard("interaction_completed", call_id=c.call_id), what="interaction_completed")
+    assert len(listener.heard("call_registered", call_id=c.call_id)) == 1
+    assert len(listener.heard("interaction_completed", call_id=c.call_id)) == 1
 
 
 def test_caller_is_matched_in_any_format_and_the_call_is_the_managers(call, publish):
@@ -137,13 +130,13 @@ def test_a_missed_call_makes_one_call_back_task_for_the_user_at_the_extension(ca
     publish([missed, c.event("ringing", 0)])
     call_of(call, c.call_id, "missed")
     publish([missed])  # told again, in a later batch
-    wait_for(lambda: heard_of_call(call, "call_missed", c.call_id), what="call_missed")
+    eventually(lambda: listener.heard("call_missed", call_id=c.call_id), what="call_missed")
     tasks = [t for t in call(BORIS).interactions.list_tasks({})["items"] if t["call_id"] == c.call_id]
     assert len(tasks) == 1
     task = tasks[0]
     assert (task["kind"], task["status"], task["assignee_id"], task["partner_id"]) == ("call_back", "open", "boris", partner["id"])
-    assert len(heard_of_call(call, "call_missed", c.call_id)) == 1
-    assert heard_of_call(call, "call_missed", c.call_id)[0]["data"]["task_id"] == task["id"]
+    assert len(listener.heard("call_missed", call_id=c.call_id)) == 1
+    assert listener.heard("call_missed", call_id=c.call_id)[0]["data"]["task_id"] == task["id"]
     view = call(BORIS).interactions.get_call(c.call_id)
     assert (view["responsible_id"], view["status"]) == ("boris", "done")
     assert view["title"].startswith("Missed call from +7 916")
@@ -167,7 +160,7 @@ def test_an_unknown_number_makes_one_prospect_and_one_lead(call, publish, deals_
         leads = [lead for lead in call(ADMIN).interactions.list_call_leads("done") if lead["number"] == number]
         return leads[0] if leads else None
 
-    lead = wait_for(lead_done, timeout=45, what="the prospect and lead of an unknown caller")
+    lead = eventually(lead_done, timeout=45, what="the prospect and lead of an unknown caller")
     assert lead["call_id"] == first.call_id and lead["deal_id"]
     matches = call(ADMIN).partners.find_by_phone(number)["matches"]
     assert [m["partner_id"] for m in matches] == [lead["partner_id"]]
@@ -175,9 +168,9 @@ def test_an_unknown_number_makes_one_prospect_and_one_lead(call, publish, deals_
     assert "prospect" in prospect["kinds"]
     deals = call(ADMIN).deals.list_deals({"partner_id": lead["partner_id"]})["items"]
     assert [d["id"] for d in deals] == [lead["deal_id"]]
-    first_view = wait_for(lambda: (v := call(ADMIN).interactions.get_call(first.call_id))["partner_id"] and v,
+    first_view = eventually(lambda: (v := call(ADMIN).interactions.get_call(first.call_id))["partner_id"] and v,
                           what="first call linked")
-    second_view = wait_for(lambda: (v := call(ADMIN).interactions.get_call(second.call_id))["partner_id"] and v,
+    second_view = eventually(lambda: (v := call(ADMIN).interactions.get_call(second.call_id))["partner_id"] and v,
                            what="second call linked")
     assert first_view["partner_id"] == second_view["partner_id"] == lead["partner_id"]
     assert first_view["created_deal_id"] == lead["deal_id"] and second_view["created_deal_id"] is None
@@ -211,7 +204,7 @@ def test_malformed_events_are_parked_and_do_not_block_the_queue(call, publish, i
                  if c.call_id in m.body or m.body.startswith("{not json")]
         return found if len(found) >= 2 else None
 
-    messages = wait_for(parked, what="both bad events parked")
+    messages = eventually(parked, what="both bad events parked")
     errors = " ".join(m.error for m in messages)
     assert "direction" in errors and "occurred_at" in errors and "not JSON" in errors
     assert all(m.queue == "telephony.calls.interactions" for m in messages)
@@ -232,7 +225,7 @@ def test_the_caller_cache_is_refreshed_by_partners_events(call, publish):
         view = call_of(call, after.call_id, "ended")
         return view if view["match_state"] == "matched" else None
 
-    view = wait_for(matched_now, timeout=20, what="a new call matched to the new partner")
+    view = eventually(matched_now, timeout=20, what="a new call matched to the new partner")
     assert view["partner_id"] == partner["id"]
 
 
@@ -258,7 +251,7 @@ def test_while_partners_is_down_calls_are_matched_from_the_directory_and_leads_w
     def lead_done():
         return [lead for lead in call(ADMIN).interactions.list_call_leads("done") if lead["number"] == stranger]
 
-    wait_for(lead_done, timeout=60, what="the prospect made once partners is back")
+    eventually(lead_done, timeout=60, what="the prospect made once partners is back")
 
 
 def test_call_back_tasks_follow_a_partners_merge(call, publish):
@@ -268,9 +261,9 @@ def test_call_back_tasks_follow_a_partners_merge(call, publish):
     c = Call(e164(digits))
     publish([c.event("ringing", 0), c.event("missed", 20)])
     call_of(call, c.call_id, "missed")
-    task = wait_for(lambda: call(ANNA).interactions.list_tasks({"partner_id": merged["id"]})["items"], what="the task")[0]
+    task = eventually(lambda: call(ANNA).interactions.list_tasks({"partner_id": merged["id"]})["items"], what="the task")[0]
     call(ANNA).partners.merge({"survivor_id": survivor["id"], "merged_id": merged["id"]})
-    moved = wait_for(lambda: call(ANNA).interactions.list_tasks({"partner_id": survivor["id"]})["items"],
+    moved = eventually(lambda: call(ANNA).interactions.list_tasks({"partner_id": survivor["id"]})["items"],
                      what="the task to name the survivor")
     assert [t["id"] for t in moved] == [task["id"]]
     assert call(ANNA).interactions.get_call(c.call_id)["partner_id"] == survivor["id"]
@@ -287,11 +280,13 @@ def test_a_crash_mid_stream_loses_nothing_and_applies_nothing_twice(call, publis
             return conn.execute(text("SELECT count(*) FROM call_events WHERE call_id = ANY(:ids)"), {"ids": ids}).scalar_one()
 
     publish(events[:600])
-    wait_for(lambda: stored() > 0, what="the first batches stored")
+    eventually(lambda: stored() > 0, what="the first batches stored")
     interactions_service.kill()  # SIGKILL: no goodbye, unacknowledged deliveries go back to the queue
-    publish([*events[600:], *events[:150]])  # the rest, and some told again
-    interactions_service.start()
-    wait_for(lambda: stored() == len(events), timeout=60, what="every event stored once")
+    try:
+        publish([*events[600:], *events[:150]])  # the rest, and some told again
+    finally:
+        interactions_service.start()
+    eventually(lambda: stored() == len(events), timeout=60, what="every event stored once")
     with interactions_db.connect() as conn:
         rows = conn.execute(text("SELECT call_id, call_state, duration_s FROM interactions WHERE call_id = ANY(:ids)"),
                             {"ids": ids}).all()

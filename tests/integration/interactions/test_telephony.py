@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import random
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 import pika
 import pytest
@@ -19,11 +19,10 @@ from crm_kit.errors import NotFound
 from telephony.events import EXCHANGE
 from telephony.publisher import CallEventPublisher
 from tests.integration.interactions.conftest import ADMIN, ANNA, BORIS
+from tests.support.pbx import PbxCall
 from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.integration
-
-MSK = timezone(timedelta(hours=3))
 
 
 def tag() -> str:
@@ -36,23 +35,6 @@ def national() -> str:
 
 def e164(digits: str) -> str:
     return "+7" + digits
-
-
-class Call:
-    """The events of one call, written the way a PBX sends them."""
-
-    def __init__(self, external: str, direction: str = "incoming", extension: str = "101"):
-        self.call_id = f"it-{tag()}"
-        self.direction, self.external, self.extension = direction, external, extension
-        self.start = datetime(2026, 11, 23, 10, 0, tzinfo=MSK)
-
-    def event(self, kind: str, after_s: int, **extra) -> dict:
-        caller, callee = (self.external, "+74951500000") if self.direction == "incoming" else (self.extension, self.external)
-        return {
-            "call_id": self.call_id, "event_id": f"{self.call_id}:{kind}:{after_s}", "kind": kind,
-            "direction": self.direction, "caller": caller, "callee": callee, "extension": self.extension,
-            "occurred_at": (self.start + timedelta(seconds=after_s)).isoformat(), **extra,
-        }
 
 
 @pytest.fixture
@@ -76,7 +58,7 @@ def register_partner(call, number: str, actor=ANNA) -> dict:
 
 
 def test_duplicated_and_reordered_events_make_one_correct_call(call, publish, listener, interactions_db):
-    c = Call(e164(national()))
+    c = PbxCall(e164(national()))
     ringing, answered = c.event("ringing", 0), c.event("answered", 5)
     transferred = c.event("transferred", 30, transferred_to="102")
     ended = c.event("ended", 95, duration_s=90, recording_url="https://pbx.example/r/1.mp3")
@@ -103,7 +85,7 @@ def test_duplicated_and_reordered_events_make_one_correct_call(call, publish, li
 def test_caller_is_matched_in_any_format_and_the_call_is_the_managers(call, publish):
     digits = national()
     partner = register_partner(call, e164(digits))
-    c = Call(f"8 ({digits[:3]}) {digits[3:6]}-{digits[6:8]}-{digits[8:]}", extension="199")
+    c = PbxCall(f"8 ({digits[:3]}) {digits[3:6]}-{digits[6:8]}-{digits[8:]}", extension="199")
     publish([c.event("ringing", 0), c.event("answered", 3), c.event("ended", 63, duration_s=60)])
     view = call_of(call, c.call_id, "ended")
     assert view["match_state"] == "matched" and view["partner_id"] == partner["id"]
@@ -125,7 +107,7 @@ def test_a_missed_call_makes_one_call_back_task_for_the_user_at_the_extension(ca
     call(ADMIN).interactions.set_extension(extension, "boris", "spb", "south")
     digits = national()
     partner = register_partner(call, e164(digits), actor=BORIS)
-    c = Call(e164(digits), extension=extension)
+    c = PbxCall(e164(digits), extension=extension)
     missed = c.event("missed", 30)
     publish([missed, c.event("ringing", 0)])
     call_of(call, c.call_id, "missed")
@@ -151,7 +133,7 @@ def test_a_missed_call_makes_one_call_back_task_for_the_user_at_the_extension(ca
 
 def test_an_unknown_number_makes_one_prospect_and_one_lead(call, publish, deals_service):
     number = e164(national())
-    first, second = Call(number), Call(number)
+    first, second = PbxCall(number), PbxCall(number)
     second.start += timedelta(minutes=5)
     publish([first.event("ringing", 0), first.event("answered", 2), first.event("ended", 40, duration_s=38)])
     publish([second.event("ringing", 0), second.event("missed", 20)])
@@ -178,14 +160,14 @@ def test_an_unknown_number_makes_one_prospect_and_one_lead(call, publish, deals_
     tasks = call(ADMIN).interactions.list_tasks({"partner_id": lead["partner_id"]})["items"]
     assert [t["call_id"] for t in tasks] == [second.call_id]
     # A third call from the number is the prospect's: no new lead.
-    third = Call(number)
+    third = PbxCall(number)
     publish([third.event("ringing", 0), third.event("answered", 1), third.event("ended", 9, duration_s=8)])
     assert call_of(call, third.call_id, "ended")["partner_id"] == lead["partner_id"]
     assert len(call(ADMIN).deals.list_deals({"partner_id": lead["partner_id"]})["items"]) == 1
 
 
 def test_malformed_events_are_parked_and_do_not_block_the_queue(call, publish, infra):
-    c = Call(e164(national()))
+    c = PbxCall(e164(national()))
     bad = c.event("ringing", 0)
     del bad["direction"]
     bad["occurred_at"] = "yesterday"
@@ -195,7 +177,7 @@ def test_malformed_events_are_parked_and_do_not_block_the_queue(call, publish, i
     channel.basic_publish(EXCHANGE, "call.ringing", json.dumps(bad).encode())
     channel.basic_publish(EXCHANGE, "call.ringing", b"{not json")
     connection.close()
-    good = Call(e164(national()))
+    good = PbxCall(e164(national()))
     publish([good.event("ringing", 0)])
     assert call_of(call, good.call_id, "ringing")["status"] == "in_progress"
 
@@ -214,13 +196,13 @@ def test_malformed_events_are_parked_and_do_not_block_the_queue(call, publish, i
 
 def test_the_caller_cache_is_refreshed_by_partners_events(call, publish):
     number = e164(national())
-    before = Call(number, direction="outgoing")  # outgoing: an unknown callee makes no lead
+    before = PbxCall(number, direction="outgoing")  # outgoing: an unknown callee makes no lead
     publish([before.event("ringing", 0), before.event("ended", 10, duration_s=0)])
     assert call_of(call, before.call_id, "ended")["match_state"] == "unknown"
     partner = register_partner(call, number)  # partner_registered drops the cached "nobody"
 
     def matched_now():
-        after = Call(number, direction="outgoing")
+        after = PbxCall(number, direction="outgoing")
         publish([after.event("ringing", 0), after.event("ended", 5, duration_s=0)])
         view = call_of(call, after.call_id, "ended")
         return view if view["match_state"] == "matched" else None
@@ -235,7 +217,7 @@ def test_while_partners_is_down_calls_are_matched_from_the_directory_and_leads_w
     stranger = e164(national())
     partners_service.stop()
     try:
-        known, unknown = Call("8" + digits), Call(stranger)
+        known, unknown = PbxCall("8" + digits), PbxCall(stranger)
         publish([known.event("ringing", 0), known.event("answered", 1), known.event("ended", 30, duration_s=29),
                  unknown.event("ringing", 0), unknown.event("missed", 20)])
         # The whole directory is held by the interactions service, kept current by partners'
@@ -258,7 +240,7 @@ def test_call_back_tasks_follow_a_partners_merge(call, publish):
     digits = national()
     merged = register_partner(call, e164(digits))
     survivor = register_partner(call, e164(national()))
-    c = Call(e164(digits))
+    c = PbxCall(e164(digits))
     publish([c.event("ringing", 0), c.event("missed", 20)])
     call_of(call, c.call_id, "missed")
     task = eventually(lambda: call(ANNA).interactions.list_tasks({"partner_id": merged["id"]})["items"], what="the task")[0]
@@ -270,7 +252,7 @@ def test_call_back_tasks_follow_a_partners_merge(call, publish):
 
 
 def test_a_crash_mid_stream_loses_nothing_and_applies_nothing_twice(call, publish, interactions_service, interactions_db):
-    calls = [Call(e164(national()), direction="outgoing") for _ in range(300)]  # outgoing: no prospects
+    calls = [PbxCall(e164(national()), direction="outgoing") for _ in range(300)]  # outgoing: no prospects
     events = [e for c in calls for e in (c.event("ringing", 0), c.event("answered", 2), c.event("ended", 30, duration_s=28))]
     random.Random(5).shuffle(events)
     ids = [c.call_id for c in calls]

@@ -53,6 +53,11 @@ def probe(probe_env):
     service.stop_soon()
 
 
+@pytest.fixture
+def called_services(probe):
+    return probe
+
+
 def publish_event(amqp_uri: str, envelope, routing_key="thing_happened", source="probe_source"):
     exchange = Exchange(f"{source}.events", type="topic", durable=True, auto_delete=False)
     with Connection(amqp_uri, transport_options={"confirm_publish": True}) as conn:
@@ -121,10 +126,9 @@ def test_database_waits_do_not_block_the_hub(probe, probe_db, infra):
     assert answers == [key] * 10
 
 
-def test_actor_travels_with_the_call(probe, infra):
+def test_actor_travels_with_the_call(call):
     actor = Actor("u-7", roles=("manager",), regions=("msk",), department="d1")
-    with rpc_proxy(infra.amqp_uri, actor) as proxy:
-        assert proxy.probe.whoami() == actor.to_dict()
+    assert call(actor).probe.whoami() == actor.to_dict()
 
 
 def test_event_survives_publisher_dying_right_after_commit(probe_env, probe_db, probe):
@@ -153,11 +157,10 @@ def test_event_survives_publisher_dying_right_after_commit(probe_env, probe_db, 
         assert conn.execute(text("SELECT count(*) FROM outbox WHERE published_at IS NULL")).scalar_one() == 0
 
 
-def test_outbox_event_relayed_and_consumed_once(probe, probe_db, infra):
+def test_outbox_event_relayed_and_consumed_once(call, probe_db):
     _, engine = probe_db
     note = f"plain-{uuid.uuid4().hex[:8]}"
-    with rpc_proxy(infra.amqp_uri) as proxy:
-        proxy.probe.record(note)
+    call().probe.record(note)
     eventually(lambda: f"heard:{note}" in effect_notes(engine), what="the relayed event")
     assert effect_notes(engine).count(f"heard:{note}") == 1
 
@@ -229,10 +232,9 @@ def test_health_and_metrics(probe):
     assert 'crm_outbox_backlog{service="probe"}' in metrics
 
 
-def test_outbox_rows_carry_the_envelope(probe_db, probe, infra):
+def test_outbox_rows_carry_the_envelope(call, probe_db):
     _, engine = probe_db
-    with rpc_proxy(infra.amqp_uri, Actor("u-9", roles=("admin",))) as proxy:
-        event_id = proxy.probe.record("envelope")
+    event_id = call(Actor("u-9", roles=("admin",))).probe.record("envelope")
     with engine.connect() as conn:
         payload = conn.execute(select(text("payload")).select_from(text("outbox")).where(
             text("event_id = :e")), {"e": event_id}).scalar_one()

@@ -77,19 +77,19 @@ TEST_SERVICE_ENV = {
 STOP_TIMEOUT_S = 15.0
 
 # Processes asked to stop and not yet waited for (see the module docstring).
-_stopping: list[tuple[str, subprocess.Popen]] = []
+_stopping: list[subprocess.Popen] = []
 
 
-def _ask_to_stop(name: str, proc: subprocess.Popen | None) -> None:
+def _ask_to_stop(proc: subprocess.Popen | None) -> None:
     if proc is not None and proc.poll() is None:
         proc.send_signal(signal.SIGTERM)
-        _stopping.append((name, proc))
+        _stopping.append(proc)
 
 
 def wait_until_stopped() -> None:
     """Wait until every process asked to stop has exited; kill one that outlives its grace."""
     while _stopping:
-        _, proc = _stopping.pop()
+        proc = _stopping.pop()
         try:
             proc.wait(timeout=STOP_TIMEOUT_S)
         except subprocess.TimeoutExpired:
@@ -247,7 +247,7 @@ class ServiceProcess:
 
     def stop_soon(self) -> None:
         """Ask it to stop and go on (a fixture's teardown): see the module docstring."""
-        _ask_to_stop(self.name, self.proc)
+        _ask_to_stop(self.proc)
 
     def kill(self) -> None:
         if self.proc is not None and self.proc.poll() is None:
@@ -285,7 +285,7 @@ class GatewayProcess:
         wait_until_stopped()
 
     def stop_soon(self) -> None:
-        _ask_to_stop("gateway", self.proc)
+        _ask_to_stop(self.proc)
 
 
 @contextmanager

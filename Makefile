@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint proto asyncapi deploy bench-quick clean services
+.PHONY: run test test-quick lint proto asyncapi deploy bench-quick clean services
 
 $(STAMP): requirements.lock pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "need $(PYTHON) (set PYTHON=...)"; exit 2; }
@@ -38,7 +38,11 @@ test: $(STAMP) services
 	$(BIN)/python -m gateway.protogen --check
 	$(BIN)/python -m contracts.asyncapi --check
 	$(BIN)/python -m crm_ops.deploy --check --validate
-	$(BIN)/python -m pytest tests -q
+	$(BIN)/python -m pytest tests -q --durations=15
+
+# Domain rules and use cases only (SQLite in memory): no RabbitMQ, no PostgreSQL, no processes.
+test-quick: $(STAMP)
+	$(BIN)/python -m pytest tests -q -m "not integration and not e2e"
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

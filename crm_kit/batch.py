@@ -45,6 +45,7 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
 from crm_kit import dead_letters
 from crm_kit.actor import SYSTEM, context_for
+from crm_kit.config import env_float
 from crm_kit.entrypoints import _commit
 from crm_kit.errors import Unavailable, ValidationError
 
@@ -62,7 +63,7 @@ BATCH_SIZE = Histogram(
 )
 
 TRANSIENT = (OperationalError, InterfaceError, Unavailable, ConnectionError, socket.error, TimeoutError)
-MAX_BACKOFF_S = 30.0
+MAX_BACKOFF_S = 30.0  # the longest wait before reconnecting or retrying; BATCH_MAX_BACKOFF_S (tests set it short)
 
 
 def is_transient(exc: BaseException) -> bool:
@@ -93,7 +94,8 @@ class BatchConsumer(Entrypoint):
         self._stopping = False
         self._thread = None
         self._connection: Connection | None = None
-        self._pause = 0.5  # the wait after a transient failure, doubling up to MAX_BACKOFF_S
+        self._pause = 0.5  # the wait after a transient failure, doubling up to max_backoff_s
+        self.max_backoff_s = MAX_BACKOFF_S
         super().__init__(**kwargs)
 
     # --- declarations (also used by crm_ops.topology) -------------------------------------
@@ -111,6 +113,7 @@ class BatchConsumer(Entrypoint):
 
     # --- lifecycle ------------------------------------------------------------------------
     def setup(self) -> None:
+        self.max_backoff_s = env_float("BATCH_MAX_BACKOFF_S", MAX_BACKOFF_S, minimum=0.05)
         self.amqp_uri = self.container.config["AMQP_URI"]
         self._publisher = Publisher(self.amqp_uri, use_confirms=True)
         self._labels = (self.container.service_name, self.queue_name)
@@ -141,18 +144,18 @@ class BatchConsumer(Entrypoint):
 
     # --- the loop -------------------------------------------------------------------------
     def _run(self) -> None:
-        backoff = 1.0
+        backoff = min(1.0, self.max_backoff_s)
         while not self._stopping:
             try:
                 self._consume()
-                backoff = 1.0
+                backoff = min(1.0, self.max_backoff_s)
             except Exception as exc:
                 if self._stopping:
                     break
                 log.warning("batch consumer of %s lost its connection (%s); again in %.0fs", self.queue_name, exc, backoff)
                 self._close()
                 eventlet.sleep(backoff)
-                backoff = min(backoff * 2, MAX_BACKOFF_S)
+                backoff = min(backoff * 2, self.max_backoff_s)
         self._close()
 
     def _consume(self) -> None:
@@ -252,7 +255,7 @@ class BatchConsumer(Entrypoint):
         for delivery in deliveries:
             delivery.message.requeue()
         BATCH_MESSAGES.labels(*self._labels, "requeued").inc(len(deliveries))
-        self._pause = min(self._pause * 2, MAX_BACKOFF_S)
+        self._pause = min(self._pause * 2, self.max_backoff_s)
         eventlet.sleep(self._pause)
 
     def _retry_or_park(self, delivery: Delivery, exc: BaseException) -> None:

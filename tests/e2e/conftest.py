@@ -53,34 +53,30 @@ def platform_env(infra):
 
 @pytest.fixture(scope="package")
 def partners_service(platform_env):
-    service = ServiceProcess("partners", platform_env, name="e2e-partners")
-    service.start()
+    service = ServiceProcess("partners", platform_env, name="e2e-partners").start()
     yield service
-    service.stop()
+    service.stop_soon()
 
 
 @pytest.fixture(scope="package")
 def deals_service(platform_env):
-    service = ServiceProcess("deals", platform_env, name="e2e-deals")
-    service.start()
+    service = ServiceProcess("deals", platform_env, name="e2e-deals").start()
     yield service
-    service.stop()
+    service.stop_soon()
 
 
 @pytest.fixture(scope="package")
 def interactions_service(platform_env):
-    service = ServiceProcess("interactions", platform_env, name="e2e-interactions")
-    service.start()
+    service = ServiceProcess("interactions", platform_env, name="e2e-interactions").start()
     yield service
-    service.stop()
+    service.stop_soon()
 
 
 @pytest.fixture(scope="package")
 def section_service(platform_env):
-    service = ServiceProcess("tests.e2e.section_service:SectionService", platform_env, name="probe_section")
-    service.start()
+    service = ServiceProcess("tests.e2e.section_service:SectionService", platform_env, name="probe_section").start()
     yield service
-    service.stop()
+    service.stop_soon()
 
 
 @pytest.fixture(scope="package")
@@ -94,7 +90,7 @@ def gateway(platform_env, partners_service, deals_service, interactions_service,
     })
     process.start()
     yield process
-    process.stop()
+    process.stop_soon()
 
 
 @pytest.fixture(scope="package")

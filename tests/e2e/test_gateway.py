@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 import urllib.request
 import uuid
 
@@ -17,6 +16,7 @@ from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
 from grpc_status import rpc_status
 
 from tests.e2e.conftest import ADMIN, ANNA, BORIS, SECRET, auth, token
+from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.e2e
 
@@ -179,10 +179,7 @@ def test_card_follows_changes(partners, cards):
                                           update_mask=field_mask_pb2.FieldMask(paths=["segment"])),
         metadata=ANNA,
     )
-    deadline = time.monotonic() + 10
-    while cards.GetClientCard(request, metadata=ANNA).partner.segment != "vip":
-        assert time.monotonic() < deadline, "the card never showed the change"
-        time.sleep(0.1)
+    eventually(lambda: cards.GetClientCard(request, metadata=ANNA).partner.segment == "vip", what="the card to show the change")
 
 
 def test_agreements_and_handover_through_the_gateway(partners):

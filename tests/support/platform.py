@@ -8,6 +8,12 @@ standalone RPC proxy, which works in plain threads.
 Where the infrastructure comes from, in order: ``CRM_TEST_PG`` / ``CRM_TEST_AMQP`` when set;
 the local PostgreSQL and RabbitMQ when reachable; otherwise containers (testcontainers) when a
 Docker engine is there.
+
+Processes started here get the test environment's short waits (``TEST_SERVICE_ENV``: retry
+steps, reconnect backoffs, the outbox timer), so a retry never makes a test slow. A package's
+processes stop side by side: a fixture's teardown asks its process to stop (``stop_soon``) and
+the next process any test starts, or the end of the session, waits until they have all exited,
+so two packages' services never share the vhost's queues.
 """
 
 from __future__ import annotations
@@ -20,15 +26,16 @@ import socket
 import subprocess
 import sys
 import tempfile
-import time
 import urllib.error
 import urllib.request
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import grpc
 import psycopg2
 from psycopg2 import sql
+
+from tests.support.waiting import eventually
 
 ROOT = Path(__file__).resolve().parents[2]
 # Two test runs on one machine (two checkouts) set CRM_TEST_NAMESPACE to different words, so each
@@ -57,15 +64,38 @@ def sqlalchemy_url(url: str) -> str:
     return url.replace("postgresql://", "postgresql+psycopg2://")
 
 
-def wait_for(predicate, timeout: float = 30.0, what: str = "condition"):
-    """The first truthy value of ``predicate()`` within ``timeout`` seconds, else a failure."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what}")
+# What every process a test starts runs with, unless its package says otherwise: retries,
+# reconnects and timers in fractions of a second instead of the production seconds and minutes.
+TEST_SERVICE_ENV = {
+    "RETRY_DELAYS_S": "0.2,0.5,1",  # crm_kit.dead_letters: a failing handler's backoff steps
+    "BATCH_MAX_BACKOFF_S": "1",  # crm_kit.batch: reconnecting, and waiting out an outage
+    "INTERACTIONS_CALL_LEAD_MAX_BACKOFF_S": "1",  # a prospect retried while partners is down
+    "OUTBOX_INTERVAL_S": "0.5",
+    "CRM_STOP_GRACE_S": "5",
+    "CRM_CHECK_EVENTS": "1",  # an event against its contract fails the worker (crm_kit.contracts)
+    "LOG_LEVEL": "WARNING",
+}
+STOP_TIMEOUT_S = 15.0
+
+# Processes asked to stop and not yet waited for (see the module docstring).
+_stopping: list[subprocess.Popen] = []
+
+
+def _ask_to_stop(proc: subprocess.Popen | None) -> None:
+    if proc is not None and proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)
+        _stopping.append(proc)
+
+
+def wait_until_stopped() -> None:
+    """Wait until every process asked to stop has exited; kill one that outlives its grace."""
+    while _stopping:
+        proc = _stopping.pop()
+        try:
+            proc.wait(timeout=STOP_TIMEOUT_S)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
 
 
 class Infrastructure:
@@ -164,8 +194,9 @@ class ServiceProcess:
         self.log = tempfile.NamedTemporaryFile(prefix=f"crm-{self.name.replace(':', '_')}-", suffix=".log", delete=False)
 
     def start(self, wait: bool = True, extra_env: dict[str, str] | None = None) -> ServiceProcess:
+        wait_until_stopped()
         env = dict(os.environ)
-        env["CRM_CHECK_EVENTS"] = "1"  # an event against its contract fails the worker (crm_kit.contracts)
+        env.update(TEST_SERVICE_ENV)
         env.update(self.env)
         env.update(extra_env or {})
         env["METRICS_PORT"] = str(self.metrics_port)
@@ -192,15 +223,16 @@ class ServiceProcess:
             return response.read().decode()
 
     def wait_ready(self, timeout: float = 60.0) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
+        def ready() -> bool:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"{self.name} exited with {self.proc.returncode}:\n{self.output()[-4000:]}")
             health = self.health()
-            if health and health.get("status") == "ready":
-                return
-            time.sleep(0.2)
-        raise RuntimeError(f"{self.name} not ready after {timeout}s:\n{self.output()[-4000:]}")
+            return bool(health and health.get("status") == "ready")
+
+        try:
+            eventually(ready, timeout=timeout, interval=0.2, what=f"{self.name} to be ready")
+        except AssertionError as exc:
+            raise RuntimeError(f"{exc}:\n{self.output()[-4000:]}") from None
 
     def wait_exit(self, timeout: float = 30.0) -> int:
         return self.proc.wait(timeout=timeout)
@@ -209,13 +241,14 @@ class ServiceProcess:
         return Path(self.log.name).read_text(errors="replace")
 
     def stop(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        """Stop it gracefully (SIGTERM) and wait until it has exited: a test that stops a service
+        restarts it in ``finally``."""
+        self.stop_soon()
+        wait_until_stopped()
+
+    def stop_soon(self) -> None:
+        """Ask it to stop and go on (a fixture's teardown): see the module docstring."""
+        _ask_to_stop(self.proc)
 
     def kill(self) -> None:
         if self.proc is not None and self.proc.poll() is None:
@@ -235,27 +268,25 @@ class GatewayProcess:
         self.proc: subprocess.Popen | None = None
 
     def start(self) -> None:
+        wait_until_stopped()
         self.proc = subprocess.Popen([sys.executable, "-m", "gateway"], env=self.env, cwd=ROOT,
                                      stdout=self.log, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
+
+        def serving() -> bool:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"gateway exited: {Path(self.log.name).read_text()[-3000:]}")
-            try:
-                with grpc.insecure_channel(f"127.0.0.1:{self.port}") as channel:
-                    grpc.channel_ready_future(channel).result(timeout=0.5)
-                    return
-            except grpc.FutureTimeoutError:
-                time.sleep(0.1)
-        raise RuntimeError("gateway did not start")
+            with grpc.insecure_channel(f"127.0.0.1:{self.port}") as channel:
+                grpc.channel_ready_future(channel).result(timeout=0.5)
+            return True
+
+        eventually(serving, timeout=30, what="the gateway to serve", ignoring=(grpc.FutureTimeoutError,))
 
     def stop(self) -> None:
-        if self.proc and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
+        self.stop_soon()
+        wait_until_stopped()
+
+    def stop_soon(self) -> None:
+        _ask_to_stop(self.proc)
 
 
 @contextmanager
@@ -269,3 +300,23 @@ def rpc_proxy(amqp_uri: str, actor=None, timeout: float = 15.0):
     config = {"AMQP_URI": amqp_uri, "serializer": "json"}
     with ClusterRpcProxy(config, context_data=context_for(actor) if actor else {}, timeout=timeout) as proxy:
         yield proxy
+
+
+class ActorProxies:
+    """``proxies(actor)``: an RPC proxy carrying ``actor`` in the context header (none without
+    one), opened on first use and kept for the next calls as that actor; ``close()`` closes
+    them all."""
+
+    def __init__(self, amqp_uri: str, timeout: float = 15.0):
+        self.amqp_uri, self.timeout = amqp_uri, timeout
+        self._stack = ExitStack()
+        self._proxies: dict = {}
+
+    def __call__(self, actor=None):
+        if actor not in self._proxies:
+            self._proxies[actor] = self._stack.enter_context(rpc_proxy(self.amqp_uri, actor, timeout=self.timeout))
+        return self._proxies[actor]
+
+    def close(self) -> None:
+        self._proxies.clear()
+        self._stack.close()

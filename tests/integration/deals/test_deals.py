@@ -13,7 +13,7 @@ from sqlalchemy import text
 from crm_kit.errors import Conflict, NotFound, PermissionDenied, PreconditionFailed, ValidationError
 from services.deals.domain.process import BUILTIN_PROCESSES
 from tests.integration.deals.conftest import ADMIN, ANNA, BORIS, HEAD, PBX
-from tests.support.platform import wait_for
+from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.integration
 
@@ -44,10 +44,6 @@ def refused(exc_type, fn, *args):
     with pytest.raises(exc_type) as caught:
         fn(*args)
     return caught.value
-
-
-def heard_about(call, event_type: str, key: str, value: str) -> list[dict]:
-    return [e for e in call(ADMIN).deals_listener.heard(event_type) if e["data"].get(key) == value]
 
 
 def count_rows(deals_db, table: str) -> int:
@@ -136,12 +132,12 @@ def test_strict_path_from_lead_to_won(call, listener):
     assert refused(PreconditionFailed, deals.set_status, deal_id, {"status": "in_progress"}).details["status"] == "won"
     assert refused(PreconditionFailed, deals.move_to_stage, deal_id, {"stage": "payment"}).details["status"] == "won"
 
-    wait_for(lambda: heard_about(call, "deal_won", "deal_id", deal_id), what="deal_won")
-    moves = wait_for(lambda: len(heard_about(call, "deal_stage_changed", "deal_id", deal_id)) == 7
-                     and heard_about(call, "deal_stage_changed", "deal_id", deal_id), what="every move")
+    eventually(lambda: listener.heard("deal_won", deal_id=deal_id), what="deal_won")
+    moves = eventually(lambda: listener.heard_at_least(7, "deal_stage_changed", deal_id=deal_id), what="every move")
+    assert len(moves) == 7
     last = [m for m in moves if m["data"]["to_stage"] == "shipment"][0]["data"]
     assert (last["from_stage"], last["probability"], last["partner_id"], last["amount"]) == ("payment", 100, partner["id"], "99000.00")
-    accepted = wait_for(lambda: heard_about(call, "offer_accepted", "deal_id", deal_id), what="offer_accepted")
+    accepted = eventually(lambda: listener.heard("offer_accepted", deal_id=deal_id), what="offer_accepted")
     assert accepted[0]["data"]["partner_id"] == partner["id"]
 
 
@@ -212,7 +208,8 @@ def test_non_process_deal_refuses_stages_but_tracks_tasks(call, listener):
     assert view["supplier_orders"][0]["supplier_id"] == supplier and view["supplier_orders"][0]["amount"] == "1500.50"
     assert deals.set_status(deal["id"], {"status": "postponed"})["status"] == "postponed"
     assert deals.set_status(deal["id"], {"status": "in_progress"})["status"] == "in_progress"
-    wait_for(lambda: len(heard_about(call, "task_added", "deal_id", deal["id"])) == 2, what="task_added twice")
+    added = eventually(lambda: listener.heard_at_least(2, "task_added", deal_id=deal["id"]), what="task_added twice")
+    assert len(added) == 2
 
 
 def test_lost_with_reason_stage_and_competitor(call, listener):
@@ -230,7 +227,7 @@ def test_lost_with_reason_stage_and_competitor(call, listener):
     refused(PreconditionFailed, deals.set_status, deal["id"], {"status": "in_progress"})
     refused(PreconditionFailed, deals.update_deal, deal["id"], {"title": "resurrected"})
     refused(PreconditionFailed, deals.issue_invoice, deal["id"], {"number": "X", "amount": "1", "due_date": "2030-01-01"})
-    event = wait_for(lambda: heard_about(call, "deal_lost", "deal_id", deal["id"]), what="deal_lost")[0]["data"]
+    event = eventually(lambda: listener.heard("deal_lost", deal_id=deal["id"]), what="deal_lost")[0]["data"]
     assert (event["loss_reason"], event["lost_at_stage"], event["competitor_id"]) == ("competitor", "negotiation", competitor)
 
 
@@ -252,8 +249,7 @@ def test_overdue_scan_raises_each_invoice_once(call, listener, outbox):
     assert first["raised"] >= 2 and second["raised"] == 0
 
     ours = {late["id"], partly["id"]}
-    events = wait_for(lambda: len(heard_about(call, "invoice_overdue", "deal_id", deal["id"])) >= 2
-                      and heard_about(call, "invoice_overdue", "deal_id", deal["id"]), what="both invoice_overdue")
+    events = eventually(lambda: listener.heard_at_least(2, "invoice_overdue", deal_id=deal["id"]), what="both invoice_overdue")
     assert sorted(e["data"]["invoice_id"] for e in events) == sorted(ours)
     written = [data for data in outbox("invoice_overdue") if data["deal_id"] == deal["id"]]
     assert sorted(data["invoice_id"] for data in written) == sorted(ours)
@@ -289,7 +285,7 @@ def test_stuck_scan_raises_once_per_stay_with_a_reminder(call, listener, outbox)
     assert [(t["kind"], t["title"], t["responsible_id"], t["due_date"]) for t in tasks] == [
         ("reminder", "Deal stuck at Call back: next step?", "anna", later.date().isoformat())
     ]
-    stuck = wait_for(lambda: heard_about(call, "deal_stuck", "deal_id", deal["id"]), what="deal_stuck")
+    stuck = eventually(lambda: listener.heard("deal_stuck", deal_id=deal["id"]), what="deal_stuck")
     assert (stuck[0]["data"]["stage"], stuck[0]["data"]["limit_days"], stuck[0]["data"]["manager_id"]) == ("call", 1, "anna")
 
     # A new stay is a new chance to get stuck, once.
@@ -299,8 +295,7 @@ def test_stuck_scan_raises_once_per_stay_with_a_reminder(call, listener, outbox)
     call(ADMIN).deals.run_stuck_scan(much_later.isoformat())
     reminders = [t for t in call(ANNA).deals.get_deal(deal["id"])["tasks"] if t["kind"] == "reminder"]
     assert sorted(t["title"] for t in reminders) == ["Deal stuck at Call back: next step?", "Deal stuck at Meeting: next step?"]
-    stuck = wait_for(lambda: len(heard_about(call, "deal_stuck", "deal_id", deal["id"])) >= 2
-                     and heard_about(call, "deal_stuck", "deal_id", deal["id"]), what="second deal_stuck")
+    stuck = eventually(lambda: listener.heard_at_least(2, "deal_stuck", deal_id=deal["id"]), what="second deal_stuck")
     assert [e["data"]["stage"] for e in stuck] == ["call", "meet"]
     assert [d["stage"] for d in outbox("deal_stuck") if d["deal_id"] == deal["id"]] == ["call", "meet"]
 
@@ -327,8 +322,8 @@ def test_payments_are_idempotent_and_overpayment_refused(call, listener, deals_d
 
     final = deals.record_payment(invoice["id"], {"amount": "600", "paid_on": "2026-11-03", "external_id": f"bank-{tag()}"})
     assert (final["status"], final["balance"]) == ("paid", "0.00")
-    received = wait_for(lambda: len(heard_about(call, "payment_received", "invoice_id", invoice["id"])) == 2
-                        and heard_about(call, "payment_received", "invoice_id", invoice["id"]), what="two payments")
+    received = eventually(lambda: listener.heard_at_least(2, "payment_received", invoice_id=invoice["id"]),
+                          what="two payments")
     assert [(e["data"]["amount"], e["data"]["balance"], e["data"]["paid_in_full"]) for e in received] == [
         ("400.00", "600.00", False), ("600.00", "0.00", True)]
 
@@ -405,7 +400,7 @@ def test_partners_merged_repoints_deals(call, listener):
     deal = open_deal(call, partner_id=merged["id"], process_code="manual")
     invoice = call(ANNA).deals.issue_invoice(deal["id"], {"number": f"M-{tag()}", "amount": "10", "due_date": "2030-01-01"})
     call(ANNA).partners.merge({"survivor_id": survivor["id"], "merged_id": merged["id"]})
-    repointed = wait_for(lambda: (view := call(ANNA).deals.get_deal(deal["id"]))["partner_id"] == survivor["id"] and view,
+    repointed = eventually(lambda: (view := call(ANNA).deals.get_deal(deal["id"]))["partner_id"] == survivor["id"] and view,
                          what="the deal to name the survivor")
     assert repointed["invoices"][0]["id"] == invoice["id"] and repointed["invoices"][0]["partner_id"] == survivor["id"]
     assert [d["id"] for d in call(ANNA).deals.list_deals({"partner_id": survivor["id"]})["items"]] == [deal["id"]]
@@ -458,7 +453,7 @@ def test_open_lead_from_call_is_idempotent_per_call(call, listener, outbox):
     other = call(PBX).deals.open_lead_from_call({"partner_id": partner_id, "call_id": f"call-{tag()}", "manager_id": "anna"})
     assert other["id"] != lead["id"]
     assert "call_id" in refused(ValidationError, call(PBX).deals.open_lead_from_call, {"partner_id": partner_id}).details
-    opened = wait_for(lambda: heard_about(call, "deal_opened", "source_ref", call_id), what="deal_opened")
+    opened = eventually(lambda: listener.heard("deal_opened", source_ref=call_id), what="deal_opened")
     assert [e["data"]["deal_id"] for e in opened] == [lead["id"]] and opened[0]["data"]["source"] == "call"
     assert [d["deal_id"] for d in outbox("deal_opened") if d["source_ref"] == call_id] == [lead["id"]]
 

@@ -1,4 +1,5 @@
-"""Fixtures for the gateway's integration tests: a real RabbitMQ, a real nameko echo service.
+"""Fixtures for the gateway's integration tests: the session's RabbitMQ vhost (tests/support),
+a real nameko echo service.
 
 The echo service runs in its own process (eventlet and grpcio cannot share one) under a name
 unique to this test run, so parallel runs on one broker never share its queue.
@@ -9,23 +10,19 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
-import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
-from pathlib import Path
 
 import aio_pika
 import pytest
 import pytest_asyncio
 
 from gateway.bridge import DownstreamError, RpcBridge
-
-REPO_ROOT = Path(__file__).resolve().parents[3]
-AMQP_URI = os.environ.get("AMQP_URI", "amqp://guest:guest@127.0.0.1:5672/")
+from tests.support.platform import ROOT
+from tests.support.waiting import eventually_async
 
 RUN_ECHO_SERVICE = """
 import eventlet
@@ -41,38 +38,32 @@ runner.wait()
 """
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def unique_name(prefix: str) -> str:
     return f"{prefix}_{uuid.uuid4().hex[:10]}"
 
 
 @pytest.fixture(scope="session")
-def amqp_uri() -> str:
+def amqp_uri(infra) -> str:
     async def reachable() -> None:
-        connection = await aio_pika.connect(AMQP_URI, timeout=5)
+        connection = await aio_pika.connect(infra.amqp_uri, timeout=5)
         await connection.close()
 
     try:
         asyncio.run(reachable())
     except Exception as exc:  # any failure means the same thing here
-        pytest.fail(f"these tests need RabbitMQ at {AMQP_URI} (set AMQP_URI): {exc!r}")
-    return AMQP_URI
+        pytest.fail(f"these tests need RabbitMQ at {infra.amqp_uri} (CRM_TEST_AMQP): {exc!r}")
+    return infra.amqp_uri
 
 
 @pytest.fixture(scope="session")
 def echo_service(amqp_uri: str) -> Iterator[str]:
     """The name of a running echo service (tests/integration/gateway/echo_service.py)."""
     name = unique_name("gw_echo")
-    env = {**os.environ, "AMQP_URI": amqp_uri, "ECHO_SERVICE_NAME": name, "PYTHONPATH": str(REPO_ROOT)}
+    env = {**os.environ, "AMQP_URI": amqp_uri, "ECHO_SERVICE_NAME": name, "PYTHONPATH": str(ROOT)}
     with tempfile.TemporaryFile() as log_file:
         process = subprocess.Popen(
             [sys.executable, "-W", "ignore", "-c", RUN_ECHO_SERVICE],
-            cwd=REPO_ROOT,
+            cwd=ROOT,
             env=env,
             stdout=log_file,
             stderr=subprocess.STDOUT,
@@ -95,14 +86,16 @@ def echo_service(amqp_uri: str) -> Iterator[str]:
 async def _wait_until_answering(amqp_uri: str, name: str, process: subprocess.Popen, limit: float = 30.0) -> bool:
     bridge = RpcBridge(amqp_uri, name="gateway-tests")
     await bridge.start()
+
+    async def answering() -> bool:
+        if process.poll() is not None:
+            return True  # it exited: stop asking, the caller reports its output
+        return await bridge.call(name, "health_ping", timeout=1.0) == "pong"
+
     try:
-        deadline = time.monotonic() + limit
-        while time.monotonic() < deadline and process.poll() is None:
-            try:
-                if await bridge.call(name, "health_ping", timeout=1.0) == "pong":
-                    return True
-            except DownstreamError:
-                await asyncio.sleep(0.1)
+        await eventually_async(answering, timeout=limit, what=f"the echo service {name}", ignoring=(DownstreamError,))
+        return process.poll() is None
+    except AssertionError:
         return False
     finally:
         await bridge.close()

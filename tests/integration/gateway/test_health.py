@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
-
 import pytest
 from grpc_health.v1 import health_pb2
 
 from gateway.bridge import RpcBridge
 from gateway.health import NOT_SERVING, OVERALL, SERVING, DownstreamHealthMonitor, HealthServicer
 from tests.integration.gateway.conftest import unique_name
+from tests.support.waiting import eventually_async
 
 pytestmark = pytest.mark.asyncio
 
@@ -49,11 +48,10 @@ async def test_the_background_task_runs_and_stops(bridge: RpcBridge, echo_servic
     monitor = DownstreamHealthMonitor(bridge, servicer, [echo_service], interval=0.05)
 
     monitor.start()
-    for _ in range(100):
-        if monitor.last_seen:
-            break
-        await asyncio.sleep(0.02)
-    await monitor.stop()
+    try:
+        await eventually_async(lambda: monitor.last_seen, what="the monitor's first round")
+    finally:
+        await monitor.stop()
 
     assert monitor.last_seen == {echo_service: True}
 

@@ -3,7 +3,6 @@ and reflection, calling the echo service over RabbitMQ."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections.abc import AsyncIterator
 from typing import Any
@@ -24,6 +23,7 @@ from gateway.config import GatewayConfig
 from gateway.errors import conflict_details
 from gateway.interceptors import current_actor, downstream_timeout, require_actor
 from gateway.server import build_server
+from tests.support.waiting import eventually_async
 
 pytestmark = pytest.mark.asyncio
 
@@ -243,7 +243,7 @@ async def test_the_downstream_timeout_follows_the_client_deadline(channel: grpc.
     with_deadline = json.loads(await unary(channel, "Timeout")(b"", metadata=bearer(), timeout=1.0))
 
     assert without_deadline == 5.0
-    assert 0.5 < with_deadline < 1.0
+    assert 0 < with_deadline < 1.0  # what was left of the client's second, however long the way in took
 
 
 async def test_a_response_stream_is_authenticated_too(channel: grpc.aio.Channel) -> None:
@@ -283,10 +283,8 @@ async def test_calls_are_counted_by_method_and_code(channel: grpc.aio.Channel) -
     await unary(channel, "Whoami")(b"", metadata=bearer())
     await rpc_error(unary(channel, "Whoami")(b""))
     # The client may hear the status before the server's handler task has unwound.
-    for _ in range(100):
-        if requests_counted(method, "UNAUTHENTICATED") > refused_before:
-            break
-        await asyncio.sleep(0.01)
+    await eventually_async(lambda: requests_counted(method, "UNAUTHENTICATED") > refused_before,
+                           what="the refusal counted")
 
     assert requests_counted(method, "OK") == ok_before + 1
     assert requests_counted(method, "UNAUTHENTICATED") == refused_before + 1

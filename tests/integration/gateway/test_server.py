@@ -8,7 +8,6 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,7 +17,8 @@ import pytest
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from gateway.config import DEV_JWT_SECRET, ConfigError, load_config
-from tests.integration.gateway.conftest import REPO_ROOT, free_port
+from tests.support.platform import ROOT, free_port
+from tests.support.waiting import eventually
 
 PUBLIC_KEY = """-----BEGIN PUBLIC KEY-----
 MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE0000000000000000000000000000
@@ -66,8 +66,8 @@ def test_a_public_key_alone_means_rs256_only(tmp_path: Path) -> None:
 def run_gateway(env: dict[str, str], timeout: float = 20) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-m", "gateway"],
-        cwd=REPO_ROOT,
-        env={**os.environ, "PYTHONPATH": str(REPO_ROOT), **env},
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT), **env},
         capture_output=True,
         text=True,
         timeout=timeout,
@@ -115,7 +115,7 @@ def running_gateway(amqp_uri: str, echo_service: str) -> Iterator[tuple[subproce
     port, metrics_port = free_port(), free_port()
     env = {
         **os.environ,
-        "PYTHONPATH": str(REPO_ROOT),
+        "PYTHONPATH": str(ROOT),
         "AMQP_URI": amqp_uri,
         "GATEWAY_HOST": "127.0.0.1",
         "GATEWAY_PORT": str(port),
@@ -125,7 +125,7 @@ def running_gateway(amqp_uri: str, echo_service: str) -> Iterator[tuple[subproce
     }
     process = subprocess.Popen(
         [sys.executable, "-m", "gateway"],
-        cwd=REPO_ROOT,
+        cwd=ROOT,
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -139,19 +139,15 @@ def running_gateway(amqp_uri: str, echo_service: str) -> Iterator[tuple[subproce
         process.wait()
 
 
-def wait_for_health(port: int, service: str, limit: float = 15.0) -> int:
-    deadline = time.monotonic() + limit
+def health_of(port: int, service: str) -> int:
     with grpc.insecure_channel(f"127.0.0.1:{port}") as channel:
-        health = health_pb2_grpc.HealthStub(channel)
-        while True:
-            try:
-                status = health.Check(health_pb2.HealthCheckRequest(service=service), timeout=1).status
-                if status == health_pb2.HealthCheckResponse.SERVING or time.monotonic() > deadline:
-                    return status
-            except grpc.RpcError:
-                if time.monotonic() > deadline:
-                    raise
-            time.sleep(0.1)
+        return health_pb2_grpc.HealthStub(channel).Check(health_pb2.HealthCheckRequest(service=service), timeout=1).status
+
+
+def serving(port: int, service: str) -> bool:
+    """Whether the gateway on ``port`` says ``service`` is SERVING, once it does (15 s at most)."""
+    return eventually(lambda: health_of(port, service) == health_pb2.HealthCheckResponse.SERVING, timeout=15,
+                      what=f"{service or 'the gateway'} serving", ignoring=(grpc.RpcError,))
 
 
 def test_the_gateway_serves_health_and_metrics_and_stops_gracefully(
@@ -159,8 +155,8 @@ def test_the_gateway_serves_health_and_metrics_and_stops_gracefully(
 ) -> None:
     process, port, metrics_port = running_gateway
 
-    assert wait_for_health(port, "") == health_pb2.HealthCheckResponse.SERVING
-    assert wait_for_health(port, echo_service) == health_pb2.HealthCheckResponse.SERVING
+    assert serving(port, "")
+    assert serving(port, echo_service)
     with urllib.request.urlopen(f"http://127.0.0.1:{metrics_port}/metrics", timeout=5) as response:
         metrics = response.read().decode()
     assert 'crm_gateway_requests_total{code="OK",method="/grpc.health.v1.Health/Check"}' in metrics

@@ -1,27 +1,30 @@
 """The interactions service in its own process on a fresh PostgreSQL database, the partners
 service it asks about phone numbers and hears merges from (its own process and database too),
-and a listener service that records every interactions event it hears (through the real outbox
-and broker).
+and a listener that records every interactions event it hears (through the real outbox and
+broker).
 
 Package-scoped, like the partners and deals packages: the services of one package are stopped
 before the next package starts its own on the same vhost."""
 
 from __future__ import annotations
 
-import json
-
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine
 
 from crm_kit.actor import Actor
 from crm_ops.registry import service_class
 from crm_ops.topology import declare
-from tests.integration.interactions.listener_service import InteractionsListenerService, metadata
-from tests.support.platform import ServiceProcess, rpc_proxy, sqlalchemy_url
+from tests.support.listener import outbox_reader, recording_listener, start_listener
+from tests.support.platform import ServiceProcess, sqlalchemy_url
 
 ADMIN = Actor("admin-1", roles=("admin",))
 ANNA = Actor("anna", roles=("manager",), regions=("msk",), department="north")
 BORIS = Actor("boris", roles=("manager",), regions=("spb",), department="south")
+
+LISTENER = recording_listener("interactions_listener", "interactions", (
+    "interaction_registered", "interaction_completed", "interaction_updated", "reminder_due", "participants_linked",
+    "call_registered", "call_missed", "task_completed",
+))
 
 
 @pytest.fixture(scope="package")
@@ -29,60 +32,54 @@ def interactions_env(infra):
     interactions_url = infra.service_database("crm_test_interactions", service="interactions")
     partners_url = infra.service_database("crm_test_interactions_partners", service="partners")
     deals_url = infra.service_database("crm_test_interactions_deals", service="deals")
-    listener_url = infra.service_database("crm_test_interactions_listener", metadata=metadata)
     declare(
         {"AMQP_URI": infra.amqp_uri, "AUTO_DELETE_EVENT_EXCHANGES": False},
-        [service_class("partners"), service_class("deals"), service_class("interactions"), InteractionsListenerService],
+        [service_class("partners"), service_class("deals"), service_class("interactions"), LISTENER],
     )
     return {
         "AMQP_URI": infra.amqp_uri,
         "INTERACTIONS_DATABASE_URL": interactions_url,
         "PARTNERS_DATABASE_URL": partners_url,
         "DEALS_DATABASE_URL": deals_url,
-        "INTERACTIONS_LISTENER_DATABASE_URL": listener_url,
-        "OUTBOX_INTERVAL_S": "0.5",
         # The reminder scan runs when a test asks (run_reminder_scan), not on its own.
         "INTERACTIONS_REMINDER_SCAN_S": "3600",
         "INTERACTIONS_PARTNERS_TIMEOUT_S": "3",
         "INTERACTIONS_CALL_FOLLOW_UP_S": "1",
         "INTERACTIONS_CALL_BATCH_WAIT_MS": "20",
-        "LOG_LEVEL": "WARNING",
     }
 
 
 @pytest.fixture(scope="package")
 def partners_service(interactions_env):
-    service = ServiceProcess("partners", interactions_env, name="interactions-partners")
-    service.start()
+    service = ServiceProcess("partners", interactions_env, name="interactions-partners").start()
     yield service
-    service.stop()
+    service.stop_soon()
 
 
 @pytest.fixture(scope="package")
 def deals_service(interactions_env):
-    service = ServiceProcess("deals", interactions_env, name="interactions-deals")
-    service.start()
+    service = ServiceProcess("deals", interactions_env, name="interactions-deals").start()
     yield service
-    service.stop()
+    service.stop_soon()
 
 
 @pytest.fixture(scope="package")
 def interactions_service(interactions_env, partners_service):
-    service = ServiceProcess("interactions", interactions_env)
-    service.start()
+    service = ServiceProcess("interactions", interactions_env).start()
     yield service
-    service.stop()
+    service.stop_soon()
 
 
 @pytest.fixture(scope="package")
-def listener(interactions_env):
-    service = ServiceProcess(
-        "tests.integration.interactions.listener_service:InteractionsListenerService", interactions_env,
-        name="interactions_listener",
-    )
-    service.start()
-    yield service
-    service.stop()
+def listener(infra, interactions_env):
+    listener = start_listener(LISTENER, interactions_env, infra)
+    yield listener
+    listener.stop_soon()
+
+
+@pytest.fixture
+def called_services(interactions_service):
+    return interactions_service
 
 
 @pytest.fixture(scope="package")
@@ -95,29 +92,6 @@ def interactions_db(interactions_env):
 
 
 @pytest.fixture
-def call(interactions_service, infra):
-    """``call(actor).interactions.<method>(...)`` (or ``.partners``, ``.interactions_listener``):
-    an RPC proxy acting as ``actor``."""
-    proxies = []
-
-    def as_actor(actor: Actor):
-        manager = rpc_proxy(infra.amqp_uri, actor)
-        proxy = manager.__enter__()
-        proxies.append(manager)
-        return proxy
-
-    yield as_actor
-    for manager in proxies:
-        manager.__exit__(None, None, None)
-
-
-@pytest.fixture
 def outbox(interactions_db):
     """``outbox(event_type)``: the event data the interactions service wrote to its outbox."""
-
-    def read(event_type: str) -> list[dict]:
-        with interactions_db.connect() as conn:
-            rows = conn.execute(text("SELECT payload FROM outbox WHERE event_type = :t ORDER BY id"), {"t": event_type})
-            return [json.loads(row.payload)["data"] for row in rows]
-
-    return read
+    return outbox_reader(interactions_db)

@@ -12,7 +12,7 @@ from sqlalchemy import text
 
 from crm_kit.errors import NotFound, PermissionDenied, PreconditionFailed, ValidationError
 from tests.integration.interactions.conftest import ADMIN, ANNA, BORIS
-from tests.support.platform import wait_for
+from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.integration
 
@@ -47,11 +47,6 @@ def refused(exc_type, fn, *args):
     return caught.value
 
 
-def heard_about(call, event_type: str, interaction_id: str) -> list[dict]:
-    return [e for e in call(ADMIN).interactions_listener.heard(event_type)
-            if e["data"].get("interaction_id") == interaction_id]
-
-
 def count_rows(interactions_db, table: str) -> int:
     with interactions_db.connect() as conn:
         return conn.execute(text(f"SELECT count(*) FROM {table}")).scalar_one()
@@ -71,11 +66,11 @@ def test_meeting_is_planned_then_completed_with_events(call, listener):
     error = refused(PreconditionFailed, ixs.set_status, meeting["id"], {"status": "planned"})
     assert error.details["allowed"] == []
 
-    registered = wait_for(lambda: heard_about(call, "interaction_registered", meeting["id"]), what="registered")
+    registered = eventually(lambda: listener.heard("interaction_registered", interaction_id=meeting["id"]), what="registered")
     assert registered[0]["data"]["kind"] == "meeting" and registered[0]["data"]["subject_id"] == partner_id
-    completed = wait_for(lambda: heard_about(call, "interaction_completed", meeting["id"]), what="completed")
+    completed = eventually(lambda: listener.heard("interaction_completed", interaction_id=meeting["id"]), what="completed")
     assert len(completed) == 1 and completed[0]["data"]["outcome"] == "Договорились о поставке"
-    assert wait_for(lambda: heard_about(call, "interaction_updated", meeting["id"]), what="updated")
+    assert eventually(lambda: listener.heard("interaction_updated", interaction_id=meeting["id"]), what="updated")
 
 
 def test_call_and_email_are_done_when_registered(call, outbox):
@@ -139,7 +134,7 @@ def test_participants_are_linked_by_phone_or_email_through_partners(call, listen
     assert [(p["partner_id"], p["linked_by"]) for p in result["linked"]] == [(partner["id"], "phone"), (writer["id"], "email")]
     assert result["linked"][1]["contact_id"] == writer["contacts"][0]["id"]
     assert {p["name"] for p in result["unlinked"]} == {"Незнакомец", None}
-    event = wait_for(lambda: heard_about(call, "participants_linked", interaction["id"]), what="participants_linked")
+    event = eventually(lambda: listener.heard("participants_linked", interaction_id=interaction["id"]), what="participants_linked")
     assert event[0]["data"]["linked"][0]["partner_id"] == partner["id"]
 
     # Linked by hand.
@@ -171,7 +166,7 @@ def test_reminders_fire_once(call, listener, outbox):
     assert admin.run_reminder_scan()["raised"] == 0
     raised = [e["interaction_id"] for e in outbox("reminder_due")]
     assert raised.count(due["id"]) == 1 and later["id"] not in raised and cancelled["id"] not in raised
-    heard = wait_for(lambda: heard_about(call, "reminder_due", due["id"]), what="reminder_due")
+    heard = eventually(lambda: listener.heard("reminder_due", interaction_id=due["id"]), what="reminder_due")
     assert len(heard) == 1 and heard[0]["data"]["responsible_id"] == "anna"
     assert call(ANNA).interactions.get(due["id"])["reminded_at"]
 
@@ -280,7 +275,7 @@ def test_partners_merged_repoints_subjects_and_participants(call, listener):
     interaction = register(call, subject_id=merged["id"], occurred_at=at(days=-40),
                            participants=[{"name": "Директор", "partner_id": merged["id"]}])
     call(ANNA).partners.merge({"survivor_id": survivor["id"], "merged_id": merged["id"]})
-    repointed = wait_for(
+    repointed = eventually(
         lambda: (view := call(ANNA).interactions.get(interaction["id"]))["subject_id"] == survivor["id"] and view,
         what="the interaction to name the survivor",
     )

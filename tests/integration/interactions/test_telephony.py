@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import random
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 import pika
 import pytest
@@ -19,11 +19,10 @@ from crm_kit.dead_letters import iter_parked
 from crm_kit.errors import NotFound
 from telephony.publisher import CallEventPublisher
 from tests.integration.interactions.conftest import ADMIN, ANNA, BORIS
-from tests.support.platform import wait_for
+from tests.support.pbx import PbxCall
+from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.integration
-
-MSK = timezone(timedelta(hours=3))
 
 
 def tag() -> str:
@@ -38,23 +37,6 @@ def e164(digits: str) -> str:
     return "+7" + digits
 
 
-class Call:
-    """The events of one call, written the way a PBX sends them."""
-
-    def __init__(self, external: str, direction: str = "incoming", extension: str = "101"):
-        self.call_id = f"it-{tag()}"
-        self.direction, self.external, self.extension = direction, external, extension
-        self.start = datetime(2026, 11, 23, 10, 0, tzinfo=MSK)
-
-    def event(self, kind: str, after_s: int, **extra) -> dict:
-        caller, callee = (self.external, "+74951500000") if self.direction == "incoming" else (self.extension, self.external)
-        return {
-            "call_id": self.call_id, "event_id": f"{self.call_id}:{kind}:{after_s}", "kind": kind,
-            "direction": self.direction, "caller": caller, "callee": callee, "extension": self.extension,
-            "occurred_at": (self.start + timedelta(seconds=after_s)).isoformat(), **extra,
-        }
-
-
 @pytest.fixture
 def publish(infra, interactions_service):
     with CallEventPublisher(infra.amqp_uri) as publisher:
@@ -63,17 +45,10 @@ def publish(infra, interactions_service):
 
 def call_of(call, call_id: str, state: str | None = None, timeout: float = 30.0) -> dict:
     def found():
-        try:
-            view = call(ADMIN).interactions.get_call(call_id)
-        except NotFound:
-            return None
+        view = call(ADMIN).interactions.get_call(call_id)
         return view if state is None or view["call_state"] == state else None
 
-    return wait_for(found, timeout=timeout, what=f"call {call_id}" + (f" {state}" if state else ""))
-
-
-def heard_of_call(call, event_type: str, call_id: str) -> list[dict]:
-    return [e for e in call(ADMIN).interactions_listener.heard(event_type) if e["data"].get("call_id") == call_id]
+    return eventually(found, timeout=timeout, what=f"call {call_id}" + (f" {state}" if state else ""), ignoring=(NotFound,))
 
 
 def register_partner(call, number: str, actor=ANNA) -> dict:
@@ -83,7 +58,7 @@ def register_partner(call, number: str, actor=ANNA) -> dict:
 
 
 def test_duplicated_and_reordered_events_make_one_correct_call(call, publish, listener, interactions_db):
-    c = Call(e164(national()))
+    c = PbxCall(e164(national()))
     ringing, answered = c.event("ringing", 0), c.event("answered", 5)
     transferred = c.event("transferred", 30, transferred_to="102")
     ended = c.event("ended", 95, duration_s=90, recording_url="https://pbx.example/r/1.mp3")
@@ -102,15 +77,15 @@ def test_duplicated_and_reordered_events_make_one_correct_call(call, publish, li
         rows = conn.execute(text("SELECT count(*) FROM interactions WHERE call_id = :c"), {"c": c.call_id}).scalar_one()
         applied = conn.execute(text("SELECT count(*) FROM call_events WHERE call_id = :c"), {"c": c.call_id}).scalar_one()
     assert (rows, applied) == (1, 4)
-    wait_for(lambda: heard_of_call(call, "interaction_completed", c.call_id), what="interaction_completed")
-    assert len(heard_of_call(call, "call_registered", c.call_id)) == 1
-    assert len(heard_of_call(call, "interaction_completed", c.call_id)) == 1
+    eventually(lambda: listener.heard("interaction_completed", call_id=c.call_id), what="interaction_completed")
+    assert len(listener.heard("call_registered", call_id=c.call_id)) == 1
+    assert len(listener.heard("interaction_completed", call_id=c.call_id)) == 1
 
 
 def test_caller_is_matched_in_any_format_and_the_call_is_the_managers(call, publish):
     digits = national()
     partner = register_partner(call, e164(digits))
-    c = Call(f"8 ({digits[:3]}) {digits[3:6]}-{digits[6:8]}-{digits[8:]}", extension="199")
+    c = PbxCall(f"8 ({digits[:3]}) {digits[3:6]}-{digits[6:8]}-{digits[8:]}", extension="199")
     publish([c.event("ringing", 0), c.event("answered", 3), c.event("ended", 63, duration_s=60)])
     view = call_of(call, c.call_id, "ended")
     assert view["match_state"] == "matched" and view["partner_id"] == partner["id"]
@@ -132,18 +107,18 @@ def test_a_missed_call_makes_one_call_back_task_for_the_user_at_the_extension(ca
     call(ADMIN).interactions.set_extension(extension, "boris", "spb", "south")
     digits = national()
     partner = register_partner(call, e164(digits), actor=BORIS)
-    c = Call(e164(digits), extension=extension)
+    c = PbxCall(e164(digits), extension=extension)
     missed = c.event("missed", 30)
     publish([missed, c.event("ringing", 0)])
     call_of(call, c.call_id, "missed")
     publish([missed])  # told again, in a later batch
-    wait_for(lambda: heard_of_call(call, "call_missed", c.call_id), what="call_missed")
+    eventually(lambda: listener.heard("call_missed", call_id=c.call_id), what="call_missed")
     tasks = [t for t in call(BORIS).interactions.list_tasks({})["items"] if t["call_id"] == c.call_id]
     assert len(tasks) == 1
     task = tasks[0]
     assert (task["kind"], task["status"], task["assignee_id"], task["partner_id"]) == ("call_back", "open", "boris", partner["id"])
-    assert len(heard_of_call(call, "call_missed", c.call_id)) == 1
-    assert heard_of_call(call, "call_missed", c.call_id)[0]["data"]["task_id"] == task["id"]
+    assert len(listener.heard("call_missed", call_id=c.call_id)) == 1
+    assert listener.heard("call_missed", call_id=c.call_id)[0]["data"]["task_id"] == task["id"]
     view = call(BORIS).interactions.get_call(c.call_id)
     assert (view["responsible_id"], view["status"]) == ("boris", "done")
     assert view["title"].startswith("Missed call from +7 916")
@@ -158,7 +133,7 @@ def test_a_missed_call_makes_one_call_back_task_for_the_user_at_the_extension(ca
 
 def test_an_unknown_number_makes_one_prospect_and_one_lead(call, publish, deals_service):
     number = e164(national())
-    first, second = Call(number), Call(number)
+    first, second = PbxCall(number), PbxCall(number)
     second.start += timedelta(minutes=5)
     publish([first.event("ringing", 0), first.event("answered", 2), first.event("ended", 40, duration_s=38)])
     publish([second.event("ringing", 0), second.event("missed", 20)])
@@ -167,7 +142,7 @@ def test_an_unknown_number_makes_one_prospect_and_one_lead(call, publish, deals_
         leads = [lead for lead in call(ADMIN).interactions.list_call_leads("done") if lead["number"] == number]
         return leads[0] if leads else None
 
-    lead = wait_for(lead_done, timeout=45, what="the prospect and lead of an unknown caller")
+    lead = eventually(lead_done, timeout=45, what="the prospect and lead of an unknown caller")
     assert lead["call_id"] == first.call_id and lead["deal_id"]
     matches = call(ADMIN).partners.find_by_phone(number)["matches"]
     assert [m["partner_id"] for m in matches] == [lead["partner_id"]]
@@ -175,9 +150,9 @@ def test_an_unknown_number_makes_one_prospect_and_one_lead(call, publish, deals_
     assert "prospect" in prospect["kinds"]
     deals = call(ADMIN).deals.list_deals({"partner_id": lead["partner_id"]})["items"]
     assert [d["id"] for d in deals] == [lead["deal_id"]]
-    first_view = wait_for(lambda: (v := call(ADMIN).interactions.get_call(first.call_id))["partner_id"] and v,
+    first_view = eventually(lambda: (v := call(ADMIN).interactions.get_call(first.call_id))["partner_id"] and v,
                           what="first call linked")
-    second_view = wait_for(lambda: (v := call(ADMIN).interactions.get_call(second.call_id))["partner_id"] and v,
+    second_view = eventually(lambda: (v := call(ADMIN).interactions.get_call(second.call_id))["partner_id"] and v,
                            what="second call linked")
     assert first_view["partner_id"] == second_view["partner_id"] == lead["partner_id"]
     assert first_view["created_deal_id"] == lead["deal_id"] and second_view["created_deal_id"] is None
@@ -185,14 +160,14 @@ def test_an_unknown_number_makes_one_prospect_and_one_lead(call, publish, deals_
     tasks = call(ADMIN).interactions.list_tasks({"partner_id": lead["partner_id"]})["items"]
     assert [t["call_id"] for t in tasks] == [second.call_id]
     # A third call from the number is the prospect's: no new lead.
-    third = Call(number)
+    third = PbxCall(number)
     publish([third.event("ringing", 0), third.event("answered", 1), third.event("ended", 9, duration_s=8)])
     assert call_of(call, third.call_id, "ended")["partner_id"] == lead["partner_id"]
     assert len(call(ADMIN).deals.list_deals({"partner_id": lead["partner_id"]})["items"]) == 1
 
 
 def test_malformed_events_are_parked_and_do_not_block_the_queue(call, publish, infra):
-    c = Call(e164(national()))
+    c = PbxCall(e164(national()))
     bad = c.event("ringing", 0)
     del bad["direction"]
     bad["occurred_at"] = "yesterday"
@@ -202,7 +177,7 @@ def test_malformed_events_are_parked_and_do_not_block_the_queue(call, publish, i
     channel.basic_publish(EXCHANGE, "call.ringing", json.dumps(bad).encode())
     channel.basic_publish(EXCHANGE, "call.ringing", b"{not json")
     connection.close()
-    good = Call(e164(national()))
+    good = PbxCall(e164(national()))
     publish([good.event("ringing", 0)])
     assert call_of(call, good.call_id, "ringing")["status"] == "in_progress"
 
@@ -211,7 +186,7 @@ def test_malformed_events_are_parked_and_do_not_block_the_queue(call, publish, i
                  if c.call_id in m.body or m.body.startswith("{not json")]
         return found if len(found) >= 2 else None
 
-    messages = wait_for(parked, what="both bad events parked")
+    messages = eventually(parked, what="both bad events parked")
     errors = " ".join(m.error for m in messages)
     assert "direction" in errors and "occurred_at" in errors and "not JSON" in errors
     assert all(m.queue == "telephony.calls.interactions" for m in messages)
@@ -221,18 +196,18 @@ def test_malformed_events_are_parked_and_do_not_block_the_queue(call, publish, i
 
 def test_the_caller_cache_is_refreshed_by_partners_events(call, publish):
     number = e164(national())
-    before = Call(number, direction="outgoing")  # outgoing: an unknown callee makes no lead
+    before = PbxCall(number, direction="outgoing")  # outgoing: an unknown callee makes no lead
     publish([before.event("ringing", 0), before.event("ended", 10, duration_s=0)])
     assert call_of(call, before.call_id, "ended")["match_state"] == "unknown"
     partner = register_partner(call, number)  # partner_registered drops the cached "nobody"
 
     def matched_now():
-        after = Call(number, direction="outgoing")
+        after = PbxCall(number, direction="outgoing")
         publish([after.event("ringing", 0), after.event("ended", 5, duration_s=0)])
         view = call_of(call, after.call_id, "ended")
         return view if view["match_state"] == "matched" else None
 
-    view = wait_for(matched_now, timeout=20, what="a new call matched to the new partner")
+    view = eventually(matched_now, timeout=20, what="a new call matched to the new partner")
     assert view["partner_id"] == partner["id"]
 
 
@@ -242,7 +217,7 @@ def test_while_partners_is_down_calls_are_matched_from_the_directory_and_leads_w
     stranger = e164(national())
     partners_service.stop()
     try:
-        known, unknown = Call("8" + digits), Call(stranger)
+        known, unknown = PbxCall("8" + digits), PbxCall(stranger)
         publish([known.event("ringing", 0), known.event("answered", 1), known.event("ended", 30, duration_s=29),
                  unknown.event("ringing", 0), unknown.event("missed", 20)])
         # The whole directory is held by the interactions service, kept current by partners'
@@ -258,26 +233,26 @@ def test_while_partners_is_down_calls_are_matched_from_the_directory_and_leads_w
     def lead_done():
         return [lead for lead in call(ADMIN).interactions.list_call_leads("done") if lead["number"] == stranger]
 
-    wait_for(lead_done, timeout=60, what="the prospect made once partners is back")
+    eventually(lead_done, timeout=60, what="the prospect made once partners is back")
 
 
 def test_call_back_tasks_follow_a_partners_merge(call, publish):
     digits = national()
     merged = register_partner(call, e164(digits))
     survivor = register_partner(call, e164(national()))
-    c = Call(e164(digits))
+    c = PbxCall(e164(digits))
     publish([c.event("ringing", 0), c.event("missed", 20)])
     call_of(call, c.call_id, "missed")
-    task = wait_for(lambda: call(ANNA).interactions.list_tasks({"partner_id": merged["id"]})["items"], what="the task")[0]
+    task = eventually(lambda: call(ANNA).interactions.list_tasks({"partner_id": merged["id"]})["items"], what="the task")[0]
     call(ANNA).partners.merge({"survivor_id": survivor["id"], "merged_id": merged["id"]})
-    moved = wait_for(lambda: call(ANNA).interactions.list_tasks({"partner_id": survivor["id"]})["items"],
+    moved = eventually(lambda: call(ANNA).interactions.list_tasks({"partner_id": survivor["id"]})["items"],
                      what="the task to name the survivor")
     assert [t["id"] for t in moved] == [task["id"]]
     assert call(ANNA).interactions.get_call(c.call_id)["partner_id"] == survivor["id"]
 
 
 def test_a_crash_mid_stream_loses_nothing_and_applies_nothing_twice(call, publish, interactions_service, interactions_db):
-    calls = [Call(e164(national()), direction="outgoing") for _ in range(300)]  # outgoing: no prospects
+    calls = [PbxCall(e164(national()), direction="outgoing") for _ in range(300)]  # outgoing: no prospects
     events = [e for c in calls for e in (c.event("ringing", 0), c.event("answered", 2), c.event("ended", 30, duration_s=28))]
     random.Random(5).shuffle(events)
     ids = [c.call_id for c in calls]
@@ -287,11 +262,13 @@ def test_a_crash_mid_stream_loses_nothing_and_applies_nothing_twice(call, publis
             return conn.execute(text("SELECT count(*) FROM call_events WHERE call_id = ANY(:ids)"), {"ids": ids}).scalar_one()
 
     publish(events[:600])
-    wait_for(lambda: stored() > 0, what="the first batches stored")
+    eventually(lambda: stored() > 0, what="the first batches stored")
     interactions_service.kill()  # SIGKILL: no goodbye, unacknowledged deliveries go back to the queue
-    publish([*events[600:], *events[:150]])  # the rest, and some told again
-    interactions_service.start()
-    wait_for(lambda: stored() == len(events), timeout=60, what="every event stored once")
+    try:
+        publish([*events[600:], *events[:150]])  # the rest, and some told again
+    finally:
+        interactions_service.start()
+    eventually(lambda: stored() == len(events), timeout=60, what="every event stored once")
     with interactions_db.connect() as conn:
         rows = conn.execute(text("SELECT call_id, call_state, duration_s FROM interactions WHERE call_id = ANY(:ids)"),
                             {"ids": ids}).all()

@@ -1,7 +1,5 @@
 """A small service built on crm_kit alone, to prove the kit's guarantees end to end."""
 
-import time
-
 from marshmallow import fields, validate
 from sqlalchemy import Column, Integer, MetaData, String, Table, insert, select, text
 
@@ -45,11 +43,11 @@ class ProbeService:
     observability = Observability()
 
     @rpc
-    def wait_in_db(self, seconds):
-        """Waits in PostgreSQL; answers when the wait started and ended (wall clock)."""
-        started = time.time()
-        self.db.session.execute(text("SELECT pg_sleep(:s)"), {"s": seconds})
-        return [started, time.time()]
+    def wait_on_lock(self, key):
+        """Waits in PostgreSQL until the advisory lock ``key`` is free (a test holds it), then
+        answers ``key``."""
+        self.db.session.execute(text("SELECT pg_advisory_xact_lock_shared(:k)"), {"k": key})
+        return key
 
     @rpc
     def record(self, note):

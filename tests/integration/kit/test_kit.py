@@ -6,6 +6,7 @@ keeps flowing; operators list and replay parked messages."""
 from __future__ import annotations
 
 import json
+import random
 import threading
 import uuid
 
@@ -18,7 +19,8 @@ from crm_kit import dead_letters
 from crm_kit.actor import Actor
 from crm_ops.topology import declare
 from tests.integration.kit.probe_service import ProbeService, metadata
-from tests.support.platform import ServiceProcess, rpc_proxy, wait_for
+from tests.support.platform import ServiceProcess, rpc_proxy
+from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.integration
 
@@ -47,10 +49,14 @@ def probe_env(infra, probe_db):
 
 @pytest.fixture(scope="module")
 def probe(probe_env):
-    service = ServiceProcess("tests.integration.kit.probe_service:ProbeService", probe_env, name="probe")
-    service.start()
+    service = ServiceProcess("tests.integration.kit.probe_service:ProbeService", probe_env, name="probe").start()
     yield service
-    service.stop()
+    service.stop_soon()
+
+
+@pytest.fixture
+def called_services(probe):
+    return probe
 
 
 def publish_event(amqp_uri: str, envelope, routing_key="thing_happened", source="probe_source"):
@@ -85,64 +91,78 @@ def handler_calls(service: ServiceProcess, method: str) -> float:
     return total
 
 
-def test_database_waits_do_not_block_the_hub(probe, infra):
-    """Ten RPCs that each wait 0.3 s in PostgreSQL run at the same time in one process."""
-    spans: list[list[float]] = []
+def test_database_waits_do_not_block_the_hub(probe, probe_db, infra):
+    """Ten RPCs wait in PostgreSQL at the same time in the one service process: while one waits
+    on the database, the eventlet hub serves the others (a blocked hub would let one wait)."""
+    _, engine = probe_db
+    key = random.randrange(1, 2**31)
+    answers: list[int] = []
     errors: list[BaseException] = []
 
     def call():
         try:
-            with rpc_proxy(infra.amqp_uri) as proxy:
-                spans.append(proxy.probe.wait_in_db(0.3))
+            with rpc_proxy(infra.amqp_uri, timeout=60) as proxy:
+                answers.append(proxy.probe.wait_on_lock(key))
         except BaseException as exc:  # surfaced below
             errors.append(exc)
 
+    def waiting() -> int:
+        with engine.connect() as conn:
+            return conn.execute(text(
+                "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted AND classid = 0 AND objid = :k"
+            ), {"k": key}).scalar_one()
+
     threads = [threading.Thread(target=call) for _ in range(10)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    with engine.connect() as holder:
+        holder.execute(text("SELECT pg_advisory_lock(:k)"), {"k": key})
+        try:
+            for t in threads:
+                t.start()
+            eventually(lambda: waiting() == 10, what="ten RPCs waiting in PostgreSQL at once")
+        finally:
+            holder.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": key})
+            for t in threads:
+                t.join()
     assert not errors
-    assert len(spans) == 10
-    # Every wait began before any had ended: the waits overlapped instead of queueing.
-    assert max(start for start, _ in spans) < min(end for _, end in spans)
+    assert answers == [key] * 10
 
 
-def test_actor_travels_with_the_call(probe, infra):
+def test_actor_travels_with_the_call(call):
     actor = Actor("u-7", roles=("manager",), regions=("msk",), department="d1")
-    with rpc_proxy(infra.amqp_uri, actor) as proxy:
-        assert proxy.probe.whoami() == actor.to_dict()
+    assert call(actor).probe.whoami() == actor.to_dict()
 
 
 def test_event_survives_publisher_dying_right_after_commit(probe_env, probe_db, probe):
     """The process dies after committing a change and its event, before relaying it; the
     next process relays it from the outbox and the consumer applies it."""
     _, engine = probe_db
+    note = f"crash-{uuid.uuid4().hex[:8]}"
     probe.stop()
     doomed = ServiceProcess("tests.integration.kit.probe_service:ProbeService", probe_env, name="probe-doomed")
-    # Its relay timer is slowed down so nothing but the crash decides what happens to the row.
-    doomed.start(extra_env={"CRM_CRASH_AFTER_COMMIT": "1", "OUTBOX_INTERVAL_S": "600"})
-    note = f"crash-{uuid.uuid4().hex[:8]}"
-    with rpc_proxy(probe_env["AMQP_URI"], timeout=5) as proxy:
-        reply = proxy.probe.record.call_async(note)
-        assert doomed.wait_exit(timeout=20) == 70
-        del reply
-    assert f"recorded:{note}" in effect_notes(engine)  # the change was committed...
-    with engine.connect() as conn:
-        pending = conn.execute(text("SELECT count(*) FROM outbox WHERE published_at IS NULL")).scalar_one()
-    assert pending >= 1  # ...and its event is waiting in the outbox, unpublished
-    probe.start()  # the successor relays it
-    wait_for(lambda: f"heard:{note}" in effect_notes(engine), what="the event to reach its consumer")
+    try:
+        # Its relay timer is slowed down so nothing but the crash decides what happens to the row.
+        doomed.start(extra_env={"CRM_CRASH_AFTER_COMMIT": "1", "OUTBOX_INTERVAL_S": "600"})
+        with rpc_proxy(probe_env["AMQP_URI"], timeout=5) as proxy:
+            reply = proxy.probe.record.call_async(note)
+            assert doomed.wait_exit(timeout=20) == 70
+            del reply
+        assert f"recorded:{note}" in effect_notes(engine)  # the change was committed...
+        with engine.connect() as conn:
+            pending = conn.execute(text("SELECT count(*) FROM outbox WHERE published_at IS NULL")).scalar_one()
+        assert pending >= 1  # ...and its event is waiting in the outbox, unpublished
+    finally:
+        doomed.kill()
+        probe.start()  # the successor relays it
+    eventually(lambda: f"heard:{note}" in effect_notes(engine), what="the event to reach its consumer")
     with engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM outbox WHERE published_at IS NULL")).scalar_one() == 0
 
 
-def test_outbox_event_relayed_and_consumed_once(probe, probe_db, infra):
+def test_outbox_event_relayed_and_consumed_once(call, probe_db):
     _, engine = probe_db
     note = f"plain-{uuid.uuid4().hex[:8]}"
-    with rpc_proxy(infra.amqp_uri) as proxy:
-        proxy.probe.record(note)
-    wait_for(lambda: f"heard:{note}" in effect_notes(engine), what="the relayed event")
+    call().probe.record(note)
+    eventually(lambda: f"heard:{note}" in effect_notes(engine), what="the relayed event")
     assert effect_notes(engine).count(f"heard:{note}") == 1
 
 
@@ -152,7 +172,7 @@ def test_redelivered_event_is_applied_once(probe, probe_db, infra):
     envelope = thing(f"dup-{uuid.uuid4().hex[:8]}")
     publish_event(infra.amqp_uri, envelope)
     publish_event(infra.amqp_uri, envelope)
-    wait_for(lambda: handler_calls(probe, "on_thing") >= before + 2, what="both deliveries handled")
+    eventually(lambda: handler_calls(probe, "on_thing") >= before + 2, what="both deliveries handled")
     assert effect_notes(engine).count(envelope["data"]["note"]) == 1
 
 
@@ -163,12 +183,12 @@ def test_failing_handler_is_retried_then_parked_and_the_queue_keeps_flowing(prob
     fine = [thing(f"fine-{i}-{uuid.uuid4().hex[:6]}") for i in range(5)]
     for envelope in fine:
         publish_event(infra.amqp_uri, envelope)
-    wait_for(lambda: all(e["data"]["note"] in effect_notes(engine) for e in fine), what="the good events")
+    eventually(lambda: all(e["data"]["note"] in effect_notes(engine) for e in fine), what="the good events")
 
     def parked():
         return [p for p in dead_letters.iter_parked(infra.amqp_uri, "probe") if broken["event_id"] in p.body]
 
-    found = wait_for(parked, timeout=30, what="the broken event to be parked")[0]
+    found = eventually(parked, timeout=30, what="the broken event to be parked")[0]
     assert found.queue == "evt-probe_source-thing_happened--probe.on_thing"
     assert "handler broken for this event" in found.error
     assert found.attempts == 3  # the first try and two retries (RETRY_DELAYS_S=0.2,0.4)
@@ -183,14 +203,14 @@ def test_validation_failure_is_parked_at_once_and_can_be_replayed(probe, infra):
     def parked():
         return [p for p in dead_letters.iter_parked(infra.amqp_uri, "probe", 500) if bad["event_id"] in p.body]
 
-    found = wait_for(parked, what="the invalid event to be parked")[0]
+    found = eventually(parked, what="the invalid event to be parked")[0]
     assert found.attempts == 1
     assert found.error_type == "ValidationError"
     calls = handler_calls(probe, "on_thing")
     replayed = dead_letters.replay_parked(infra.amqp_uri, "probe")
     assert replayed >= 1
-    wait_for(lambda: handler_calls(probe, "on_thing") > calls, what="the replayed event to be handled")
-    wait_for(parked, what="the replayed event to be parked again")
+    eventually(lambda: handler_calls(probe, "on_thing") > calls, what="the replayed event to be handled")
+    eventually(parked, what="the replayed event to be parked again")
 
 
 def test_malformed_event_is_parked_with_the_reason(probe, infra):
@@ -200,7 +220,7 @@ def test_malformed_event_is_parked_with_the_reason(probe, infra):
     def parked():
         return [p for p in dead_letters.iter_parked(infra.amqp_uri, "probe", 500) if marker in p.body]
 
-    found = wait_for(parked, what="the malformed event to be parked")[0]
+    found = eventually(parked, what="the malformed event to be parked")[0]
     assert "event_id" in found.error
 
 
@@ -213,10 +233,9 @@ def test_health_and_metrics(probe):
     assert 'crm_outbox_backlog{service="probe"}' in metrics
 
 
-def test_outbox_rows_carry_the_envelope(probe_db, probe, infra):
+def test_outbox_rows_carry_the_envelope(call, probe_db):
     _, engine = probe_db
-    with rpc_proxy(infra.amqp_uri, Actor("u-9", roles=("admin",))) as proxy:
-        event_id = proxy.probe.record("envelope")
+    event_id = call(Actor("u-9", roles=("admin",))).probe.record("envelope")
     with engine.connect() as conn:
         payload = conn.execute(select(text("payload")).select_from(text("outbox")).where(
             text("event_id = :e")), {"e": event_id}).scalar_one()
@@ -248,7 +267,7 @@ def test_an_event_breaking_its_contract_is_parked_at_once(probe, infra):
     def parked():
         return [p for p in dead_letters.iter_parked(infra.amqp_uri, "probe", 500) if marker in p.body]
 
-    found = wait_for(parked, what="the event against its contract to be parked")[0]
+    found = eventually(parked, what="the event against its contract to be parked")[0]
     assert (found.attempts, found.error_type) == (1, "ValidationError")
     assert "note" in found.error and "marker" not in found.error  # a field it does not know is dropped, not refused
 
@@ -273,13 +292,13 @@ def test_batch_consumer_applies_once_parks_bad_items_and_survives_poison_and_out
     publish_items(infra.amqp_uri, [*good[:10], no_note, transient, *good[10:20], poison, b"{broken " + run.encode(),
                                    *good[20:]])
     expected = [f"batch:{b['note']}" for b in (*good, transient)]
-    wait_for(lambda: set(expected) <= set(effect_notes(engine)), what="every good item and the transient one")
+    eventually(lambda: set(expected) <= set(effect_notes(engine)), what="every good item and the transient one")
 
     def parked():
         found = [p for p in dead_letters.iter_parked(infra.amqp_uri, "probe", 500) if run in p.body]
         return found if len(found) == 3 else None
 
-    by_kind = {p.error_type: p for p in wait_for(parked, timeout=30, what="three parked items")}
+    by_kind = {p.error_type: p for p in eventually(parked, timeout=30, what="three parked items")}
     assert set(by_kind) == {"ValidationError", "RuntimeError"}
     assert by_kind["RuntimeError"].attempts == 3 and "poison" in by_kind["RuntimeError"].body
     assert all(p.queue == "probe.batch.items" for p in by_kind.values())

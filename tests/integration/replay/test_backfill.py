@@ -22,7 +22,8 @@ from crm_kit.actor import Actor
 from crm_ops.registry import service_class
 from crm_ops.topology import declare
 from tests.integration.replay.mirror_service import MirrorService, metadata
-from tests.support.platform import ServiceProcess, rpc_proxy, sqlalchemy_url, wait_for
+from tests.support.platform import ServiceProcess, rpc_proxy, sqlalchemy_url
+from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.integration
 
@@ -200,7 +201,7 @@ def test_a_late_consumer_backfills_and_follows_live_events_without_gaps_or_doubl
         writer = pool.submit(keep_changing)
         try:
             mirror.start()
-            wait_for(lambda: len(live_changes) >= 100, timeout=120, what="changes during the backfill")
+            eventually(lambda: len(live_changes) >= 100, timeout=120, what="changes during the backfill")
         finally:
             stop.set()
             writer.result(timeout=120)
@@ -213,7 +214,7 @@ def test_a_late_consumer_backfills_and_follows_live_events_without_gaps_or_doubl
                 return not last["differences"]
 
             try:
-                wait_for(equal, timeout=180, what="the mirror to equal the sources")
+                eventually(equal, timeout=180, what="the mirror to equal the sources")
             except AssertionError:
                 raise AssertionError(f"the mirror differs from the sources: {last['differences']}\n"
                                      f"{mirror.output()[-3000:]}") from None

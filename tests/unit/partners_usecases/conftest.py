@@ -1,18 +1,13 @@
-"""Use-case tests of the partners service without broker: SQLite in memory and a stand-in unit
-of work that records the events it is asked to emit."""
+"""Use-case tests of the partners service without broker: SQLite in memory and a unit of work
+that records the events it is asked to emit (tests/support/usecases.py)."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
-from sqlalchemy import create_engine, func, select
-from sqlalchemy.orm import Session
 
 from crm_kit.actor import ADMIN, HEAD_OF_SALES, MANAGER, Actor
-from crm_kit.contracts import EventContract, as_travelled
 from services.partners.domain.names import name_key
-from services.partners.models import Base, Partner, PartnerKind
+from services.partners.models import Partner, PartnerKind
 
 ADMIN_ACTOR = Actor(user_id="admin-1", roles=(ADMIN,))
 HEAD_NORTH = Actor(user_id="head-north", roles=(HEAD_OF_SALES,), department="north")
@@ -20,42 +15,9 @@ MANAGER_MOSCOW = Actor(user_id="m-moscow", roles=(MANAGER,), regions=("moscow",)
 MANAGER_SPB = Actor(user_id="m-spb", roles=(MANAGER,), regions=("spb",), department="south")
 
 
-class RecordingUnitOfWork:
-    """What the use cases need of crm_kit.db.UnitOfWork: a session, the actor, and emit(). Every
-    event is checked against its contract as it will travel, so a wrong payload fails the test."""
-
-    def __init__(self, session: Session, actor: Actor):
-        self.session = session
-        self.actor = actor
-        self.events: list[tuple[EventContract, dict[str, Any]]] = []
-
-    def emit(self, contract: EventContract, data: dict[str, Any], *, actor: Actor | None = None) -> str:
-        assert contract.source == "partners", f"the partners service emitted {contract!r}"
-        contract.check(as_travelled(data))
-        self.events.append((contract, data))
-        return f"event-{len(self.events)}"
-
-    def of(self, contract: EventContract) -> list[dict[str, Any]]:
-        return [data for kind, data in self.events if kind == contract]
-
-
 @pytest.fixture
-def session():
-    engine = create_engine("sqlite://")
-    Base.metadata.create_all(engine)
-    with Session(engine, expire_on_commit=False) as session:
-        yield session
-    engine.dispose()
-
-
-@pytest.fixture
-def uow_for(session):
-    """``uow_for(actor)``: a fresh recording unit of work on the test's session."""
-
-    def make(actor: Actor) -> RecordingUnitOfWork:
-        return RecordingUnitOfWork(session, actor)
-
-    return make
+def usecase_service() -> str:
+    return "partners"
 
 
 @pytest.fixture
@@ -76,6 +38,3 @@ def make_partner(session):
 
     return make
 
-
-def count(session: Session, model) -> int:
-    return session.scalar(select(func.count()).select_from(model))

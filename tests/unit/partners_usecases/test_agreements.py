@@ -10,7 +10,8 @@ from contracts import partners as events
 from crm_kit.errors import NotFound, PermissionDenied, PreconditionFailed, ValidationError
 from services.partners.models import Agreement
 from services.partners.usecases import agreements
-from tests.unit.partners_usecases.conftest import ADMIN_ACTOR, HEAD_NORTH, MANAGER_MOSCOW, MANAGER_SPB, count
+from tests.support.usecases import count
+from tests.unit.partners_usecases.conftest import ADMIN_ACTOR, HEAD_NORTH, MANAGER_MOSCOW, MANAGER_SPB
 
 WHOLESALE = {
     "kind": "standard",

@@ -8,7 +8,8 @@ from contracts import partners as events
 from crm_kit.errors import NotFound, PreconditionFailed, ValidationError
 from services.partners.models import Contact, Email, Phone, Relationship
 from services.partners.usecases import contacts
-from tests.unit.partners_usecases.conftest import ADMIN_ACTOR, MANAGER_MOSCOW, MANAGER_SPB, count
+from tests.support.usecases import count
+from tests.unit.partners_usecases.conftest import ADMIN_ACTOR, MANAGER_MOSCOW, MANAGER_SPB
 
 IVAN = {
     "full_name": "Ivan Petrov",

@@ -8,7 +8,8 @@ from contracts import partners as events
 from crm_kit.errors import NotFound, PermissionDenied, PreconditionFailed, ValidationError
 from services.partners.models import ManagerAssignment, Partner
 from services.partners.usecases import managers
-from tests.unit.partners_usecases.conftest import ADMIN_ACTOR, HEAD_NORTH, MANAGER_MOSCOW, MANAGER_SPB, count
+from tests.support.usecases import count
+from tests.unit.partners_usecases.conftest import ADMIN_ACTOR, HEAD_NORTH, MANAGER_MOSCOW, MANAGER_SPB
 
 
 @pytest.fixture

@@ -8,7 +8,8 @@ from contracts import partners as events
 from crm_kit.errors import Conflict, NotFound, PreconditionFailed, ValidationError
 from services.partners.models import Relationship
 from services.partners.usecases import contacts, relationships
-from tests.unit.partners_usecases.conftest import ADMIN_ACTOR, HEAD_NORTH, MANAGER_MOSCOW, MANAGER_SPB, count
+from tests.support.usecases import count
+from tests.unit.partners_usecases.conftest import ADMIN_ACTOR, HEAD_NORTH, MANAGER_MOSCOW, MANAGER_SPB
 
 
 @pytest.fixture

@@ -1,0 +1,114 @@
+"""A user's time: the calendar, overdue planned interactions, forgotten clients, the client card's
+history section, and reminders raised once."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from crm_kit.access import require_operator
+from crm_kit.actor import SYSTEM
+from crm_kit.errors import PermissionDenied, ValidationError
+from services.interactions.usecases import agenda, interactions, reminders
+from tests.unit.interactions_usecases.conftest import ADMIN_ACTOR, ANNA, BORIS, PBX
+
+NOW = datetime.now(UTC).replace(microsecond=0)
+
+
+def at(**delta) -> str:
+    return (NOW + timedelta(**delta)).isoformat()
+
+
+def test_the_calendar_holds_a_users_days_in_time_order(session, register):
+    midnight = datetime.combine((NOW + timedelta(days=2)).date(), datetime.min.time(), tzinfo=UTC)  # calendar days are UTC
+
+    def that_day(hour: int) -> str:
+        return (midnight + timedelta(hours=hour)).isoformat()
+
+    later = register(planned_at=that_day(15))
+    sooner = register(planned_at=that_day(9))
+    happened = register(kind="call", planned_at=None, place=None, direction="incoming", occurred_at=that_day(11))
+    register(planned_at=that_day(24))  # the next day
+    register(planned_at=that_day(10), responsible_id="vera")  # another user's
+    day = midnight.date().isoformat()
+
+    shown = agenda.calendar(session, ANNA, {"date_from": day, "date_to": day})
+
+    assert shown["user_id"] == "anna"
+    assert [i["id"] for i in shown["items"]] == [sooner["id"], happened["id"], later["id"]]
+    with pytest.raises(ValidationError):
+        agenda.calendar(session, ANNA, {"date_from": day})
+
+
+def test_overdue_lists_planned_interactions_whose_time_has_passed(session, uow_for, register):
+    missed = register(planned_at=at(hours=-5))
+    done = register(planned_at=at(hours=-4))
+    interactions.set_status(uow_for(ANNA), ANNA, done["id"], {"status": "done"})
+    register(planned_at=at(hours=5))
+
+    overdue = agenda.overdue(session, ANNA)
+
+    assert [i["id"] for i in overdue["items"]] == [missed["id"]]
+    assert agenda.overdue(session, BORIS, "anna")["items"] == []  # not his to see
+
+
+def test_forgotten_clients_are_those_without_contact_for_n_days(session, register, partners, client):
+    quiet = partners.add_partner("Тихий", manager_id="anna")
+    register(kind="call", planned_at=None, place=None, direction="outgoing", occurred_at=at(days=-40), subject_id=quiet["id"])
+    register(kind="call", planned_at=None, place=None, direction="outgoing", occurred_at=at(days=-3))  # the client
+    register(subject_id=quiet["id"], planned_at=at(days=1))  # planned is not contact
+
+    forgotten = agenda.forgotten_clients(session, ANNA, "anna", 30, NOW)
+
+    assert [(f["partner_id"], f["days_since"]) for f in forgotten["items"]] == [(quiet["id"], 40)]
+    assert agenda.forgotten_clients(session, BORIS, "anna", 30, NOW)["items"] == []
+
+
+def test_the_card_shows_last_upcoming_and_open_tasks(session, uow_for, register, client):
+    call = register(kind="call", planned_at=None, place=None, direction="incoming")
+    upcoming = register(planned_at=at(days=1))
+    cancelled = register(planned_at=at(days=2))
+    interactions.set_status(uow_for(ANNA), ANNA, cancelled["id"], {"status": "cancelled"})
+
+    section = agenda.card_section(session, ANNA, client["id"])
+
+    assert [i["id"] for i in section["last_interactions"]] == [call["id"]]
+    assert [i["id"] for i in section["upcoming"]] == [upcoming["id"]]
+    assert section["open_tasks"] == []
+    empty = agenda.card_section(session, BORIS, client["id"])
+    assert (empty["last_interactions"], empty["upcoming"]) == ([], [])
+
+
+def test_a_reminder_is_raised_once_and_again_when_moved(session, uow_for, register):
+    due = register(kind="planned", place=None, planned_at=at(hours=1), remind_at=at(minutes=-5))
+    register(kind="planned", place=None, planned_at=at(days=3), remind_at=at(days=2))  # not yet
+    cancelled = register(kind="planned", place=None, planned_at=at(hours=1), remind_at=at(minutes=-5))
+    interactions.set_status(uow_for(ANNA), ANNA, cancelled["id"], {"status": "cancelled"})
+    first, again = uow_for(SYSTEM), uow_for(SYSTEM)
+
+    assert reminders.scan_reminders(first, NOW)["raised"] == 1
+    assert reminders.scan_reminders(again, NOW)["raised"] == 0
+
+    [raised] = first.of("reminder_due")
+    assert (raised["interaction_id"], raised["responsible_id"], raised["remind_at"]) == (due["id"], "anna", at(minutes=-5))
+    assert interactions.get(session, ANNA, due["id"])["reminded_at"]
+    interactions.update_interaction(uow_for(ANNA), ANNA, due["id"], {"remind_at": at(minutes=30)})
+    moved = uow_for(SYSTEM)
+    assert reminders.scan_reminders(moved, NOW + timedelta(hours=1))["raised"] == 1
+    assert [r["interaction_id"] for r in moved.of("reminder_due")] == [due["id"]]
+
+
+def test_the_reminder_scan_commits_batch_by_batch(uow_for, register):
+    for minutes in (1, 2, 3):
+        register(kind="planned", place=None, planned_at=at(hours=1), remind_at=at(minutes=-minutes))
+    uow = uow_for(SYSTEM)
+    assert reminders.scan_reminders(uow, NOW, batch_size=2)["raised"] == 3
+    assert uow.commits == 2
+
+
+def test_scans_on_demand_are_for_operators_and_services():
+    with pytest.raises(PermissionDenied):
+        require_operator(ANNA, "reminder scan")
+    require_operator(ADMIN_ACTOR, "reminder scan")
+    require_operator(PBX, "call follow-ups")

@@ -12,7 +12,7 @@ JWT_SECRET                 HS256 secret                                   a deve
 JWT_PUBLIC_KEY_FILE        PEM public key file for RS256 tokens           none
 JWT_ISSUER / JWT_AUDIENCE  expected ``iss`` / ``aud`` claims              crm / crm-gateway
 GATEWAY_RPC_TIMEOUT        seconds a downstream RPC may take at most      5
-GATEWAY_HEALTH_SERVICES    comma-separated downstream services to ping    partners
+GATEWAY_HEALTH_SERVICES    comma-separated downstream services to ping    every service folder (services/)
 GATEWAY_HEALTH_INTERVAL    seconds between health pings                   5
 GATEWAY_GRACE_SECONDS      grace period for calls in flight at shutdown   5
 GATEWAY_CARD_CACHE_TTL     seconds a cached card section may live         30 (0: no cache)
@@ -30,6 +30,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from yarl import URL
+
+from crm_kit.config import service_folders
 
 log = logging.getLogger(__name__)
 
@@ -92,7 +94,7 @@ def load_config(environ: Mapping[str, str] | None = None) -> GatewayConfig:
         jwt_issuer=env.get("JWT_ISSUER") or "crm",
         jwt_audience=env.get("JWT_AUDIENCE") or "crm-gateway",
         rpc_timeout=_seconds(env, "GATEWAY_RPC_TIMEOUT", 5.0),
-        health_services=_names(env, "GATEWAY_HEALTH_SERVICES", ("partners",)),
+        health_services=_names(env, "GATEWAY_HEALTH_SERVICES", tuple(service_folders())),
         health_interval=_seconds(env, "GATEWAY_HEALTH_INTERVAL", 5.0),
         grace_seconds=_seconds(env, "GATEWAY_GRACE_SECONDS", 5.0),
         card_cache_ttl=0.0 if env.get("GATEWAY_CARD_CACHE_TTL") in ("0", "0.0") else _seconds(env, "GATEWAY_CARD_CACHE_TTL", 30.0),

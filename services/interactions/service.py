@@ -40,6 +40,7 @@ from services.interactions.usecases import (
     call_leads,
     call_queries,
     caller_matching,
+    card,
     details,
     extensions,
     flood,
@@ -190,7 +191,7 @@ class InteractionsService:
     def card_section(self, partner_id) -> dict:
         """What the client card shows from interactions: ``last_interactions`` (5),
         ``upcoming`` (planned) and ``open_tasks`` (call-backs of missed calls)."""
-        return agenda.card_section(self.db.session, self.actor, uuid_arg(partner_id, "partner_id"))
+        return card.card_section(self.db.session, self.actor, uuid_arg(partner_id, "partner_id"))
 
     # --- reminders ------------------------------------------------------------------------
     @rpc

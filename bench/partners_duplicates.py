@@ -368,7 +368,7 @@ def measure_in_process(size: int, work, warmup: int) -> dict:
     from sqlalchemy.orm import sessionmaker
 
     from crm_kit.db import make_engine
-    from services.partners.usecases import duplicates, registration
+    from services.partners.usecases import duplicates
 
     engine = make_engine(database_url(db_name(size)), pool_size=2)
     make_session = sessionmaker(bind=engine, expire_on_commit=False)
@@ -376,7 +376,7 @@ def measure_in_process(size: int, work, warmup: int) -> dict:
     try:
         for label, call in (
             ("server_find", lambda s, item: duplicates.find(s, item[2], limit=item[3])),
-            ("server_usecase", lambda s, item: registration.find_duplicates(s, item[1])),
+            ("server_usecase", lambda s, item: duplicates.find_duplicates(s, item[1])),
         ):
             for item in work[:warmup]:
                 with make_session() as session:

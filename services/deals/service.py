@@ -24,7 +24,20 @@ from crm_kit.replay import Replayer, replay_request
 from crm_kit.validation import date_arg, datetime_arg, uuid_arg
 from services.deals.models import Base
 from services.deals.partners_client import PartnersClient
-from services.deals.usecases import card, deals, forecast, invoices, offers, replay, scans, stages, work
+from services.deals.usecases import (
+    card,
+    details,
+    forecast,
+    invoices,
+    listing,
+    merges,
+    offers,
+    opening,
+    replay,
+    scans,
+    stages,
+    work,
+)
 
 OVERDUE_SCAN_S = env_int("DEALS_OVERDUE_SCAN_S", 60, minimum=1)
 STUCK_SCAN_S = env_int("DEALS_STUCK_SCAN_S", 300, minimum=1)
@@ -66,31 +79,31 @@ class DealsService:
         caller. ``options``: ``request_id`` (a retried call answers the first deal,
         ``replayed``). Refuses an unknown process_code (ValidationError) and a manager, region or
         department the caller may not assign (PermissionDenied)."""
-        return deals.open_deal(self.db, self.actor, deal, options)
+        return opening.open_deal(self.db, self.actor, deal, options)
 
     @rpc
     def open_lead_from_call(self, call) -> dict:
         """Open a lead from a first call (source "call"); once per ``call_id``: a second call
         answers the first deal. Refuses a missing partner_id or call_id (ValidationError)."""
-        return deals.open_lead_from_call(self.db, self.actor, call)
+        return opening.open_lead_from_call(self.db, self.actor, call)
 
     @rpc
     def get_deal(self, deal_id) -> dict:
         """The deal with its stage history, offers, tasks, documents, supplier orders and
         invoices with balances. NotFound also when the caller may not see it."""
-        return deals.get_deal(self.db.session, self.actor, uuid_arg(deal_id, "deal_id"))
+        return details.get_deal(self.db.session, self.actor, uuid_arg(deal_id, "deal_id"))
 
     @rpc
     def update_deal(self, deal_id, changes) -> dict:
         """Change title, amount, currency, expected_close_date or contact_id. Refuses other fields
         (ValidationError) and a won or lost deal (PreconditionFailed)."""
-        return deals.update_deal(self.db, self.actor, uuid_arg(deal_id, "deal_id"), changes)
+        return details.update_deal(self.db, self.actor, uuid_arg(deal_id, "deal_id"), changes)
 
     @rpc
     def list_deals(self, filters=None) -> dict:
         """Deals the caller may see, newest first, by partner, manager, status, stage, process and
         title text; keyset pages (``limit`` <= 500, ``cursor``)."""
-        return deals.list_deals(self.db.session, self.actor, filters)
+        return listing.list_deals(self.db.session, self.actor, filters)
 
     @rpc
     def move_to_stage(self, deal_id, move) -> dict:
@@ -217,7 +230,7 @@ class DealsService:
     def on_partners_merged(self, event) -> dict:
         """Two partners became one: deals, invoices and supplier orders of the merged partner now
         name the survivor."""
-        return deals.partners_merged(self.db, event)
+        return merges.partners_merged(self.db, event)
 
     @rpc
     def replay_to(self, consumer, replay_id, since):

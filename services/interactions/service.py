@@ -2,8 +2,9 @@
 
 Meetings, planned interactions, phone calls and emails with a partner, deal or claim, their
 participants, chains, reminders, calendar and forgotten clients; phone calls told by the PBX
-(call events consumed in batches from ``telephony.calls``: usecases/calls.py), the call-back
-tasks of missed calls, prospects and leads for unknown callers (usecases/call_leads.py). Every RPC takes JSON values,
+(call events consumed in batches from ``telephony.calls``: usecases/call_ingest.py, numbers
+matched in usecases/caller_matching.py), the call-back tasks of missed calls (usecases/tasks.py),
+prospects and leads for unknown callers (usecases/call_leads.py). Every RPC takes JSON values,
 validates them at the boundary (a bad payload gets a ValidationError naming the fields and
 writes nothing), applies row-level access for the calling actor on the responsible user, region
 and department (NotFound for interactions it may not see), and answers JSON values. Changes are
@@ -33,7 +34,26 @@ from services.interactions.caller_directory import CallerDirectory
 from services.interactions.deals_client import DealsClient
 from services.interactions.models import Base
 from services.interactions.partners_client import PartnersClient
-from services.interactions.usecases import agenda, call_leads, calls, interactions, participants, reminders, replay, tasks
+from services.interactions.usecases import (
+    agenda,
+    call_ingest,
+    call_leads,
+    call_queries,
+    caller_matching,
+    card,
+    details,
+    extensions,
+    flood,
+    follow_ups,
+    history,
+    merges,
+    participants,
+    registration,
+    reminders,
+    replay,
+    status_moves,
+    tasks,
+)
 
 REMINDER_SCAN_S = env_int("INTERACTIONS_REMINDER_SCAN_S", 30, minimum=1)
 CALL_BATCH = env_int("INTERACTIONS_CALL_BATCH", 1000, minimum=1, maximum=5000)
@@ -75,18 +95,18 @@ class InteractionsService:
         participants and a reminder (``remind_at``). The responsible user defaults to the
         caller. Refuses fields missing for the kind or belonging to another (ValidationError
         naming them) and a responsible or region the caller may not assign (PermissionDenied)."""
-        return interactions.register(self.db, self.actor, interaction)
+        return registration.register(self.db, self.actor, interaction)
 
     @rpc
     def get(self, interaction_id) -> dict:
         """The interaction with its participants. NotFound also when the caller may not see it."""
-        return interactions.get(self.db.session, self.actor, uuid_arg(interaction_id, "interaction_id"))
+        return details.get(self.db.session, self.actor, uuid_arg(interaction_id, "interaction_id"))
 
     @rpc
     def update(self, interaction_id, changes) -> dict:
         """Change title, planned_at, place, outcome, remind_at (arms the reminder again),
         duration_s or recording_url. Refuses changing a done or cancelled one (except outcome)."""
-        return interactions.update_interaction(
+        return details.update_interaction(
             self.db, self.actor, uuid_arg(interaction_id, "interaction_id"), changes
         )
 
@@ -94,12 +114,12 @@ class InteractionsService:
     def set_status(self, interaction_id, change) -> dict:
         """Move to planned, in_progress, done (``outcome``), postponed (``planned_at``) or
         cancelled. Refuses a move the flow does not allow (PreconditionFailed)."""
-        return interactions.set_status(self.db, self.actor, uuid_arg(interaction_id, "interaction_id"), change)
+        return status_moves.set_status(self.db, self.actor, uuid_arg(interaction_id, "interaction_id"), change)
 
     @rpc
     def complete(self, interaction_id, outcome=None) -> dict:
         """Mark done with its outcome: ``set_status`` to done."""
-        return interactions.set_status(
+        return status_moves.set_status(
             self.db, self.actor, uuid_arg(interaction_id, "interaction_id"), {"status": "done", "outcome": outcome}
         )
 
@@ -107,24 +127,24 @@ class InteractionsService:
     def follow_up(self, interaction_id, follow_up=None) -> dict:
         """Plan a follow-up interaction (``{kind?, title?, planned_at, place?, remind_at?,
         responsible_id?}``): same subject and chain, ``follow_up_of_id`` linking back."""
-        return interactions.follow_up(self.db, self.actor, uuid_arg(interaction_id, "interaction_id"), follow_up)
+        return follow_ups.follow_up(self.db, self.actor, uuid_arg(interaction_id, "interaction_id"), follow_up)
 
     @rpc
     def link_created(self, interaction_id, kind, id) -> dict:  # noqa: A002 - the RPC's argument name
         """Record that a contact, deal or claim (``kind``) with ``id`` was created from this
         interaction by its own service; the link is kept on the interaction."""
-        return interactions.link_created(self.db, self.actor, uuid_arg(interaction_id, "interaction_id"), kind, id)
+        return details.link_created(self.db, self.actor, uuid_arg(interaction_id, "interaction_id"), kind, id)
 
     # --- chains ---------------------------------------------------------------------------
     @rpc
     def list_chain(self, interaction_id) -> list:
         """The chain (first interaction and its replies) this one belongs to, in order."""
-        return interactions.list_chain(self.db.session, self.actor, uuid_arg(interaction_id, "interaction_id"))
+        return history.list_chain(self.db.session, self.actor, uuid_arg(interaction_id, "interaction_id"))
 
     @rpc
     def list_by_subject(self, subject_kind, subject_id, limit=200) -> list:
         """The interactions about a partner, deal or claim, oldest first (``limit`` <= 1000)."""
-        return interactions.list_by_subject(self.db.session, self.actor, subject_kind, subject_id, limit)
+        return history.list_by_subject(self.db.session, self.actor, subject_kind, subject_id, limit)
 
     # --- participants ---------------------------------------------------------------------
     @rpc
@@ -171,7 +191,7 @@ class InteractionsService:
     def card_section(self, partner_id) -> dict:
         """What the client card shows from interactions: ``last_interactions`` (5),
         ``upcoming`` (planned) and ``open_tasks`` (call-backs of missed calls)."""
-        return agenda.card_section(self.db.session, self.actor, uuid_arg(partner_id, "partner_id"))
+        return card.card_section(self.db.session, self.actor, uuid_arg(partner_id, "partner_id"))
 
     # --- reminders ------------------------------------------------------------------------
     @rpc
@@ -192,7 +212,7 @@ class InteractionsService:
     def on_partners_merged(self, event) -> dict:
         """Two partners became one: subjects, partners, participants and last-interaction dates
         of the merged partner now name the survivor."""
-        return interactions.partners_merged(self.db, event)
+        return merges.partners_merged(self.db, event)
 
     # --- phone calls from the PBX -----------------------------------------------------------
     @consumes_batch(EXCHANGE, QUEUE, BINDING_KEY, max_batch=CALL_BATCH, max_wait_ms=CALL_BATCH_WAIT_MS)
@@ -200,21 +220,21 @@ class InteractionsService:
         """Up to INTERACTIONS_CALL_BATCH call events (or what came in INTERACTIONS_CALL_BATCH_WAIT_MS)
         in one transaction: one call interaction per call whatever the order, each event once,
         numbers matched, missed-call tasks, leads queued. Malformed events are parked."""
-        calls.FLOOD.batch(len(bodies), CALL_BATCH)
-        return calls.ingest(self.db, self.partners, self.callers, bodies)
+        flood.FLOOD.batch(len(bodies), CALL_BATCH)
+        return call_ingest.ingest(self.db, self.partners, self.callers, bodies)
 
     @timer(interval=CALL_FOLLOW_UP_S)
     def follow_up_calls(self) -> dict:
         """Every INTERACTIONS_CALL_FOLLOW_UP_S seconds: match calls stored while partners did
         not answer, then make the prospects and leads of unknown callers that are due. While
         the PBX floods the consumer (full batches), this waits, at most a minute at a time
-        (calls.Flood)."""
-        if calls.FLOOD.defer_follow_ups():
+        (usecases/flood.py)."""
+        if flood.FLOOD.defer_follow_ups():
             return {"deferred": "the consumer is flooded with call events"}
         return self.run_call_follow_ups_now()
 
     def run_call_follow_ups_now(self) -> dict:
-        matched = calls.retry_pending_matches(self.db, self.partners, self.callers)
+        matched = caller_matching.retry_pending_matches(self.db, self.partners, self.callers)
         return {"matches": matched, "leads": call_leads.process(self.db, self.partners, self.deals)}
 
     @rpc
@@ -226,18 +246,18 @@ class InteractionsService:
     @timer(interval=3600)
     def prune_call_events(self) -> dict:
         """Hourly: forget call event ids older than INTERACTIONS_CALL_EVENTS_KEEP_DAYS days."""
-        return {"pruned": calls.prune_call_events(self.db.session, CALL_EVENTS_KEEP_DAYS)}
+        return {"pruned": call_ingest.prune_call_events(self.db.session, CALL_EVENTS_KEEP_DAYS)}
 
     @rpc
     def get_call(self, call_id) -> dict:
         """The call interaction of the PBX's ``call_id``. NotFound also when not visible."""
-        return calls.get_call(self.db.session, self.actor, call_id)
+        return call_queries.get_call(self.db.session, self.actor, call_id)
 
     @rpc
     def list_calls(self, query=None) -> dict:
         """Calls, newest first, by ``partner_id``, ``responsible_id``, ``state``, ``date_from``/
         ``date_to`` (``limit`` <= 1000)."""
-        return calls.list_calls(self.db.session, self.actor, query)
+        return call_queries.list_calls(self.db.session, self.actor, query)
 
     @rpc
     def list_call_leads(self, state=None, limit=100) -> list:
@@ -265,17 +285,21 @@ class InteractionsService:
     @rpc
     def set_extension(self, extension, user_id, region=None, department=None) -> dict:
         """Say which user answers a PBX extension (admins only)."""
-        return tasks.set_extension(
+        return extensions.set_extension(
             self.db, self.actor, {"extension": extension, "user_id": user_id, "region": region, "department": department}
         )
 
     @rpc
     def list_extensions(self) -> dict:
-        return tasks.list_extensions(self.db.session, self.actor)
+        """Which user answers each PBX extension, in extension order; anyone signed in may read
+        it (PermissionDenied for an anonymous caller)."""
+        return extensions.list_extensions(self.db.session, self.actor)
 
     @rpc
     def remove_extension(self, extension) -> dict:
-        return tasks.remove_extension(self.db, self.actor, extension)
+        """Nobody answers this PBX extension any more (admins only); ``removed`` says whether it
+        was set."""
+        return extensions.remove_extension(self.db, self.actor, extension)
 
     # --- the caller cache follows partners ------------------------------------------------
     @timer(interval=CALLER_DIRECTORY_CHECK_S, eager=True)
@@ -283,7 +307,7 @@ class InteractionsService:
         """At start, then when INTERACTIONS_CALLER_DIRECTORY_RELOAD_S has passed or an event
         could not be applied: read the whole phone directory from partners (caller_directory.py).
         While partners does not answer, matching asks it per number."""
-        return calls.refresh_directory(self.callers, self.partners)
+        return caller_matching.refresh_directory(self.callers, self.partners)
 
     @_forget_callers(partner_events.PARTNER_REGISTERED)
     @_forget_callers(partner_events.PARTNER_UPDATED)

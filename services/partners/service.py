@@ -18,7 +18,19 @@ from crm_kit.observability import Observability
 from crm_kit.replay import Replayer, replay_request
 from crm_kit.validation import date_arg, uuid_arg
 from services.partners.models import Base
-from services.partners.usecases import agreements, card, contacts, managers, merge, registration, relationships, replay, search
+from services.partners.usecases import (
+    agreements,
+    card,
+    contacts,
+    details,
+    duplicates,
+    managers,
+    merge,
+    registration,
+    relationships,
+    replay,
+    search,
+)
 from services.partners.usecases.lookup import PARTNERS
 from services.partners.usecases.search import DIRECTORY_PAGE
 from services.partners.views import partner_view
@@ -57,7 +69,7 @@ class PartnersService:
     @rpc
     def update(self, partner_id, changes) -> dict:
         """Change a partner's details (not its manager: see reassign; not contacts)."""
-        return registration.update(self.db, self.actor, uuid_arg(partner_id, "partner_id"), changes)
+        return details.update(self.db, self.actor, uuid_arg(partner_id, "partner_id"), changes)
 
     @rpc
     def search(self, filters=None) -> dict:
@@ -67,7 +79,7 @@ class PartnersService:
     @rpc
     def find_duplicates(self, candidate) -> dict:
         """Possible duplicates of a candidate (name, INN/KPP, phones, emails), ranked, with reasons."""
-        return registration.find_duplicates(self.db.session, candidate)
+        return duplicates.find_duplicates(self.db.session, candidate)
 
     @rpc
     def find_by_phone(self, number) -> dict:

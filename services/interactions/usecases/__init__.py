@@ -1,1 +1,1 @@
-"""What the interactions service does, one module per family of operations; service.py calls these."""
+"""What the interactions service does, one module per idea, named for it; service.py calls these."""

@@ -1,5 +1,5 @@
-"""A user's time: the calendar (interactions in a date range), overdue planned interactions,
-forgotten clients, and the history section of the client card."""
+"""A user's time: the calendar (interactions in a date range), overdue planned interactions and
+forgotten clients (no interaction for N days: last_interaction.py keeps the dates)."""
 
 from __future__ import annotations
 
@@ -20,10 +20,7 @@ from services.interactions.domain import status as status_rules
 from services.interactions.models import Interaction, PartnerActivity
 from services.interactions.schemas import CalendarIn
 from services.interactions.usecases.lookup import INTERACTIONS, PARTNER_ACTIVITY
-from services.interactions.usecases.tasks import open_tasks_of_partner
 from services.interactions.views import interaction_summary
-
-LAST_SHOWN, UPCOMING_SHOWN = 5, 20
 
 
 def calendar(session: Session, actor: Actor, query: Any) -> dict[str, Any]:
@@ -102,27 +99,4 @@ def forgotten_clients(session: Session, actor: Actor, manager_id: Any, days: Any
             }
             for row in rows
         ],
-    }
-
-
-def card_section(session: Session, actor: Actor, partner_id: str) -> dict[str, Any]:
-    """What the client card shows from interactions: ``last_interactions`` (the 5 latest that
-    happened, newest first), ``upcoming`` (planned ones, soonest first, at most 20) and
-    ``open_tasks`` (call-backs of missed calls, soonest due first). Only what the actor may see."""
-    of_partner = select(Interaction).where(Interaction.partner_id == partner_id, INTERACTIONS.visible(actor))
-    last = session.scalars(
-        of_partner.where(Interaction.status.in_(status_rules.HAPPENED_STATUSES))
-        .order_by(Interaction.created_at.desc(), Interaction.id.desc())
-        .limit(LAST_SHOWN)
-    ).all()
-    upcoming = session.scalars(
-        of_partner.where(Interaction.status == status_rules.PLANNED)
-        .order_by(Interaction.planned_at, Interaction.id)
-        .limit(UPCOMING_SHOWN)
-    ).all()
-    return {
-        "partner_id": partner_id,
-        "last_interactions": [interaction_summary(i) for i in last],
-        "upcoming": [interaction_summary(i) for i in upcoming],
-        "open_tasks": open_tasks_of_partner(session, actor, partner_id),
     }

@@ -1,4 +1,5 @@
-"""A prospect and a lead for an incoming call from a number nobody has (queued by calls.py).
+"""A prospect and a lead for an incoming call from a number nobody has, queued by the PBX batch
+(call_ingest.py, through :func:`queue_lead`) or by later matching (caller_matching.py).
 
 Done by a timer, outside the batch that stored the call, because it waits on two other
 services: the partners service registers the prospect (idempotent by ``request_id``
@@ -28,18 +29,30 @@ from sqlalchemy.orm import Session
 from contracts import interactions as events
 from crm_kit import phones
 from crm_kit.config import env_float
-from crm_kit.db import UnitOfWork, utcnow
+from crm_kit.db import UnitOfWork, upsert, utcnow
 from crm_kit.errors import Conflict, CrmError, Unavailable
 from crm_kit.views import iso
 from services.interactions.domain import kinds as kind_rules
-from services.interactions.models import CallLead, Interaction, Task
+from services.interactions.models import CallLead, Interaction
 from services.interactions.usecases.about import about_interaction
-from services.interactions.usecases.interactions import touch_partner
+from services.interactions.usecases.last_interaction import touch_partner
+from services.interactions.usecases.tasks import hand_call_backs_to_caller
 
 log = logging.getLogger(__name__)
 
 PENDING, DONE, FAILED = "pending", "done", "failed"
 MAX_BACKOFF_S = env_float("INTERACTIONS_CALL_LEAD_MAX_BACKOFF_S", 300.0, minimum=1.0)
+
+
+def queue_lead(session: Session, rec: dict[str, Any]) -> None:
+    """Ask for a prospect and a lead for this call's number (a call record of the PBX batch,
+    call_records.py), once per number: the first call queued is the one the lead is for."""
+    statement = upsert(session, CallLead.__table__).values(
+        number=rec["external_number"], interaction_id=rec["id"], call_id=rec["call_id"],
+        responsible_id=rec["responsible_id"], region=rec["region"], department=rec["department"], state=PENDING,
+        attempts=0, next_attempt_at=utcnow(), created_at=utcnow(),
+    ).on_conflict_do_nothing(index_elements=["number"])
+    session.execute(statement)
 
 
 def prospect_of(lead: CallLead) -> dict[str, Any]:
@@ -131,11 +144,7 @@ def link_calls(uow: UnitOfWork, lead: CallLead, partner_id: str, manager_id: str
         select(Interaction).where(Interaction.external_number == lead.number, Interaction.partner_id.is_(None))
         .order_by(Interaction.call_id).with_for_update()  # the batch consumer's lock order
     ).all()
-    for task in session.scalars(
-        select(Task).where(Task.interaction_id.in_([row.id for row in rows]), Task.partner_id.is_(None))
-    ) if rows else ():
-        task.partner_id = partner_id
-        task.assignee_id = task.assignee_id or manager_id
+    hand_call_backs_to_caller(session, [row.id for row in rows], partner_id, manager_id)
     for row in rows:
         changed = ["partner_id", "subject_id", "match_state"]
         row.partner_id, row.match_state = partner_id, "matched"

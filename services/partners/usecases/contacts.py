@@ -17,33 +17,16 @@ from crm_kit.db import UnitOfWork
 from crm_kit.errors import ValidationError
 from crm_kit.models import new_id
 from crm_kit.validation import load, uuid_arg
-from services.partners.domain import contacts as contact_rules
-from services.partners.models import Contact, Email, Phone, Relationship
+from services.partners.models import Contact, Relationship
 from services.partners.schemas import ContactChanges, ContactIn
 from services.partners.usecases.about import about_partner
+from services.partners.usecases.contact_details import email_rows, phone_rows
 from services.partners.usecases.lookup import PARTNERS, contact_for_change, partner_for_change
 from services.partners.usecases.relationships import relationship_event
 from services.partners.views import contact_view, email_view, phone_view
 
 # Scalar fields of a contact an update may change; phones and emails are replaced as lists.
 UPDATABLE = ("full_name", "position", "roles", "comment", "status")
-
-
-def contact_phones(items: list[dict], partner_id: str, contact_id: str) -> list[Phone]:
-    return [
-        Phone(partner_id=partner_id, contact_id=contact_id, number=p["number"], kind=p["kind"], extension=p["extension"])
-        for p in items
-    ]
-
-
-def contact_emails(items: list[dict], partner_id: str, contact_id: str) -> list[Email]:
-    return [
-        Email(
-            partner_id=partner_id, contact_id=contact_id, address=e["address"], kind=e["kind"],
-            domain=contact_rules.corporate_domain(e["address"]),
-        )
-        for e in items
-    ]
 
 
 def add_contact(uow: UnitOfWork, actor: Actor, partner_id: str, payload: Any) -> dict[str, Any]:
@@ -64,8 +47,8 @@ def add_contact(uow: UnitOfWork, actor: Actor, partner_id: str, payload: Any) ->
         comment=data["comment"],
         status="active",
     )
-    contact.phones = contact_phones(data["phones"], partner.id, contact.id)
-    contact.emails = contact_emails(data["emails"], partner.id, contact.id)
+    contact.phones = phone_rows(data["phones"], partner.id, contact.id)
+    contact.emails = email_rows(data["emails"], partner.id, contact.id)
     partner.contacts.append(contact)
     uow.session.flush()
     view = contact_view(contact)
@@ -94,12 +77,12 @@ def update_contact(uow: UnitOfWork, actor: Actor, contact_id: str, changes: Any)
             setattr(contact, key, data[key])
             changed = True
     if "phones" in data and data["phones"] != [phone_view(p) for p in contact.phones]:
-        contact.phones = contact_phones(data["phones"], contact.partner_id, contact.id)
+        contact.phones = phone_rows(data["phones"], contact.partner_id, contact.id)
         changed = True
     if "emails" in data and [{"address": e["address"], "kind": e["kind"]} for e in data["emails"]] != [
         email_view(e) for e in contact.emails
     ]:
-        contact.emails = contact_emails(data["emails"], contact.partner_id, contact.id)
+        contact.emails = email_rows(data["emails"], contact.partner_id, contact.id)
         changed = True
     uow.session.flush()
     view = contact_view(contact)

@@ -16,14 +16,17 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
+from typing import Any
 
 from sqlalchemy import select, text, union_all
 from sqlalchemy.orm import Session
 
+from crm_kit.validation import load
 from services.partners.domain import contacts as contact_rules
 from services.partners.domain.duplicates import Candidate, DuplicateReport, ExistingPartner, rank_duplicates
 from services.partners.domain.names import name_key
 from services.partners.models import ACTIVE, Email, Partner, Phone
+from services.partners.schemas import CandidateIn
 
 PER_REASON_LIMIT = 20
 # The domain calls two names similar from token_sort_ratio 85 (domain/names.py): then neither
@@ -189,3 +192,18 @@ def lock_identifiers(session: Session, candidate: Candidate) -> None:
     keys.append(f"name:{name_key(candidate.name)}")
     for key in keys:
         session.execute(text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"), {"key": key})
+
+
+def find_duplicates(session: Session, payload: Any) -> dict[str, Any]:
+    """Ranked possible duplicates of a candidate (name, INN/KPP, phones, emails), with reasons."""
+    data = load(CandidateIn(), payload, what="candidate")
+    candidate = Candidate(
+        partner_id=str(data["partner_id"]) if data["partner_id"] else None,
+        name=data["name"] or "",
+        inn=data["inn"],
+        kpp=data["kpp"],
+        phones=data["phones"],
+        emails=data["emails"],
+    )
+    report = find(session, candidate, limit=data["limit"])
+    return {"duplicates": report.to_dict()["matches"], "branches": report.branches}

@@ -187,7 +187,7 @@ def test_events_during_a_load_are_applied_after_it():
 
 
 def test_follow_ups_wait_while_the_consumer_is_flooded_but_not_forever():
-    from services.interactions.usecases.calls import Flood
+    from services.interactions.usecases.flood import Flood
 
     now = [0.0]
     flood = Flood(calm_s=5, max_defer_s=60, clock=lambda: now[0])
@@ -224,7 +224,7 @@ def test_the_extension_is_that_of_the_earliest_event_naming_one():
 
 
 def test_matching_asks_partners_in_chunks_and_leaves_numbers_pending_when_it_fails():
-    from services.interactions.usecases.calls import FIND_BY_PHONES_MAX, match_numbers
+    from services.interactions.usecases.caller_matching import FIND_BY_PHONES_MAX, match_numbers
 
     asked = []
 

@@ -1,0 +1,83 @@
+"""A partner's last-interaction date (``partner_activity``): what forgotten clients are found by
+(agenda.py).
+
+It moves on when an interaction with the partner has happened (in progress or done), never
+back: registered or moved by hand one at a time, answered calls from the PBX a batch at a time.
+When two partners merge, the survivor keeps the later of the two dates.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import case
+from sqlalchemy.orm import Session
+
+from crm_kit.clock import aware
+from crm_kit.db import upsert, utcnow
+from services.interactions.domain import schedule
+from services.interactions.domain import status as status_rules
+from services.interactions.models import Interaction, PartnerActivity
+
+
+def touch_partner(session: Session, interaction: Interaction) -> None:
+    """Move the partner's last-interaction date on when this interaction happened."""
+    if not interaction.partner_id or interaction.status not in status_rules.HAPPENED_STATUSES:
+        return
+    moment = aware(interaction.occurred_at or interaction.completed_at or interaction.created_at) or utcnow()
+    row = session.get(PartnerActivity, interaction.partner_id, with_for_update=True)
+    if row is None:
+        session.add(PartnerActivity(
+            partner_id=interaction.partner_id, manager_id=interaction.responsible_id, region=interaction.region,
+            department=interaction.department, last_interaction_at=moment, last_interaction_id=interaction.id,
+        ))
+    elif schedule.later(aware(row.last_interaction_at), moment) == moment:
+        row.last_interaction_at, row.last_interaction_id = moment, interaction.id
+        row.manager_id = interaction.responsible_id or row.manager_id
+        row.region, row.department = interaction.region, interaction.department
+    session.flush()
+
+
+def touch_partners(session: Session, records: Iterable[dict[str, Any]]) -> None:
+    """Move each partner's last-interaction date on to its answered call (call records of the
+    PBX batch), in one statement (an upsert, so two replicas touching one partner do not
+    collide)."""
+    values = [
+        {"partner_id": rec["partner_id"], "manager_id": rec["responsible_id"], "region": rec["region"],
+         "department": rec["department"], "last_interaction_at": aware(rec["ended_at"] or rec["occurred_at"]),
+         "last_interaction_id": rec["id"]}
+        for rec in sorted(records, key=lambda r: r["partner_id"])
+    ]
+    if not values:
+        return
+    table = PartnerActivity.__table__
+    statement = upsert(session, table)
+    newer = statement.excluded.last_interaction_at > table.c.last_interaction_at
+    statement = statement.on_conflict_do_update(
+        index_elements=["partner_id"],
+        set_={
+            column: case((newer, statement.excluded[column]), else_=table.c[column])
+            for column in ("last_interaction_at", "last_interaction_id", "manager_id", "region", "department")
+        },
+    )
+    session.execute(statement, values)
+
+
+def merge_last_interactions(session: Session, merged_id: str, survivor_id: str) -> None:
+    """The merged partner's date goes to the survivor when it is later (or the survivor had
+    none); the merged partner's row goes."""
+    merged = session.get(PartnerActivity, merged_id, with_for_update=True)
+    if merged is None:
+        return
+    survivor = session.get(PartnerActivity, survivor_id, with_for_update=True)
+    if survivor is None:
+        session.add(PartnerActivity(
+            partner_id=survivor_id, manager_id=merged.manager_id, region=merged.region,
+            department=merged.department, last_interaction_at=merged.last_interaction_at,
+            last_interaction_id=merged.last_interaction_id,
+        ))
+    elif aware(merged.last_interaction_at) > aware(survivor.last_interaction_at):
+        survivor.last_interaction_at = merged.last_interaction_at
+        survivor.last_interaction_id = merged.last_interaction_id
+    session.delete(merged)

@@ -9,15 +9,27 @@ This package imports crm_kit and marshmallow only: services, the gateway and tes
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
+from types import ModuleType
 from typing import Any
 
-from contracts import deals, interactions, partners
 from crm_kit.contracts import EventContract, catalogue_of
 from crm_kit.errors import ValidationError
 
-ALL: tuple[EventContract, ...] = (*partners.ALL, *deals.ALL, *interactions.ALL)
+
+def _service_modules() -> list[ModuleType]:
+    """Every module here that declares a service's events (``SOURCE`` and ``ALL``), in name
+    order: a new service's ``contracts/<name>.py`` joins the catalogue without an edit here."""
+    modules = [importlib.import_module(f"{__name__}.{info.name}") for info in pkgutil.iter_modules(__path__)
+               if not info.name.startswith("_") and info.name != "asyncapi"]
+    return [module for module in modules if hasattr(module, "SOURCE") and hasattr(module, "ALL")]
+
+
+SERVICE_MODULES = _service_modules()
+ALL: tuple[EventContract, ...] = tuple(c for module in SERVICE_MODULES for c in module.ALL)
 # What a source replays to one late consumer (crm_kit.replay), on the ``replay`` exchange.
-SNAPSHOTS: tuple[EventContract, ...] = (*partners.SNAPSHOTS, *deals.SNAPSHOTS, *interactions.SNAPSHOTS)
+SNAPSHOTS: tuple[EventContract, ...] = tuple(c for module in SERVICE_MODULES for c in getattr(module, "SNAPSHOTS", ()))
 _CATALOGUE = catalogue_of(*ALL, *SNAPSHOTS)
 
 

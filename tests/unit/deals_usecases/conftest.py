@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from crm_kit.actor import ADMIN, HEAD_OF_SALES, MANAGER, SERVICE, Actor
-from services.deals.usecases import deals, stages
+from services.deals.usecases import opening, stages
 from tests.support.fakes import FakePartners
 
 ADMIN_ACTOR = Actor(user_id="admin-1", roles=(ADMIN,))
@@ -50,7 +50,7 @@ def open_deal(uow_for, client):
 
     def open_(actor: Actor = ANNA, **fields: Any) -> dict[str, Any]:
         payload = {"title": "Поставка", "partner_id": client["id"], "region": "msk", **fields}
-        return deals.open_deal(uow_for(actor), actor, payload)
+        return opening.open_deal(uow_for(actor), actor, payload)
 
     return open_
 

@@ -10,7 +10,7 @@ import pytest
 from contracts.partners import PARTNERS_MERGED
 from crm_kit.errors import NotFound, PermissionDenied, PreconditionFailed, ValidationError
 from services.deals.models import Deal, StageStay
-from services.deals.usecases import deals, invoices, stages
+from services.deals.usecases import details, invoices, listing, merges, opening, stages
 from tests.support.usecases import count
 from tests.unit.deals_usecases.conftest import ADMIN_ACTOR, ANNA, BORIS, INTERACTIONS, day
 
@@ -18,7 +18,7 @@ from tests.unit.deals_usecases.conftest import ADMIN_ACTOR, ANNA, BORIS, INTERAC
 def test_a_deal_opens_at_the_first_stage_for_its_manager(uow_for, client):
     uow = uow_for(ANNA)
 
-    view = deals.open_deal(uow, ANNA, {"title": " Поставка ", "partner_id": client["id"], "region": "msk",
+    view = opening.open_deal(uow, ANNA, {"title": " Поставка ", "partner_id": client["id"], "region": "msk",
                                        "amount": "1200.5"})
 
     assert (view["process_code"], view["stage"], view["stage_name"], view["probability"]) == (
@@ -37,8 +37,8 @@ def test_a_retried_open_answers_the_first_deal(session, uow_for, client):
     payload = {"title": "Повтор", "partner_id": client["id"], "region": "msk"}
     first_uow, again_uow = uow_for(ANNA), uow_for(ANNA)
 
-    first = deals.open_deal(first_uow, ANNA, payload, {"request_id": "req-1"})
-    again = deals.open_deal(again_uow, ANNA, payload, {"request_id": "req-1"})
+    first = opening.open_deal(first_uow, ANNA, payload, {"request_id": "req-1"})
+    again = opening.open_deal(again_uow, ANNA, payload, {"request_id": "req-1"})
 
     assert again["id"] == first["id"] and again["replayed"] is True and "replayed" not in first
     assert count(session, Deal) == 1
@@ -48,20 +48,20 @@ def test_a_retried_open_answers_the_first_deal(session, uow_for, client):
 def test_an_unknown_process_is_refused_and_nothing_is_written(session, uow_for, client):
     uow = uow_for(ANNA)
     with pytest.raises(ValidationError) as refused:
-        deals.open_deal(uow, ANNA, {"title": "X", "partner_id": client["id"], "process_code": "nope"})
+        opening.open_deal(uow, ANNA, {"title": "X", "partner_id": client["id"], "process_code": "nope"})
     assert "process_code" in refused.value.details
     assert count(session, Deal) == 0 and uow.events == []
 
 
 def test_bad_fields_are_named(uow_for):
     with pytest.raises(ValidationError) as refused:
-        deals.open_deal(uow_for(ANNA), ANNA, {"title": "", "partner_id": "not-a-uuid", "amount": "-1"})
+        opening.open_deal(uow_for(ANNA), ANNA, {"title": "", "partner_id": "not-a-uuid", "amount": "-1"})
     assert {"title", "partner_id", "amount"} <= set(refused.value.details)
 
 
 def test_a_manager_may_not_open_a_deal_in_another_region_for_someone_else(session, uow_for, client):
     with pytest.raises(PermissionDenied):
-        deals.open_deal(uow_for(ANNA), ANNA, {"title": "Чужая", "partner_id": client["id"], "region": "spb",
+        opening.open_deal(uow_for(ANNA), ANNA, {"title": "Чужая", "partner_id": client["id"], "region": "spb",
                                               "manager_id": "boris"})
     assert count(session, Deal) == 0
 
@@ -71,8 +71,8 @@ def test_a_lead_is_opened_once_per_call(session, uow_for):
     call = {"partner_id": partner_id, "call_id": "pbx-77", "phone": "+74951234567", "manager_id": "anna", "region": "msk"}
     first_uow, again_uow = uow_for(INTERACTIONS), uow_for(INTERACTIONS)
 
-    lead = deals.open_lead_from_call(first_uow, INTERACTIONS, call)
-    again = deals.open_lead_from_call(again_uow, INTERACTIONS, call)
+    lead = opening.open_lead_from_call(first_uow, INTERACTIONS, call)
+    again = opening.open_lead_from_call(again_uow, INTERACTIONS, call)
 
     assert (lead["source"], lead["source_ref"], lead["stage"], lead["manager_id"]) == ("call", "pbx-77", "lead", "anna")
     assert lead["title"] == "Lead from call +74951234567"
@@ -92,37 +92,37 @@ def test_update_changes_the_given_fields_and_tells_which(uow_for, open_deal):
     deal = open_deal(amount="100")
     uow = uow_for(ANNA)
 
-    view = deals.update_deal(uow, ANNA, deal["id"], {"amount": "250", "title": "Больше", "expected_close_date": day(30)})
+    view = details.update_deal(uow, ANNA, deal["id"], {"amount": "250", "title": "Больше", "expected_close_date": day(30)})
 
     assert (view["amount"], view["title"], view["expected_close_date"]) == ("250.00", "Больше", day(30))
     [(kind, data)] = uow.events
     assert kind == "deal_updated" and set(data["changed"]) == {"amount", "title", "expected_close_date"}
     unchanged = uow_for(ANNA)
-    deals.update_deal(unchanged, ANNA, deal["id"], {"amount": "250"})
+    details.update_deal(unchanged, ANNA, deal["id"], {"amount": "250"})
     assert unchanged.events == []  # the same value is no change
 
 
 def test_update_refuses_other_fields_and_closed_deals(uow_for, open_deal):
     deal = open_deal()
     with pytest.raises(ValidationError) as refused:
-        deals.update_deal(uow_for(ANNA), ANNA, deal["id"], {"stage": "offer", "amount": "1"})
+        details.update_deal(uow_for(ANNA), ANNA, deal["id"], {"stage": "offer", "amount": "1"})
     assert "stage" in refused.value.details
     stages.set_status(uow_for(ANNA), ANNA, deal["id"], {"status": "lost", "loss_reason": "price"})
     with pytest.raises(PreconditionFailed):
-        deals.update_deal(uow_for(ANNA), ANNA, deal["id"], {"amount": "1"})
+        details.update_deal(uow_for(ANNA), ANNA, deal["id"], {"amount": "1"})
 
 
 def test_deals_are_seen_as_row_level_access_allows(session, open_deal, uow_for):
     annas = open_deal()
 
-    assert deals.get_deal(session, ANNA, annas["id"])["id"] == annas["id"]
-    assert deals.get_deal(session, ADMIN_ACTOR, annas["id"])["id"] == annas["id"]
+    assert details.get_deal(session, ANNA, annas["id"])["id"] == annas["id"]
+    assert details.get_deal(session, ADMIN_ACTOR, annas["id"])["id"] == annas["id"]
     with pytest.raises(NotFound):  # not PermissionDenied: Boris does not learn it exists
-        deals.get_deal(session, BORIS, annas["id"])
+        details.get_deal(session, BORIS, annas["id"])
     with pytest.raises(NotFound):
-        deals.update_deal(uow_for(BORIS), BORIS, annas["id"], {"amount": "1"})
-    assert [d["id"] for d in deals.list_deals(session, ANNA, {})["items"]] == [annas["id"]]
-    assert deals.list_deals(session, BORIS, {})["items"] == []
+        details.update_deal(uow_for(BORIS), BORIS, annas["id"], {"amount": "1"})
+    assert [d["id"] for d in listing.list_deals(session, ANNA, {})["items"]] == [annas["id"]]
+    assert listing.list_deals(session, BORIS, {})["items"] == []
 
 
 def test_list_pages_newest_first_with_filters(session, open_deal):
@@ -130,7 +130,7 @@ def test_list_pages_newest_first_with_filters(session, open_deal):
     other = open_deal(title="Другая")
     seen, cursor = [], None
     while True:
-        page = deals.list_deals(session, ANNA, {"limit": 2, "cursor": cursor, "text": "Сделка"})
+        page = listing.list_deals(session, ANNA, {"limit": 2, "cursor": cursor, "text": "Сделка"})
         seen += [d["id"] for d in page["items"]]
         cursor = page["next_cursor"]
         if cursor is None:
@@ -138,7 +138,7 @@ def test_list_pages_newest_first_with_filters(session, open_deal):
     assert seen == [d["id"] for d in reversed(opened)]
     assert other["id"] not in seen
     with pytest.raises(ValidationError):
-        deals.list_deals(session, ANNA, {"cursor": "garbage"})
+        listing.list_deals(session, ANNA, {"cursor": "garbage"})
 
 
 def test_a_partners_merge_repoints_deals_and_invoices(session, uow_for, open_deal, partners):
@@ -146,12 +146,12 @@ def test_a_partners_merge_repoints_deals_and_invoices(session, uow_for, open_dea
     invoice = invoices.issue_invoice(uow_for(ANNA), ANNA, deal["id"], {"number": "С-1", "amount": "100", "due_date": day(10)})
     survivor = partners.add_partner("Survivor")
 
-    counts = deals.partners_merged(uow_for(INTERACTIONS), {"data": {"survivor_id": survivor["id"], "merged_id": deal["partner_id"]}})
+    counts = merges.partners_merged(uow_for(INTERACTIONS), {"data": {"survivor_id": survivor["id"], "merged_id": deal["partner_id"]}})
 
     assert counts["deals"] == 1 and counts["invoices"] == 1
     session.expire_all()
-    assert deals.get_deal(session, ANNA, deal["id"])["partner_id"] == survivor["id"]
-    assert deals.get_deal(session, ANNA, deal["id"])["invoices"][0]["partner_id"] == survivor["id"]
+    assert details.get_deal(session, ANNA, deal["id"])["partner_id"] == survivor["id"]
+    assert details.get_deal(session, ANNA, deal["id"])["invoices"][0]["partner_id"] == survivor["id"]
     assert invoice["partner_id"] == deal["partner_id"]
     with pytest.raises(ValidationError):  # a merge that names no merged partner never reaches the use case
         PARTNERS_MERGED.load({"survivor_id": survivor["id"]})

@@ -9,7 +9,7 @@ import pytest
 
 from crm_kit.errors import PreconditionFailed, ValidationError
 from services.deals.models import Offer
-from services.deals.usecases import deals, offers, stages
+from services.deals.usecases import details, offers, stages
 from tests.support.usecases import count
 from tests.unit.deals_usecases.conftest import ANNA, TODAY, day
 
@@ -54,7 +54,7 @@ def test_sent_then_accepted_sets_the_deals_amount(session, uow_for, open_deal):
     assert sent["sent_at"] and accepted["decided_at"] and accepted["status"] == "accepted"
     assert [kind for kind, _ in sending.events + accepting.events] == ["offer_sent", "offer_accepted"]
     assert accepting.events[0][1]["total"] == "2100.00"
-    view = deals.get_deal(session, ANNA, deal["id"])
+    view = details.get_deal(session, ANNA, deal["id"])
     assert (view["amount"], view["currency"]) == ("2100.00", "EUR")
 
 

@@ -10,7 +10,7 @@ import pytest
 from crm_kit.access import require_operator
 from crm_kit.actor import SYSTEM
 from crm_kit.errors import PermissionDenied
-from services.deals.usecases import deals, invoices, scans, stages
+from services.deals.usecases import details, invoices, scans, stages
 from tests.unit.deals_usecases.conftest import ADMIN_ACTOR, ANNA, INTERACTIONS, TODAY, day
 
 
@@ -36,7 +36,7 @@ def test_the_overdue_scan_raises_each_unpaid_invoice_once(session, uow_for, open
     assert (data["invoice_id"], data["number"], data["balance"], data["days_overdue"], data["manager_id"]) == (
         late["id"], "С-1", "100.00", 5, "anna")
     assert again.events == []
-    assert deals.get_deal(session, ANNA, deal["id"])["invoices"][0]["overdue_notified_at"]
+    assert details.get_deal(session, ANNA, deal["id"])["invoices"][0]["overdue_notified_at"]
 
 
 def test_the_overdue_scan_commits_batch_by_batch(uow_for, open_deal):
@@ -74,7 +74,7 @@ def test_the_stuck_scan_raises_once_per_stay_with_a_reminder(session, uow_for, m
     assert (stuck["deal_id"], stuck["stage"], stuck["limit_days"], stuck["manager_id"]) == (deal["id"], "lead", 3, "anna")
     assert (reminder["task_id"], reminder["kind"], reminder["responsible_id"], reminder["due_date"]) == (
         stuck["task_id"], "reminder", "anna", late.date().isoformat())
-    assert [t["title"] for t in deals.get_deal(session, ANNA, deal["id"])["tasks"]] == ["Deal stuck at First contact: next step?"]
+    assert [t["title"] for t in details.get_deal(session, ANNA, deal["id"])["tasks"]] == ["Deal stuck at First contact: next step?"]
 
     # A new stay in another stage is watched afresh (qualification: 7 days).
     move(deal, "qualification")

@@ -8,7 +8,7 @@ import uuid
 import pytest
 
 from crm_kit.errors import NotFound, PermissionDenied, PreconditionFailed, Unavailable, ValidationError
-from services.deals.usecases import deals, invoices, offers, stages
+from services.deals.usecases import details, invoices, offers, stages
 from tests.unit.deals_usecases.conftest import ANNA, BORIS, HEAD_NORTH, day
 
 LINE = {"product": "Станок", "quantity": "1", "price": "1000"}
@@ -29,7 +29,7 @@ def test_a_prospect_cannot_be_classified_and_nothing_changes(session, uow_for, p
     assert refused.value.details["missing"] == ["partner_is_client"]
     assert partners.times_asked("get") == 1
     assert uow.events == []
-    assert stages_of(deals.get_deal(session, ANNA, deal["id"])) == ["lead"]
+    assert stages_of(details.get_deal(session, ANNA, deal["id"])) == ["lead"]
 
 
 def test_a_client_is_classified_and_the_stay_is_recorded(uow_for, partners, open_deal):
@@ -99,7 +99,7 @@ def test_while_partners_is_down_a_move_that_needs_it_fails_and_changes_nothing(s
     uow = uow_for(ANNA)
     with pytest.raises(Unavailable):
         stages.move_to_stage(uow, ANNA, partners, deal["id"], {"stage": "qualification"})
-    assert uow.events == [] and stages_of(deals.get_deal(session, ANNA, deal["id"])) == ["lead"]
+    assert uow.events == [] and stages_of(details.get_deal(session, ANNA, deal["id"])) == ["lead"]
 
 
 def test_a_manual_process_skips_and_revisits_stages(move, open_deal):
@@ -123,7 +123,7 @@ def test_the_standard_sale_from_lead_to_won(session, uow_for, partners, move, op
         move(deal, "offer")
     assert refused.value.details["missing"] == ["amount_set"]
     offer = offers.add_offer(uow_for(ANNA), ANNA, deal["id"], {"lines": [{**LINE, "price": "99000"}]})
-    deals.update_deal(uow_for(ANNA), ANNA, deal["id"], {"amount": "99000"})
+    details.update_deal(uow_for(ANNA), ANNA, deal["id"], {"amount": "99000"})
     move(deal, "offer")
     with pytest.raises(PreconditionFailed) as refused:
         move(deal, "negotiation")

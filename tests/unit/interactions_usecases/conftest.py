@@ -12,7 +12,7 @@ import pytest
 
 from crm_kit.actor import ADMIN, HEAD_OF_SALES, MANAGER, SERVICE, Actor
 from services.interactions.caller_directory import PhoneCache
-from services.interactions.usecases import interactions
+from services.interactions.usecases import registration
 from tests.support.fakes import FakeDeals, FakePartners
 
 ADMIN_ACTOR = Actor(user_id="admin-1", roles=(ADMIN,))
@@ -66,6 +66,6 @@ def register(uow_for, client):
     def register_(actor: Actor = ANNA, **fields: Any) -> dict[str, Any]:
         payload = {"kind": "meeting", "subject_kind": "partner", "subject_id": client["id"], "planned_at": hours(24),
                    "place": "Офис", "region": "msk", **fields}
-        return interactions.register(uow_for(actor), actor, payload)
+        return registration.register(uow_for(actor), actor, payload)
 
     return register_

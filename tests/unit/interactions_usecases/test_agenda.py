@@ -10,7 +10,7 @@ import pytest
 from crm_kit.access import require_operator
 from crm_kit.actor import SYSTEM
 from crm_kit.errors import PermissionDenied, ValidationError
-from services.interactions.usecases import agenda, interactions, reminders
+from services.interactions.usecases import agenda, card, details, reminders, status_moves
 from tests.unit.interactions_usecases.conftest import ADMIN_ACTOR, ANNA, BORIS, PBX
 
 NOW = datetime.now(UTC).replace(microsecond=0)
@@ -44,7 +44,7 @@ def test_the_calendar_holds_a_users_days_in_time_order(session, register):
 def test_overdue_lists_planned_interactions_whose_time_has_passed(session, uow_for, register):
     missed = register(planned_at=at(hours=-5))
     done = register(planned_at=at(hours=-4))
-    interactions.set_status(uow_for(ANNA), ANNA, done["id"], {"status": "done"})
+    status_moves.set_status(uow_for(ANNA), ANNA, done["id"], {"status": "done"})
     register(planned_at=at(hours=5))
 
     overdue = agenda.overdue(session, ANNA)
@@ -69,14 +69,14 @@ def test_the_card_shows_last_upcoming_and_open_tasks(session, uow_for, register,
     call = register(kind="call", planned_at=None, place=None, direction="incoming")
     upcoming = register(planned_at=at(days=1))
     cancelled = register(planned_at=at(days=2))
-    interactions.set_status(uow_for(ANNA), ANNA, cancelled["id"], {"status": "cancelled"})
+    status_moves.set_status(uow_for(ANNA), ANNA, cancelled["id"], {"status": "cancelled"})
 
-    section = agenda.card_section(session, ANNA, client["id"])
+    section = card.card_section(session, ANNA, client["id"])
 
     assert [i["id"] for i in section["last_interactions"]] == [call["id"]]
     assert [i["id"] for i in section["upcoming"]] == [upcoming["id"]]
     assert section["open_tasks"] == []
-    empty = agenda.card_section(session, BORIS, client["id"])
+    empty = card.card_section(session, BORIS, client["id"])
     assert (empty["last_interactions"], empty["upcoming"]) == ([], [])
 
 
@@ -84,7 +84,7 @@ def test_a_reminder_is_raised_once_and_again_when_moved(session, uow_for, regist
     due = register(kind="planned", place=None, planned_at=at(hours=1), remind_at=at(minutes=-5))
     register(kind="planned", place=None, planned_at=at(days=3), remind_at=at(days=2))  # not yet
     cancelled = register(kind="planned", place=None, planned_at=at(hours=1), remind_at=at(minutes=-5))
-    interactions.set_status(uow_for(ANNA), ANNA, cancelled["id"], {"status": "cancelled"})
+    status_moves.set_status(uow_for(ANNA), ANNA, cancelled["id"], {"status": "cancelled"})
     first, again = uow_for(SYSTEM), uow_for(SYSTEM)
 
     assert reminders.scan_reminders(first, NOW)["raised"] == 1
@@ -92,8 +92,8 @@ def test_a_reminder_is_raised_once_and_again_when_moved(session, uow_for, regist
 
     [raised] = first.of("reminder_due")
     assert (raised["interaction_id"], raised["responsible_id"], raised["remind_at"]) == (due["id"], "anna", at(minutes=-5))
-    assert interactions.get(session, ANNA, due["id"])["reminded_at"]
-    interactions.update_interaction(uow_for(ANNA), ANNA, due["id"], {"remind_at": at(minutes=30)})
+    assert details.get(session, ANNA, due["id"])["reminded_at"]
+    details.update_interaction(uow_for(ANNA), ANNA, due["id"], {"remind_at": at(minutes=30)})
     moved = uow_for(SYSTEM)
     assert reminders.scan_reminders(moved, NOW + timedelta(hours=1))["raised"] == 1
     assert [r["interaction_id"] for r in moved.of("reminder_due")] == [due["id"]]

@@ -12,7 +12,7 @@ from sqlalchemy import select, update
 
 from crm_kit.errors import NotFound, ValidationError
 from services.interactions.models import CallEvent, CallLead, Interaction, Task
-from services.interactions.usecases import call_leads, calls, tasks
+from services.interactions.usecases import call_ingest, call_leads, call_queries, caller_matching, extensions, tasks
 from tests.support.pbx import PbxCall
 from tests.support.usecases import count
 from tests.unit.interactions_usecases.conftest import ADMIN_ACTOR, ANNA, BORIS, PBX
@@ -20,19 +20,19 @@ from tests.unit.interactions_usecases.conftest import ADMIN_ACTOR, ANNA, BORIS, 
 
 @pytest.fixture
 def ingest(uow_for, partners, callers):
-    """``ingest(bodies)``: one batch through calls.ingest, as the batch consumer hands it; answers
+    """``ingest(bodies)``: one batch through call_ingest.ingest, as the batch consumer hands it; answers
     (the result, the unit of work)."""
 
     def ingest_(bodies: list) -> tuple[dict, object]:
         uow = uow_for(PBX)
-        return calls.ingest(uow, partners, callers, bodies), uow
+        return call_ingest.ingest(uow, partners, callers, bodies), uow
 
     return ingest_
 
 
 def call_view(session, call_id: str, actor=ADMIN_ACTOR) -> dict:
     session.expire_all()
-    return calls.get_call(session, actor, call_id)
+    return call_queries.get_call(session, actor, call_id)
 
 
 def test_events_in_any_order_and_repeated_make_one_call(session, ingest, client):
@@ -79,7 +79,7 @@ def test_a_malformed_event_is_rejected_and_the_batch_goes_on(session, ingest):
 
 
 def test_the_user_at_the_extension_answers_for_the_call(session, uow_for, ingest, client):
-    tasks.set_extension(uow_for(ADMIN_ACTOR), ADMIN_ACTOR, {"extension": "205", "user_id": "vera", "region": "msk",
+    extensions.set_extension(uow_for(ADMIN_ACTOR), ADMIN_ACTOR, {"extension": "205", "user_id": "vera", "region": "msk",
                                                              "department": "north"})
     call = PbxCall("+74951234567", extension="205")
     ingest(call.talked())
@@ -179,7 +179,7 @@ def test_calls_stored_while_partners_is_down_are_matched_later(session, uow_for,
 
     partners.down = False
     uow = uow_for(PBX)
-    assert calls.retry_pending_matches(uow, partners, callers) == {"pending": 1, "matched": 1}
+    assert caller_matching.retry_pending_matches(uow, partners, callers) == {"pending": 1, "matched": 1}
 
     view = call_view(session, call.call_id)
     assert (view["match_state"], view["partner_id"], view["responsible_id"]) == ("matched", client["id"], "anna")
@@ -189,7 +189,7 @@ def test_calls_stored_while_partners_is_down_are_matched_later(session, uow_for,
 
 
 def test_a_loaded_directory_matches_without_asking_partners(session, ingest, partners, callers, client):
-    assert calls.refresh_directory(callers, partners)["loaded"] is True
+    assert caller_matching.refresh_directory(callers, partners)["loaded"] is True
     asked = len(partners.asked)
     known, stranger = PbxCall("+74951234567"), PbxCall("+74950000000")
 
@@ -203,15 +203,15 @@ def test_a_loaded_directory_matches_without_asking_partners(session, ingest, par
 def test_calls_are_seen_as_row_level_access_allows(session, ingest, client):
     call = PbxCall("+74951234567")
     ingest(call.talked())
-    assert calls.get_call(session, ANNA, call.call_id)["partner_id"] == client["id"]
+    assert call_queries.get_call(session, ANNA, call.call_id)["partner_id"] == client["id"]
     with pytest.raises(NotFound):
-        calls.get_call(session, BORIS, call.call_id)
-    assert [c["call_id"] for c in calls.list_calls(session, ANNA, {"state": "ended"})["items"]] == [call.call_id]
-    assert calls.list_calls(session, ANNA, {"state": "missed"})["items"] == []
+        call_queries.get_call(session, BORIS, call.call_id)
+    assert [c["call_id"] for c in call_queries.list_calls(session, ANNA, {"state": "ended"})["items"]] == [call.call_id]
+    assert call_queries.list_calls(session, ANNA, {"state": "missed"})["items"] == []
 
 
 def test_old_event_ids_are_pruned(session, ingest):
     ingest(PbxCall("+74957654321").talked())
     session.execute(update(CallEvent).values(received_at=datetime.now(UTC) - timedelta(days=31)))
-    assert calls.prune_call_events(session, 30) == 3
+    assert call_ingest.prune_call_events(session, 30) == 3
     assert count(session, CallEvent) == 0

@@ -11,7 +11,7 @@ import pytest
 from contracts.partners import PARTNERS_MERGED
 from crm_kit.errors import NotFound, PermissionDenied, PreconditionFailed, ValidationError
 from services.interactions.models import Interaction
-from services.interactions.usecases import agenda, interactions
+from services.interactions.usecases import agenda, details, follow_ups, history, merges, registration, status_moves
 from tests.support.usecases import count
 from tests.unit.interactions_usecases.conftest import ADMIN_ACTOR, ANNA, BORIS, PBX, hours
 
@@ -20,7 +20,7 @@ def test_a_meeting_is_planned_for_its_registrar(uow_for, client):
     uow = uow_for(ANNA)
     planned_at = hours(24)
 
-    view = interactions.register(uow, ANNA, {
+    view = registration.register(uow, ANNA, {
         "kind": "meeting", "subject_kind": "partner", "subject_id": client["id"], "planned_at": planned_at,
         "place": "Офис", "title": " Встреча ", "region": "msk",
         "participants": [{"name": "Пётр", "phone": "+79161112233"}, {"user_id": "vera"}],
@@ -38,7 +38,7 @@ def test_a_meeting_is_planned_for_its_registrar(uow_for, client):
 
 def test_a_call_or_email_is_done_when_registered_and_counts_as_contact(session, register, uow_for, client):
     uow = uow_for(ANNA)
-    call = interactions.register(uow, ANNA, {"kind": "call", "subject_kind": "partner", "subject_id": client["id"],
+    call = registration.register(uow, ANNA, {"kind": "call", "subject_kind": "partner", "subject_id": client["id"],
                                              "direction": "outgoing", "duration_s": 95, "region": "msk"})
     assert (call["status"], call["duration_s"]) == ("done", 95) and call["completed_at"] and call["occurred_at"]
     assert [kind for kind, _ in uow.events] == ["interaction_registered", "interaction_completed"]
@@ -51,7 +51,7 @@ def test_a_call_or_email_is_done_when_registered_and_counts_as_contact(session, 
 def test_fields_of_another_kind_are_named_and_nothing_is_written(session, uow_for, client):
     uow = uow_for(ANNA)
     with pytest.raises(ValidationError) as refused:
-        interactions.register(uow, ANNA, {"kind": "call", "subject_kind": "partner", "subject_id": client["id"],
+        registration.register(uow, ANNA, {"kind": "call", "subject_kind": "partner", "subject_id": client["id"],
                                           "place": "Офис", "email_subject": "Привет"})
     assert set(refused.value.details) == {"direction", "place", "email_subject"}
     assert count(session, Interaction) == 0 and uow.events == []
@@ -67,15 +67,15 @@ def test_completing_records_the_outcome_once(uow_for, register):
     meeting = register()
     starting, completing = uow_for(ANNA), uow_for(ANNA)
 
-    started = interactions.set_status(starting, ANNA, meeting["id"], {"status": "in_progress"})
-    done = interactions.set_status(completing, ANNA, meeting["id"], {"status": "done", "outcome": "Договорились"})
+    started = status_moves.set_status(starting, ANNA, meeting["id"], {"status": "in_progress"})
+    done = status_moves.set_status(completing, ANNA, meeting["id"], {"status": "done", "outcome": "Договорились"})
 
     assert started["occurred_at"] and (done["status"], done["outcome"]) == ("done", "Договорились") and done["completed_at"]
     assert [kind for kind, _ in starting.events] == ["interaction_updated"]
     [(kind, data)] = completing.events
     assert kind == "interaction_completed" and data["outcome"] == "Договорились"
     with pytest.raises(PreconditionFailed) as refused:
-        interactions.set_status(uow_for(ANNA), ANNA, meeting["id"], {"status": "done"})
+        status_moves.set_status(uow_for(ANNA), ANNA, meeting["id"], {"status": "done"})
     assert refused.value.details["allowed"] == []
 
 
@@ -84,25 +84,25 @@ def test_postponing_reschedules_and_a_planned_time_can_move(uow_for, register):
     later, much_later = hours(72), hours(96)
     postponing = uow_for(ANNA)
 
-    postponed = interactions.set_status(postponing, ANNA, meeting["id"], {"status": "postponed", "planned_at": later})
+    postponed = status_moves.set_status(postponing, ANNA, meeting["id"], {"status": "postponed", "planned_at": later})
 
     assert postponed["status"] == "postponed" and postponed["planned_at"] == later
     assert postponing.events[0][1]["changed"] == ["status", "planned_at"]
     moving = uow_for(ANNA)
-    moved = interactions.update_interaction(moving, ANNA, meeting["id"], {"planned_at": much_later, "place": "Склад"})
+    moved = details.update_interaction(moving, ANNA, meeting["id"], {"planned_at": much_later, "place": "Склад"})
     assert (moved["planned_at"], moved["place"]) == (much_later, "Склад")
     assert set(moving.events[0][1]["changed"]) == {"planned_at", "place"}
-    assert interactions.set_status(uow_for(ANNA), ANNA, meeting["id"], {"status": "planned"})["status"] == "planned"
+    assert status_moves.set_status(uow_for(ANNA), ANNA, meeting["id"], {"status": "planned"})["status"] == "planned"
 
 
 def test_a_done_interaction_changes_only_its_outcome(uow_for, register):
     meeting = register()
-    interactions.set_status(uow_for(ANNA), ANNA, meeting["id"], {"status": "done"})
+    status_moves.set_status(uow_for(ANNA), ANNA, meeting["id"], {"status": "done"})
     with pytest.raises(PreconditionFailed):
-        interactions.update_interaction(uow_for(ANNA), ANNA, meeting["id"], {"place": "Другое"})
-    assert interactions.update_interaction(uow_for(ANNA), ANNA, meeting["id"], {"outcome": "Итог"})["outcome"] == "Итог"
+        details.update_interaction(uow_for(ANNA), ANNA, meeting["id"], {"place": "Другое"})
+    assert details.update_interaction(uow_for(ANNA), ANNA, meeting["id"], {"outcome": "Итог"})["outcome"] == "Итог"
     with pytest.raises(ValidationError):
-        interactions.update_interaction(uow_for(ANNA), ANNA, meeting["id"], {"kind": "call"})
+        details.update_interaction(uow_for(ANNA), ANNA, meeting["id"], {"kind": "call"})
 
 
 def test_replies_form_a_chain_about_the_same_subject(session, register, uow_for):
@@ -114,14 +114,14 @@ def test_replies_form_a_chain_about_the_same_subject(session, register, uow_for)
     with pytest.raises(ValidationError) as refused:
         register(subject_id=str(uuid.uuid4()), reply_to_id=first["id"])
     assert "reply_to_id" in refused.value.details
-    assert [i["id"] for i in interactions.list_chain(session, ANNA, reply["id"])] == [first["id"], reply["id"]]
+    assert [i["id"] for i in history.list_chain(session, ANNA, reply["id"])] == [first["id"], reply["id"]]
 
 
 def test_a_follow_up_keeps_subject_chain_and_link(uow_for, register, client):
     meeting = register()
     uow = uow_for(ANNA)
 
-    follow = interactions.follow_up(uow, ANNA, meeting["id"], {"planned_at": hours(48), "title": "Перезвонить"})
+    follow = follow_ups.follow_up(uow, ANNA, meeting["id"], {"planned_at": hours(48), "title": "Перезвонить"})
 
     assert (follow["kind"], follow["status"], follow["follow_up_of_id"], follow["chain_id"]) == (
         "planned", "planned", meeting["id"], meeting["chain_id"])
@@ -133,33 +133,33 @@ def test_what_was_created_from_an_interaction_is_linked_once(uow_for, register):
     meeting = register()
     deal_id = str(uuid.uuid4())
     with pytest.raises(ValidationError):
-        interactions.link_created(uow_for(ANNA), ANNA, meeting["id"], "invoice", deal_id)
+        details.link_created(uow_for(ANNA), ANNA, meeting["id"], "invoice", deal_id)
     first, again = uow_for(ANNA), uow_for(ANNA)
-    assert interactions.link_created(first, ANNA, meeting["id"], "deal", deal_id)["created_deal_id"] == deal_id
-    interactions.link_created(again, ANNA, meeting["id"], "deal", deal_id)
+    assert details.link_created(first, ANNA, meeting["id"], "deal", deal_id)["created_deal_id"] == deal_id
+    details.link_created(again, ANNA, meeting["id"], "deal", deal_id)
     assert [data["changed"] for _, data in first.events] == [["created_deal_id"]] and again.events == []
 
 
 def test_interactions_are_seen_as_row_level_access_allows(session, uow_for, register, client):
     meeting = register()
     with pytest.raises(NotFound):
-        interactions.get(session, BORIS, meeting["id"])
+        details.get(session, BORIS, meeting["id"])
     with pytest.raises(NotFound):
-        interactions.set_status(uow_for(BORIS), BORIS, meeting["id"], {"status": "cancelled"})
-    assert interactions.get(session, ADMIN_ACTOR, meeting["id"])["id"] == meeting["id"]
-    assert [i["id"] for i in interactions.list_by_subject(session, ANNA, "partner", client["id"])] == [meeting["id"]]
-    assert interactions.list_by_subject(session, BORIS, "partner", client["id"]) == []
+        status_moves.set_status(uow_for(BORIS), BORIS, meeting["id"], {"status": "cancelled"})
+    assert details.get(session, ADMIN_ACTOR, meeting["id"])["id"] == meeting["id"]
+    assert [i["id"] for i in history.list_by_subject(session, ANNA, "partner", client["id"])] == [meeting["id"]]
+    assert history.list_by_subject(session, BORIS, "partner", client["id"]) == []
 
 
 def test_a_partners_merge_repoints_subjects_and_participants(session, uow_for, register, partners, client):
     meeting = register(participants=[{"name": "Директор", "partner_id": client["id"]}])
     survivor = partners.add_partner("Остаётся", manager_id="anna")
 
-    counts = interactions.partners_merged(uow_for(PBX), {"data": {"survivor_id": survivor["id"], "merged_id": client["id"]}})
+    counts = merges.partners_merged(uow_for(PBX), {"data": {"survivor_id": survivor["id"], "merged_id": client["id"]}})
 
     assert counts["subjects"] == 1 and counts["interactions"] == 1
     session.expire_all()
-    view = interactions.get(session, ANNA, meeting["id"])
+    view = details.get(session, ANNA, meeting["id"])
     assert (view["subject_id"], view["partner_id"], view["participants"][0]["partner_id"]) == (survivor["id"],) * 3
     with pytest.raises(ValidationError):
         PARTNERS_MERGED.load({})  # a merge that names no partners never reaches the use case

@@ -8,7 +8,7 @@ import uuid
 import pytest
 
 from crm_kit.errors import NotFound, PermissionDenied, PreconditionFailed, ValidationError
-from services.interactions.usecases import calls, tasks
+from services.interactions.usecases import call_ingest, extensions, tasks
 from tests.support.pbx import PbxCall
 from tests.unit.interactions_usecases.conftest import ADMIN_ACTOR, ANNA, BORIS, PBX
 
@@ -16,7 +16,7 @@ from tests.unit.interactions_usecases.conftest import ADMIN_ACTOR, ANNA, BORIS, 
 @pytest.fixture
 def call_back(uow_for, partners, callers, client) -> dict:
     """The call-back task of a missed call from the client's number (Anna's)."""
-    calls.ingest(uow_for(PBX), partners, callers, PbxCall("+74951234567").missed())
+    call_ingest.ingest(uow_for(PBX), partners, callers, PbxCall("+74951234567").missed())
     [task] = tasks.list_tasks(uow_for(ANNA).session, ANNA, {})["items"]
     return task
 
@@ -49,11 +49,11 @@ def test_tasks_are_seen_as_row_level_access_allows(session, uow_for, call_back, 
 
 def test_extensions_are_set_and_removed_by_admins(session, uow_for):
     with pytest.raises(PermissionDenied):
-        tasks.set_extension(uow_for(ANNA), ANNA, {"extension": "101", "user_id": "anna"})
-    set_ = tasks.set_extension(uow_for(ADMIN_ACTOR), ADMIN_ACTOR, {"extension": "101", "user_id": "anna", "region": "msk"})
-    moved = tasks.set_extension(uow_for(ADMIN_ACTOR), ADMIN_ACTOR, {"extension": "101", "user_id": "vera"})
+        extensions.set_extension(uow_for(ANNA), ANNA, {"extension": "101", "user_id": "anna"})
+    set_ = extensions.set_extension(uow_for(ADMIN_ACTOR), ADMIN_ACTOR, {"extension": "101", "user_id": "anna", "region": "msk"})
+    moved = extensions.set_extension(uow_for(ADMIN_ACTOR), ADMIN_ACTOR, {"extension": "101", "user_id": "vera"})
     assert (set_["user_id"], moved["user_id"], moved["updated_by"]) == ("anna", "vera", "admin-1")
-    assert [e["user_id"] for e in tasks.list_extensions(session, ANNA)["items"]] == ["vera"]
-    assert tasks.remove_extension(uow_for(ADMIN_ACTOR), ADMIN_ACTOR, "101")["removed"] is True
-    assert tasks.remove_extension(uow_for(ADMIN_ACTOR), ADMIN_ACTOR, "101")["removed"] is False
-    assert tasks.list_extensions(session, ANNA)["items"] == []
+    assert [e["user_id"] for e in extensions.list_extensions(session, ANNA)["items"]] == ["vera"]
+    assert extensions.remove_extension(uow_for(ADMIN_ACTOR), ADMIN_ACTOR, "101")["removed"] is True
+    assert extensions.remove_extension(uow_for(ADMIN_ACTOR), ADMIN_ACTOR, "101")["removed"] is False
+    assert extensions.list_extensions(session, ANNA)["items"] == []

@@ -66,7 +66,16 @@ def main(argv: list[str]) -> int:
             logging.getLogger(__name__).warning("%s did not stop in time; killing it", name)
             runner.kill()
 
+    stopping: list[int] = []
+
     def shutdown(signum, _frame):
+        # Ctrl-C reaches every process of the terminal's group, and `crm up` then sends SIGTERM
+        # too: the second signal must not stop the runner again (nameko's timers cannot stop
+        # twice, and the stop would hang until the grace period killed it).
+        if stopping:
+            logging.getLogger(__name__).info("%s is stopping already (signal %s)", name, signum)
+            return
+        stopping.append(signum)
         logging.getLogger(__name__).info("stopping %s (signal %s)", name, signum)
         eventlet.spawn_n(stop_gracefully)
 

@@ -177,9 +177,9 @@ def main() -> None:
     declare_topology(amqp_uri, [service_class("partners"), service_class("deals")])
     env = {"AMQP_URI": amqp_uri, "PARTNERS_DATABASE_URL": url, "DEALS_DATABASE_URL": deals_url, "LOG_LEVEL": "WARNING",
            "ECHO_DATABASE_URL": "sqlite://", "GATEWAY_CARD_SECTIONS": "deals"}
-    partners = ServiceProcess("partners", env, name="partners")
-    deals = ServiceProcess("deals", env, name="deals")
-    echo = ServiceProcess("bench.echo_service:EchoService", env, name="bench_echo")
+    partners = ServiceProcess("partners", env, name="partners", test_settings=False)
+    deals = ServiceProcess("deals", env, name="deals", test_settings=False)
+    echo = ServiceProcess("bench.echo_service:EchoService", env, name="bench_echo", test_settings=False)
     cached = GatewayProcess(SECRET, {**env, "GATEWAY_HEALTH_SERVICES": "partners"})
     uncached = GatewayProcess(SECRET, {**env, "GATEWAY_HEALTH_SERVICES": "partners", "GATEWAY_CARD_CACHE_TTL": "0"})
     with running(partners, deals):

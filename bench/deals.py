@@ -606,7 +606,7 @@ def measure_service(amqp_uri: str, name: str, moves, lists, warmup: int, ref_dat
         "DEALS_DATABASE_URL": database_url(name), "AMQP_URI": amqp_uri, "LOG_LEVEL": "WARNING",
         # Only the scans called here run.
         "DEALS_OVERDUE_SCAN_S": "86400", "DEALS_STUCK_SCAN_S": "86400",
-    })
+    }, test_settings=False)
     out: dict = {}
     with running(service), ExitStack() as stack:
         try:

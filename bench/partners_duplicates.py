@@ -344,7 +344,7 @@ def measure_rpc(amqp_uri: str, size: int, work, warmup: int, attempts: int = 3) 
     env = {"PARTNERS_DATABASE_URL": database_url(db_name(size)), "AMQP_URI": amqp_uri, "LOG_LEVEL": "WARNING"}
     restarts = []
     for attempt in range(1, attempts + 1):
-        service = ServiceProcess("partners", env)
+        service = ServiceProcess("partners", env, test_settings=False)
         try:
             with running(service):
                 seconds, kinds, found, worker_mean = _rpc_run(amqp_uri, service, work, warmup)

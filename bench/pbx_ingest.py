@@ -224,11 +224,11 @@ def main(argv: list[str] | None = None) -> int:
     declare_topology(amqp_uri, [service_class(s) for s in DATABASES])
     env = {"AMQP_URI": amqp_uri, "LOG_LEVEL": "WARNING",
            **{f"{s.upper()}_DATABASE_URL": database_url(n).replace("+psycopg2", "") for s, n in DATABASES.items()}}
-    partners = ServiceProcess("partners", env, name="partners")
-    deals = ServiceProcess("deals", env, name="deals")
+    partners = ServiceProcess("partners", env, name="partners", test_settings=False)
+    deals = ServiceProcess("deals", env, name="deals", test_settings=False)
     if args.batch:
         env["INTERACTIONS_CALL_BATCH"] = str(args.batch)
-    replicas = [ServiceProcess("interactions", env, name=f"interactions-{n + 1}") for n in range(args.replicas)]
+    replicas = [ServiceProcess("interactions", env, name=f"interactions-{n + 1}", test_settings=False) for n in range(args.replicas)]
     with running(partners, deals, *replicas):
         progress(f"registering {partners_count} partners (2 numbers each)")
         started = time.perf_counter()

@@ -123,7 +123,7 @@ def echo_process(amqp_uri: str):
         # crm_ops.serve may check a service's database; the echo service has none to speak of.
         "BENCH_ECHO_DATABASE_URL": "sqlite:////tmp/crm-bench-echo.db",
     }
-    return EchoProcess("bench.echo_service:EchoService", env, name="bench_echo")
+    return EchoProcess("bench.echo_service:EchoService", env, name="bench_echo", test_settings=False)
 
 
 def get_in_process(partner_id: str, calls: int, warmup: int) -> dict:
@@ -171,7 +171,7 @@ def measure(amqp_uri: str, calls: int, warmup: int):
     upgrade("partners", database_url(DATABASE))
     declare_topology(amqp_uri, [service_class("partners"), EchoService])
     partners = ServiceProcess(
-        "partners", {"PARTNERS_DATABASE_URL": database_url(DATABASE), "AMQP_URI": amqp_uri, "LOG_LEVEL": "WARNING"}
+        "partners", {"PARTNERS_DATABASE_URL": database_url(DATABASE), "AMQP_URI": amqp_uri, "LOG_LEVEL": "WARNING"}, test_settings=False
     )
     echo = echo_process(amqp_uri)
     series: dict[str, list[float]] = {"echo": [], "echo_payload": [], "get": []}

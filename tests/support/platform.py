@@ -183,10 +183,13 @@ class Infrastructure:
 
 
 class ServiceProcess:
-    """A service running as its own process, as ``crm up`` runs it."""
+    """A service running as its own process, as ``crm up`` runs it: with the test settings
+    (TEST_SERVICE_ENV: short backoffs, every emitted event checked against its contract) unless
+    ``test_settings`` is False, as benchmarks ask, so that they measure what production runs."""
 
-    def __init__(self, target: str, env: dict[str, str], name: str | None = None):
+    def __init__(self, target: str, env: dict[str, str], name: str | None = None, *, test_settings: bool = True):
         self.target = target
+        self.test_settings = test_settings
         self.name = name or target
         self.env = env
         self.metrics_port = int(env.get("CRM_TEST_METRICS_PORT") or free_port())
@@ -196,7 +199,8 @@ class ServiceProcess:
     def start(self, wait: bool = True, extra_env: dict[str, str] | None = None) -> ServiceProcess:
         wait_until_stopped()
         env = dict(os.environ)
-        env.update(TEST_SERVICE_ENV)
+        if self.test_settings:
+            env.update(TEST_SERVICE_ENV)
         env.update(self.env)
         env.update(extra_env or {})
         env["METRICS_PORT"] = str(self.metrics_port)

@@ -9,9 +9,13 @@ from __future__ import annotations
 import base64
 import json
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
+from sqlalchemy import and_, or_
+
 from crm_kit.errors import ValidationError
+from crm_kit.views import iso
 
 
 def encode_cursor(*key: Any) -> str:
@@ -30,3 +34,15 @@ def decode_cursor(cursor: str, *readers: Callable[[Any], Any]) -> list[Any]:
         return [read(value) for read, value in zip(readers, key, strict=True)]
     except (ValueError, TypeError):
         raise ValidationError.for_field("cursor", "not a cursor this service returned") from None
+
+
+def newest_first_page(session, query, model, cursor: str | None, limit: int) -> tuple[list[Any], str | None]:
+    """One page of ``query`` (rows of ``model``, which has ``created_at`` and ``id``), newest
+    first, keyset-paged on ``(created_at, id)`` after ``cursor``; answers the rows and the
+    cursor of the next page (None on the last)."""
+    if cursor:
+        created_at, row_id = decode_cursor(cursor, datetime.fromisoformat, str)
+        query = query.where(or_(model.created_at < created_at, and_(model.created_at == created_at, model.id < row_id)))
+    rows = session.scalars(query.order_by(model.created_at.desc(), model.id.desc()).limit(limit + 1)).all()
+    items = rows[:limit]
+    return items, (encode_cursor(iso(items[-1].created_at), items[-1].id) if len(rows) > limit else None)

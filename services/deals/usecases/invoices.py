@@ -7,10 +7,10 @@ overpayment is refused.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -18,9 +18,8 @@ from contracts import deals as events
 from crm_kit.actor import Actor
 from crm_kit.db import UnitOfWork
 from crm_kit.errors import Conflict, PreconditionFailed
-from crm_kit.paging import decode_cursor, encode_cursor
+from crm_kit.paging import newest_first_page
 from crm_kit.validation import load
-from crm_kit.views import iso
 from services.deals.domain import money as money_rules
 from services.deals.domain import status as status_rules
 from services.deals.models import Deal, Invoice, Payment
@@ -134,16 +133,6 @@ def list_invoices(session: Session, actor: Actor, filters: Any, today: date | No
         query = query.where(Invoice.deal_id == data["deal_id"])
     if data["overdue_only"]:
         query = query.where(Invoice.status.in_(money_rules.UNPAID_STATUSES), Invoice.due_date < today)
-    if data["cursor"]:
-        created_at, invoice_id = decode_cursor(data["cursor"], datetime.fromisoformat, str)
-        query = query.where(
-            or_(Invoice.created_at < created_at, and_(Invoice.created_at == created_at, Invoice.id < invoice_id))
-        )
-    limit = data["limit"]
-    rows = session.scalars(query.order_by(Invoice.created_at.desc(), Invoice.id.desc()).limit(limit + 1)).all()
-    items = rows[:limit]
-    return {
-        "items": [invoice_view(invoice, today) for invoice in items],
-        "next_cursor": encode_cursor(iso(items[-1].created_at), items[-1].id) if len(rows) > limit else None,
-    }
+    items, next_cursor = newest_first_page(session, query, Invoice, data["cursor"], data["limit"])
+    return {"items": [invoice_view(invoice, today) for invoice in items], "next_cursor": next_cursor}
 

@@ -45,11 +45,13 @@ class Unconfirmed(Exception):
 
 class ConfirmedPublisher:
     """Publishes many messages on one channel in confirm mode and waits once for all their
-    confirms. A failure drops the connection; the next call opens a new one."""
+    confirms. A failure drops the connection; the next call opens a new one. ``declare``: more
+    entities (a queue the messages are routed to) declared with the exchange on every connect."""
 
-    def __init__(self, amqp_uri: str, exchange):
+    def __init__(self, amqp_uri: str, exchange, *, declare: tuple = ()):
         self.amqp_uri = amqp_uri
         self.exchange = exchange
+        self.declarations = (exchange, *declare)
         self._connection: Connection | None = None
         self._channel = None
         self._sent = 0
@@ -61,7 +63,8 @@ class ConfirmedPublisher:
             connection = Connection(self.amqp_uri, connect_timeout=5)
             connection.connect()
             channel = connection.channel()
-            self.exchange(channel).declare()
+            for entity in self.declarations:
+                entity(channel).declare()
             channel.confirm_select()
             channel.events["basic_ack"].add(self._on_ack)
             channel.events["basic_nack"].add(self._on_nack)

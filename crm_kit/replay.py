@@ -31,6 +31,7 @@ from __future__ import annotations
 import functools
 import json
 import logging
+import re
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -52,6 +53,9 @@ from crm_kit.config import env_float, env_int
 from crm_kit.contracts import EventContract
 from crm_kit.contracts import checking as contract_checking
 from crm_kit.db import Database, UnitOfWork, event_envelope, upsert
+from crm_kit.errors import PermissionDenied, ValidationError
+from crm_kit.outbox import ConfirmedPublisher
+from crm_kit.validation import datetime_arg, uuid_arg
 
 log = logging.getLogger(__name__)
 
@@ -157,12 +161,9 @@ class Replayer(DependencyProvider):
         self.readers = readers
 
     def setup(self) -> None:
-        from crm_kit.outbox import ConfirmedPublisher
-
         self.database = next(dep for dep in self.container.dependencies if isinstance(dep, Database))
         self.amqp_uri = self.container.config["AMQP_URI"]
         self.page_size = env_int("REPLAY_PAGE_SIZE", 500, minimum=1)
-        self._publisher_factory = lambda: ConfirmedPublisher(self.amqp_uri, replay_exchange())
 
     def get_dependency(self, worker_ctx) -> Replayer:
         return self
@@ -175,7 +176,7 @@ class Replayer(DependencyProvider):
 
     def _replay(self, consumer: str, replay_id: str, since: datetime) -> None:
         source = self.container.service_name
-        publisher = self._publisher_factory()
+        publisher = ConfirmedPublisher(self.amqp_uri, replay_exchange(), declare=(replay_queue(consumer),))
         try:
             with self.database.engine.connect() as connection:
                 if connection.dialect.name == "postgresql":
@@ -185,8 +186,6 @@ class Replayer(DependencyProvider):
                     # every page reads the same WAL snapshot.
                     connection.exec_driver_sql("BEGIN")
                 with Session(bind=connection) as session:
-                    declare = replay_queue(consumer)
-                    declare(publisher._open()).declare()
                     counts = stream_snapshot(
                         session, self.database.outbox, self.readers, publisher.publish_all,
                         source=source, consumer=consumer, replay_id=replay_id, since=since, page_size=self.page_size,
@@ -409,8 +408,6 @@ def replays(*contracts: EventContract):
     waits for, as the consumer of ``replay.<service>``. Markers and records of stale replays
     never reach it; a record no contract here describes, or one that breaks its contract, is a
     ValidationError (parked)."""
-    from crm_kit.errors import ValidationError
-
     by_name = {(contract.source, contract.name): contract for contract in contracts}
 
     def decorator(method):
@@ -443,21 +440,24 @@ def replays(*contracts: EventContract):
     return decorator
 
 
-def after_key(query, model, after: str | None):
-    """Keyset paging by primary key: the rows of ``query`` after ``after``, in key order."""
-    if after is not None:
-        query = query.where(model.id > after)
-    return query.order_by(model.id)
+def pages_by_id(session: Session, query, model, page_size: int,
+                build: Callable[[Any], dict[str, Any]]) -> Iterator[list[dict[str, Any]]]:
+    """The rows of ``query`` (of ``model``) in primary-key order, a page at a time, each row as
+    ``build(row)``: keyset paging, with only one page of ORM objects in memory at once."""
+    after: Any = None
+    while True:
+        paged = query if after is None else query.where(model.id > after)
+        rows = session.scalars(paged.order_by(model.id).limit(page_size)).all()
+        if not rows:
+            return
+        yield [build(row) for row in rows]
+        after = rows[-1].id
+        session.expunge_all()
 
 
 def replay_request(actor, consumer: Any, replay_id: Any, since: Any) -> tuple[str, str, datetime]:
     """Check a ``replay_to`` call: only the platform itself (a service actor) may ask, for a
     consumer named like a service, with a replay id and the time its queues were bound."""
-    import re
-
-    from crm_kit.errors import PermissionDenied, ValidationError
-    from crm_kit.validation import datetime_arg, uuid_arg
-
     if not actor.is_service:
         raise PermissionDenied("only a service may ask for a replay")
     if not isinstance(consumer, str) or not re.fullmatch(r"[a-z][a-z0-9_]{0,62}", consumer):

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, noload, selectinload
 
 from contracts.deals import DEAL_SNAPSHOT
-from crm_kit.replay import SnapshotReader, after_key
+from crm_kit.replay import SnapshotReader, pages_by_id
 from crm_kit.views import iso
 from services.deals.domain import money as money_rules
 from services.deals.models import Deal, Invoice
@@ -46,14 +46,7 @@ def deal_pages(session: Session, page_size: int) -> Iterator[list[dict[str, Any]
         selectinload(Deal.history), selectinload(Deal.invoices).noload(Invoice.payments),
         noload(Deal.offers), noload(Deal.tasks), noload(Deal.documents), noload(Deal.supplier_orders),
     )
-    after: str | None = None
-    while True:
-        deals = session.scalars(after_key(query, Deal, after).limit(page_size)).all()
-        if not deals:
-            return
-        yield [deal_snapshot(deal, processes) for deal in deals]
-        after = deals[-1].id
-        session.expunge_all()
+    return pages_by_id(session, query, Deal, page_size, lambda deal: deal_snapshot(deal, processes))
 
 
 READERS = (SnapshotReader(DEAL_SNAPSHOT, deal_pages),)

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from contracts.interactions import INTERACTION_SNAPSHOT
-from crm_kit.replay import SnapshotReader, after_key
+from crm_kit.replay import SnapshotReader, pages_by_id
 from services.interactions.models import Interaction
 from services.interactions.usecases.about import about_interaction
 from services.interactions.views import event_view, interaction_view
@@ -22,14 +22,7 @@ def interaction_snapshot(interaction: Interaction) -> dict[str, Any]:
 
 
 def interaction_pages(session: Session, page_size: int) -> Iterator[list[dict[str, Any]]]:
-    after: str | None = None
-    while True:
-        rows = session.scalars(after_key(select(Interaction), Interaction, after).limit(page_size)).all()
-        if not rows:
-            return
-        yield [interaction_snapshot(row) for row in rows]
-        after = rows[-1].id
-        session.expunge_all()
+    return pages_by_id(session, select(Interaction), Interaction, page_size, interaction_snapshot)
 
 
 READERS = (SnapshotReader(INTERACTION_SNAPSHOT, interaction_pages),)

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from contracts.partners import PARTNER_SNAPSHOT
-from crm_kit.replay import SnapshotReader, after_key
+from crm_kit.replay import SnapshotReader, pages_by_id
 from services.partners.models import Partner
 from services.partners.usecases.about import about_partner
 from services.partners.views import partner_view
@@ -21,14 +21,7 @@ def partner_snapshot(partner: Partner) -> dict[str, Any]:
 
 
 def partner_pages(session: Session, page_size: int) -> Iterator[list[dict[str, Any]]]:
-    after: str | None = None
-    while True:
-        partners = session.scalars(after_key(select(Partner), Partner, after).limit(page_size)).all()
-        if not partners:
-            return
-        yield [partner_snapshot(partner) for partner in partners]
-        after = partners[-1].id
-        session.expunge_all()  # a page at a time in memory, however many partners there are
+    return pages_by_id(session, select(Partner), Partner, page_size, partner_snapshot)
 
 
 READERS = (SnapshotReader(PARTNER_SNAPSHOT, partner_pages),)

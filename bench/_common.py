@@ -25,6 +25,14 @@ import crm_kit  # noqa: F401  (quiets eventlet's deprecation banner before namek
 PG_ADMIN_URL = os.environ.get("CRM_BENCH_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
 AMQP_HOST = os.environ.get("CRM_BENCH_AMQP_HOST", "guest:guest@127.0.0.1:5672")
 BENCH_VHOST = os.environ.get("CRM_BENCH_VHOST", "crm-bench")
+# Two checkouts benchmarking on one machine set CRM_TEST_NAMESPACE to different words (as for
+# tests): each gets its own vhosts and databases.
+NAMESPACE = os.environ.get("CRM_TEST_NAMESPACE", "").strip().lower()
+
+
+def namespaced(name: str, sep: str = "_") -> str:
+    """``name`` in this run's namespace (unchanged without one)."""
+    return f"{name}{sep}{NAMESPACE}" if NAMESPACE else name
 
 _STARTED = time.monotonic()
 
@@ -86,7 +94,7 @@ def bench_vhost(name: str | None = None) -> str:
     the tests' queues or a running ``make run``."""
     if "CRM_BENCH_AMQP" in os.environ:
         return os.environ["CRM_BENCH_AMQP"]
-    vhost = name or BENCH_VHOST
+    vhost = namespaced(name or BENCH_VHOST, "-")
     ctl = shutil.which("rabbitmqctl")
     if ctl is None:
         raise SystemExit("rabbitmqctl not found: set CRM_BENCH_AMQP to the AMQP URI of a vhost for benchmarks")
@@ -115,11 +123,12 @@ def admin_connection():
 
 def database_exists(name: str) -> bool:
     with admin_connection() as conn, conn.cursor() as cur:
-        cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,))
+        cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", (namespaced(name),))
         return cur.fetchone() is not None
 
 
 def recreate_database(name: str) -> None:
+    name = namespaced(name)
     conn = admin_connection()
     try:
         with conn.cursor() as cur:
@@ -136,12 +145,12 @@ def recreate_database(name: str) -> None:
 def database_url(name: str) -> str:
     """The SQLAlchemy URL of database ``name`` on the bench server (psycopg2 driver)."""
     base = PG_ADMIN_URL.rsplit("/", 1)[0]
-    return base.replace("postgresql://", "postgresql+psycopg2://", 1) + "/" + name
+    return base.replace("postgresql://", "postgresql+psycopg2://", 1) + "/" + namespaced(name)
 
 
 def dsn(name: str) -> str:
     """The libpq URL of database ``name`` (for psycopg2.connect)."""
-    return PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
+    return PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + namespaced(name)
 
 
 # --- service processes ------------------------------------------------------------------

@@ -96,7 +96,7 @@ class Partner(Base):
 class NameWord(Base):
     """A word of the partners' name keys and how many partners' keys hold it: the dictionary
     the similar-name duplicate search looks typo'd words up in (pg_trgm index on PostgreSQL).
-    Kept up to date by ``usecases/name_words.py`` on PostgreSQL only."""
+    Kept up to date by ``usecases/name_words.py``."""
 
     __tablename__ = "name_words"
 

@@ -2,10 +2,12 @@
 
 The SQL side only narrows 1M partners down to a few dozen rows through indexes (same INN, same
 phone, same email, same corporate domain, same or similar canonical name); the ranking and the
-reasons are the domain's (``domain/duplicates.py``). On PostgreSQL the similar-name lookup goes
-through the dictionary of name words (``usecases/name_words.py``: typo'd words find their
-neighbours by trigrams among the distinct words, then the partners holding the rarest of them)
-and the whole search is one statement; elsewhere only equal keys are found.
+reasons are the domain's (``domain/duplicates.py``). The similar-name lookup goes through the
+dictionary of name words (``usecases/name_words.py``: typo'd words find their neighbours by
+trigrams among the distinct words, then the partners holding the rarest of them). On
+PostgreSQL the whole search is one statement (pg_trgm); elsewhere (SQLite, the embedded
+default) the same steps run in Python over the same tables with pg_trgm's similarity
+(``domain/names.trigram_similarity``), so both find and rank the same duplicates.
 
 Duplicate control is global on purpose: a manager must hear that another manager's client
 already exists, so candidates are found across all partners, whoever sees them; only ids,
@@ -18,15 +20,16 @@ import math
 from collections import defaultdict
 from typing import Any
 
-from sqlalchemy import select, text, union_all
+from sqlalchemy import func, select, text, union_all
 from sqlalchemy.orm import Session
 
 from crm_kit.validation import load
 from services.partners.domain import contacts as contact_rules
 from services.partners.domain.duplicates import Candidate, DuplicateReport, ExistingPartner, rank_duplicates
-from services.partners.domain.names import name_key
-from services.partners.models import ACTIVE, Email, Partner, Phone
+from services.partners.domain.names import name_key, trigram_similarity
+from services.partners.models import ACTIVE, Email, NameWord, Partner, PartnerNameWord, Phone
 from services.partners.schemas import CandidateIn
+from services.partners.usecases import name_words
 
 PER_REASON_LIMIT = 20
 # The domain calls two names similar from token_sort_ratio 85 (domain/names.py): then neither
@@ -39,6 +42,8 @@ PICKED_WORDS = 2
 NAME_POOL = 60
 # A neighbour of a typo'd word is about as long (the index on (length, trigrams) uses it).
 WORD_LENGTH_GAP = 3
+# pg_trgm's default similarity threshold (the ``%`` operator), which _SIMILAR_NAME relies on.
+TRIGRAM_THRESHOLD = 0.3
 
 # Partners whose name key is like ``:key``, through the word dictionary (usecases/name_words.py):
 # each word of the key is its own dictionary entry when it is one (no trigram lookup then),
@@ -126,8 +131,55 @@ def _existing_postgres(session: Session, candidate: Candidate) -> list[ExistingP
     ]
 
 
+def _similar_name_ids(session: Session, key: str) -> list[str]:
+    """_SIMILAR_NAME's steps, portable: the partners whose name key is like ``key``."""
+    words = name_words.words_of(key)
+    dictionary = NameWord.__table__
+    exact = dict(session.execute(
+        select(dictionary.c.word, dictionary.c.partners).where(dictionary.c.word.in_(words), dictionary.c.partners > 0)
+    ).all())
+    sim = [(word, word, exact[word]) for word in words if word in exact]  # (query word, word, partners)
+    for query in words:
+        if query in exact or len(query) < 3:
+            continue
+        pool = session.execute(
+            select(dictionary.c.word, dictionary.c.partners).where(
+                dictionary.c.partners > 0,
+                func.length(dictionary.c.word).between(len(query) - WORD_LENGTH_GAP, len(query) + WORD_LENGTH_GAP),
+            )
+        ).all()
+        scored = [(trigram_similarity(word, query), word, partners) for word, partners in pool]
+        nearest = sorted((row for row in scored if row[0] >= TRIGRAM_THRESHOLD), key=lambda r: (-r[0], r[1]))
+        sim.extend((query, word, partners) for _, word, partners in nearest[:NEIGHBOURS_PER_WORD])
+    totals: dict[str, int] = defaultdict(int)
+    for query, _, partners in sim:
+        totals[query] += partners
+    picked = {query: rank for rank, query in enumerate(sorted(totals, key=lambda q: (totals[q], q))[:PICKED_WORDS], 1)}
+    by_word: dict[str, set[int]] = defaultdict(set)
+    for query, word, _ in sim:
+        if query in picked:
+            by_word[word].add(picked[query])
+    if not by_word:
+        return []
+    postings = PartnerNameWord.__table__
+    shortest, longest = math.ceil(len(key) / LENGTH_RATIO), math.floor(len(key) * LENGTH_RATIO)
+    hits: dict[str, tuple[set[int], int]] = {}
+    for partner_id, word, key_length in session.execute(
+        select(postings.c.partner_id, postings.c.word, postings.c.key_length)
+        .where(postings.c.word.in_(sorted(by_word)), postings.c.key_length.between(shortest, longest))
+    ):
+        ranks, gap = hits.get(str(partner_id), (set(), len(key) + longest))
+        hits[str(partner_id)] = (ranks | by_word[word], min(gap, abs(key_length - len(key))))
+    pool_ids = sorted(hits, key=lambda pid: (-len(hits[pid][0]), hits[pid][1], pid))[:NAME_POOL]
+    names = session.execute(
+        select(Partner.id, Partner.name_key).where(Partner.id.in_(pool_ids), Partner.status == ACTIVE)
+    ).all()
+    ranked = sorted(names, key=lambda row: (-trigram_similarity(row.name_key, key), str(row.id)))
+    return [str(row.id) for row in ranked[:PER_REASON_LIMIT]]
+
+
 def _candidate_ids(session: Session, candidate: Candidate) -> list[str]:
-    """Other databases (SQLite): the partners sharing an identifier or the exact name key."""
+    """Other databases (SQLite): the partners sharing an identifier or a similar name."""
     queries = []
     active = Partner.status == ACTIVE
     if candidate.inn:
@@ -142,11 +194,12 @@ def _candidate_ids(session: Session, candidate: Candidate) -> list[str]:
     key = name_key(candidate.name) if candidate.name else ""
     if key:
         queries.append(select(Partner.id).where(Partner.name_key == key, active).limit(PER_REASON_LIMIT))
+    similar = _similar_name_ids(session, key) if len(key) >= 3 else []
     if not queries:
-        return []
+        return similar
     subqueries = [q.subquery().select() for q in queries]
     rows = session.execute(union_all(*subqueries) if len(subqueries) > 1 else subqueries[0]).scalars()
-    return list(dict.fromkeys(str(r) for r in rows))
+    return list(dict.fromkeys([*(str(r) for r in rows), *similar]))
 
 
 def _existing(session: Session, ids: list[str]) -> list[ExistingPartner]:

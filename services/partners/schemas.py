@@ -175,6 +175,7 @@ class SearchIn(Payload):
     manager_id = optional_text(64)
     status = one_of(("active", "merged", "archived", "any"), load_default="active")
     text = optional_text(300)
+    source = optional_text(100)
     limit = page_size(50, 500)
     cursor = page_cursor()
 
@@ -235,6 +236,10 @@ class AgreementIn(Payload):
 
 class AgreementStatusIn(Payload):
     status = one_of(AGREEMENT_STATUSES, required=True)
+
+
+class ArchiveIn(Payload):
+    reason = required_text(500)
 
 
 class ReassignIn(Payload):

@@ -224,3 +224,44 @@ def test_service_tokens_reach_only_their_scopes(partners, cards):
     with pytest.raises(grpc.RpcError) as caught:
         partners.SearchPartners(partners_pb2.SearchPartnersRequest(), metadata=auth(token("bare", ("service",))))
     assert caught.value.code() == grpc.StatusCode.PERMISSION_DENIED
+
+
+def test_archive_find_by_email_and_search_by_source(partners):
+    """An archived partner leaves searches and stops blocking duplicates, yet is named as
+    archived; FindByEmail and the source filter are in the public API."""
+    mail = f"office-{uuid.uuid4().hex[:8]}@arkhiv-test.ru"
+    number = phone()
+    partner = partners.RegisterPartner(
+        partners_pb2.RegisterPartnerRequest(partner=new_partner(
+            "ООО «Архивная проба»", source="exhibition", phones=[partners_pb2.Phone(number=number)],
+            emails=[partners_pb2.Email(address=mail.upper())])),
+        metadata=ANNA,
+    ).partner
+    found = partners.FindByEmail(partners_pb2.FindByEmailRequest(address=mail.upper()), metadata=ANNA)
+    assert found.address == mail and [m.partner_id for m in found.matches] == [partner.id]
+    by_source = partners.SearchPartners(partners_pb2.SearchPartnersRequest(text="Архивная проба", source="exhibition"),
+                                        metadata=ANNA)
+    assert [p.id for p in by_source.partners] == [partner.id]
+    assert not partners.SearchPartners(partners_pb2.SearchPartnersRequest(text="Архивная проба", source="website"),
+                                       metadata=ANNA).partners
+
+    with pytest.raises(grpc.RpcError) as no_reason:
+        partners.ArchivePartner(partners_pb2.ArchivePartnerRequest(partner_id=partner.id), metadata=ANNA)
+    assert no_reason.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    archived = partners.ArchivePartner(partners_pb2.ArchivePartnerRequest(partner_id=partner.id, reason="закрылась"),
+                                       metadata=ANNA)
+    assert archived.status == "archived" and archived.archive_reason == "закрылась" and archived.archived_by == "anna"
+    assert not partners.SearchPartners(partners_pb2.SearchPartnersRequest(text="Архивная проба"), metadata=ANNA).partners
+    assert not partners.FindByPhone(partners_pb2.FindByPhoneRequest(number=number), metadata=ANNA).matches
+    # Registering the same phone again is not blocked; the archived partner is named as such.
+    again = partners.RegisterPartner(
+        partners_pb2.RegisterPartnerRequest(partner=new_partner("ООО «Архивная проба»", phones=[partners_pb2.Phone(number=number)])),
+        metadata=ANNA,
+    )
+    assert [(d.partner_id, d.status) for d in again.duplicates] == [(partner.id, "archived")]
+
+    back = partners.UnarchivePartner(partners_pb2.UnarchivePartnerRequest(partner_id=partner.id), metadata=ANNA)
+    assert back.status == "active" and not back.archive_reason
+    with pytest.raises(grpc.RpcError) as twice:
+        partners.UnarchivePartner(partners_pb2.UnarchivePartnerRequest(partner_id=partner.id), metadata=ANNA)
+    assert twice.value.code() == grpc.StatusCode.FAILED_PRECONDITION

@@ -26,6 +26,7 @@ SAME_DOMAIN: Final = "same_domain"
 SIMILAR_NAME: Final = "similar_name"
 
 MERGED: Final = "merged"
+ARCHIVED: Final = "archived"
 
 # A name this alike is the same company unless other evidence says otherwise.
 STRONG_NAME_SIMILARITY: Final = 97.0
@@ -82,7 +83,8 @@ class DuplicateMatch:
 
     ``strength`` is "strong" when any reason is strong (the same partner beyond reasonable
     doubt), "weak" otherwise (worth a look). ``reasons`` are dicts
-    ``{"kind", "value", "detail"}``, strongest first.
+    ``{"kind", "value", "detail"}``, strongest first. ``status``: the partner's (active or
+    archived).
     """
 
     partner_id: str
@@ -90,6 +92,8 @@ class DuplicateMatch:
     score: int
     strength: str
     reasons: list[dict[str, Any]]
+    # An archived partner is named, as archived, but never blocks a registration.
+    status: str = "active"
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -109,7 +113,8 @@ class DuplicateReport:
 
     @property
     def has_strong(self) -> bool:
-        return any(match.strength == STRONG for match in self.matches)
+        """A strong match with an active partner (an archived one never blocks)."""
+        return any(match.strength == STRONG and match.status != ARCHIVED for match in self.matches)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -232,6 +237,7 @@ def _match(
         score=score,
         strength=strength,
         reasons=[reason for _, _, reason in scored],
+        status=row.status,
     )
 
 

@@ -27,7 +27,7 @@ from crm_kit.validation import load
 from services.partners.domain import contacts as contact_rules
 from services.partners.domain.duplicates import Candidate, DuplicateReport, ExistingPartner, rank_duplicates
 from services.partners.domain.names import name_key, trigram_similarity
-from services.partners.models import ACTIVE, Email, NameWord, Partner, PartnerNameWord, Phone
+from services.partners.models import MERGED, Email, NameWord, Partner, PartnerNameWord, Phone
 from services.partners.schemas import CandidateIn
 from services.partners.usecases import name_words
 
@@ -80,15 +80,15 @@ exact AS (
     GROUP BY nw.partner_id ORDER BY matched DESC, length_gap, nw.partner_id LIMIT {NAME_POOL}
 ), similar_name AS (
     SELECT p.id FROM hits JOIN partners p ON p.id = hits.partner_id
-    WHERE p.status = 'active'
+    WHERE p.status <> 'merged'
     ORDER BY similarity(p.name_key, :key) DESC, p.id LIMIT {PER_REASON_LIMIT}
 )"""
 _BRANCHES = {
-    "inn": "SELECT id FROM partners WHERE inn = :inn AND status = 'active'",
+    "inn": "SELECT id FROM partners WHERE inn = :inn AND status <> 'merged'",
     "phones": "SELECT partner_id FROM phones WHERE number = ANY(CAST(:phones AS text[]))",
     "emails": "SELECT partner_id FROM emails WHERE address = ANY(CAST(:emails AS text[]))",
     "domains": "SELECT partner_id FROM emails WHERE domain = ANY(CAST(:domains AS text[]))",
-    "key": "SELECT id FROM partners WHERE name_key = :key AND status = 'active'",
+    "key": "SELECT id FROM partners WHERE name_key = :key AND status <> 'merged'",
 }
 # The candidates' rows with their phones and emails, in the same statement.
 _ROWS = """
@@ -172,7 +172,7 @@ def _similar_name_ids(session: Session, key: str) -> list[str]:
         hits[str(partner_id)] = (ranks | by_word[word], min(gap, abs(key_length - len(key))))
     pool_ids = sorted(hits, key=lambda pid: (-len(hits[pid][0]), hits[pid][1], pid))[:NAME_POOL]
     names = session.execute(
-        select(Partner.id, Partner.name_key).where(Partner.id.in_(pool_ids), Partner.status == ACTIVE)
+        select(Partner.id, Partner.name_key).where(Partner.id.in_(pool_ids), Partner.status != MERGED)
     ).all()
     ranked = sorted(names, key=lambda row: (-trigram_similarity(row.name_key, key), str(row.id)))
     return [str(row.id) for row in ranked[:PER_REASON_LIMIT]]
@@ -181,9 +181,9 @@ def _similar_name_ids(session: Session, key: str) -> list[str]:
 def _candidate_ids(session: Session, candidate: Candidate) -> list[str]:
     """Other databases (SQLite): the partners sharing an identifier or a similar name."""
     queries = []
-    active = Partner.status == ACTIVE
+    kept = Partner.status != MERGED  # active and archived (named, never blocking)
     if candidate.inn:
-        queries.append(select(Partner.id).where(Partner.inn == candidate.inn, active).limit(PER_REASON_LIMIT))
+        queries.append(select(Partner.id).where(Partner.inn == candidate.inn, kept).limit(PER_REASON_LIMIT))
     if candidate.phones:
         queries.append(select(Phone.partner_id).where(Phone.number.in_(candidate.phones)).limit(PER_REASON_LIMIT))
     if candidate.emails:
@@ -193,7 +193,7 @@ def _candidate_ids(session: Session, candidate: Candidate) -> list[str]:
             queries.append(select(Email.partner_id).where(Email.domain.in_(domains)).limit(PER_REASON_LIMIT))
     key = name_key(candidate.name) if candidate.name else ""
     if key:
-        queries.append(select(Partner.id).where(Partner.name_key == key, active).limit(PER_REASON_LIMIT))
+        queries.append(select(Partner.id).where(Partner.name_key == key, kept).limit(PER_REASON_LIMIT))
     similar = _similar_name_ids(session, key) if len(key) >= 3 else []
     if not queries:
         return similar

@@ -75,7 +75,7 @@ def _check_duplicates(
             "by": actor.user_id,
             "at": utcnow().isoformat(),
             "reason": reason,
-            "matches": [m.partner_id for m in report.matches if m.strength == "strong"],
+            "matches": [m.partner_id for m in report.matches if m.strength == "strong" and m.status != "archived"],
         }
     return report, override
 

@@ -47,7 +47,7 @@ def search(session: Session, actor: Actor, filters: Any) -> dict[str, Any]:
         query = query.where(Partner.status == data["status"])
     if data["kind"]:
         query = query.where(Partner.id.in_(select(PartnerKind.partner_id).where(PartnerKind.kind == data["kind"])))
-    for key in ("segment", "region", "manager_id"):
+    for key in ("segment", "region", "manager_id", "source"):
         if data[key]:
             query = query.where(getattr(Partner, key) == data[key])
     if data["text"]:

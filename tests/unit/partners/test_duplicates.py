@@ -195,6 +195,7 @@ class TestReport:
                     "score": 90,
                     "strength": "strong",
                     "reasons": [{"kind": "same_phone", "value": "+74951234567", "detail": None}],
+                    "status": "active",
                 }
             ],
             "branches": [{"partner_id": "b1", "name": "Филиал", "inn": INN, "kpp": "773602001"}],

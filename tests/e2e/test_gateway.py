@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import urllib.request
 import uuid
 
@@ -265,3 +266,25 @@ def test_archive_find_by_email_and_search_by_source(partners):
     with pytest.raises(grpc.RpcError) as twice:
         partners.UnarchivePartner(partners_pb2.UnarchivePartnerRequest(partner_id=partner.id), metadata=ANNA)
     assert twice.value.code() == grpc.StatusCode.FAILED_PRECONDITION
+
+
+def test_the_example_client_runs_again_and_as_another_manager(gateway):
+    """examples/client.py, a frontend developer's starting point: a second run finds the partner
+    it registered; a manager of another region is told the partner exists, not a traceback."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = Path(__file__).resolve().parents[2] / "examples" / "client.py"
+    env = {**os.environ, "GATEWAY_ADDRESS": f"127.0.0.1:{gateway.port}", "JWT_SECRET": SECRET,
+           "EXAMPLE_USER": "example-anna", "EXAMPLE_REGION": "example-msk"}
+    runs = [subprocess.run([sys.executable, str(script)], env=env, capture_output=True, text=True, timeout=60)
+            for _ in range(2)]
+    other = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=60,
+                           env={**env, "EXAMPLE_USER": "example-boris", "EXAMPLE_REGION": "example-spb"})
+    for run in (*runs, other):
+        assert run.returncode == 0, run.stderr
+    # Other tests may have registered the same INN first: then even the first run is a duplicate.
+    assert "already registered" in runs[1].stdout
+    assert "card of ООО «Ромашка»" in runs[1].stdout or "not yours to open" in runs[1].stdout
+    assert "not yours to open" in other.stdout

@@ -67,15 +67,19 @@ def register_or_find(partners, request, metadata):
         if error.code() != grpc.StatusCode.ALREADY_EXISTS:
             raise
         duplicates = details_of(error).get("matches", [])
-    print("already registered:", [(d["name"], [r["kind"] for r in d["reasons"]]) for d in duplicates])
+    print("already registered:", [(d["name"], [r["kind"] for r in d["reasons"]]) for d in duplicates if not d["hidden"]])
     for duplicate in duplicates:
+        if duplicate["hidden"]:
+            # Duplicate control is global: the client exists but is another manager's, and
+            # all the platform says of it is whose it is.
+            print(f"  a client with these details exists; it is {duplicate['manager_id']}'s: ask a head of sales")
+            continue
         try:
             return partners.GetPartner(partners_pb2.GetPartnerRequest(partner_id=duplicate["partner_id"]),
                                        metadata=metadata, timeout=5)
         except grpc.RpcError as error:
             if error.code() not in VISIBLE:
                 raise
-            # Duplicate control is global: the partner exists but is another manager's.
             print(f"  {duplicate['name']} exists but is not yours to open: ask a head of sales to hand it over")
     return None
 

@@ -91,7 +91,7 @@ class PartnersService:
     @rpc
     def find_duplicates(self, candidate) -> dict:
         """Possible duplicates of a candidate (name, INN/KPP, phones, emails), ranked, with reasons."""
-        return duplicates.find_duplicates(self.db.session, candidate)
+        return duplicates.find_duplicates(self.db.session, self.actor, candidate)
 
     @rpc
     def find_by_phone(self, number) -> dict:

@@ -286,5 +286,47 @@ def test_the_example_client_runs_again_and_as_another_manager(gateway):
         assert run.returncode == 0, run.stderr
     # Other tests may have registered the same INN first: then even the first run is a duplicate.
     assert "already registered" in runs[1].stdout
-    assert "card of ООО «Ромашка»" in runs[1].stdout or "not yours to open" in runs[1].stdout
-    assert "not yours to open" in other.stdout
+    assert "card of ООО «Ромашка»" in runs[1].stdout or "ask a head of sales" in runs[1].stdout
+    assert "ask a head of sales" in other.stdout and "card of" not in other.stdout
+
+
+def test_duplicate_control_tells_another_region_only_that_the_client_exists(partners):
+    """Boris (spb) must learn that Anna's client exists and whose it is, not its data."""
+    number = phone()
+    annas = partners.RegisterPartner(
+        partners_pb2.RegisterPartnerRequest(partner=new_partner(
+            "ООО «Чужой клиент»", phones=[partners_pb2.Phone(number=number)],
+            emails=[partners_pb2.Email(address=f"boss-{uuid.uuid4().hex[:6]}@chuzhoi-klient.ru")])),
+        metadata=ANNA,
+    ).partner
+    found = partners.FindDuplicates(partners_pb2.FindDuplicatesRequest(name="Чужой клиент", phones=[number]),
+                                    metadata=BORIS)
+    (match,) = [d for d in found.duplicates if d.manager_id == "anna"]
+    assert match.hidden and match.strength == "strong"
+    assert (match.partner_id, match.name, list(match.reasons)) == ("", "", [])
+    with pytest.raises(grpc.RpcError) as blocked:
+        partners.RegisterPartner(
+            partners_pb2.RegisterPartnerRequest(partner=partners_pb2.Partner(
+                kinds=["client"], legal_form="legal_entity", short_name="Чужой клиент", region="spb",
+                phones=[partners_pb2.Phone(number=number)])),
+            metadata=BORIS,
+        )
+    assert blocked.value.code() == grpc.StatusCode.ALREADY_EXISTS
+    details = json.loads(_error_info(blocked.value).metadata["details"])
+    (hidden,) = details["matches"]
+    assert {k: v for k, v in hidden.items() if k != "score"} == {
+        "partner_id": None, "name": None, "strength": "strong", "reasons": [], "status": "active",
+        "manager_id": "anna", "hidden": True}
+    assert annas.short_name not in str(blocked.value.trailing_metadata())
+    # Anna sees her own client in full; a user with no sales role may not look at all.
+    mine = partners.FindDuplicates(partners_pb2.FindDuplicatesRequest(phones=[number]), metadata=ANNA)
+    assert [(d.partner_id, d.hidden) for d in mine.duplicates] == [(annas.id, False)]
+    with pytest.raises(grpc.RpcError) as nobody:
+        partners.FindDuplicates(partners_pb2.FindDuplicatesRequest(phones=[number]), metadata=auth(token("guest", ())))
+    assert nobody.value.code() == grpc.StatusCode.PERMISSION_DENIED
+
+
+def _error_info(error: grpc.RpcError) -> error_details_pb2.ErrorInfo:
+    info = error_details_pb2.ErrorInfo()
+    assert rpc_status.from_call(error).details[0].Unpack(info)
+    return info

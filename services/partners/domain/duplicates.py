@@ -75,6 +75,7 @@ class ExistingPartner:
     emails: list[str] = field(default_factory=list)
     status: str = "active"
     name_key: str | None = None
+    manager_id: str | None = None
 
 
 @dataclass
@@ -94,9 +95,18 @@ class DuplicateMatch:
     reasons: list[dict[str, Any]]
     # An archived partner is named, as archived, but never blocks a registration.
     status: str = "active"
+    manager_id: str | None = None
+    # Whether the asking user may see the partner: a hidden one is reported as existing, with
+    # its responsible manager (two managers must not work one client), and nothing else.
+    visible: bool = True
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        if not self.visible:
+            return {"partner_id": None, "name": None, "score": self.score, "strength": self.strength, "reasons": [],
+                    "status": self.status, "manager_id": self.manager_id, "hidden": True}
+        view = asdict(self)
+        del view["visible"]
+        return {**view, "hidden": False}
 
 
 @dataclass
@@ -238,6 +248,7 @@ def _match(
         strength=strength,
         reasons=[reason for _, _, reason in scored],
         status=row.status,
+        manager_id=row.manager_id,
     )
 
 

@@ -11,7 +11,8 @@ default) the same steps run in Python over the same tables with pg_trgm's simila
 
 Duplicate control is global on purpose: a manager must hear that another manager's client
 already exists, so candidates are found across all partners, whoever sees them; only ids,
-names, and the evidence are disclosed.
+names, and the evidence are disclosed, and of a partner the caller may not see only that it
+exists and who its manager is.
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ from typing import Any
 from sqlalchemy import func, select, text, union_all
 from sqlalchemy.orm import Session
 
+from crm_kit import access
+from crm_kit.actor import ADMIN, HEAD_OF_SALES, MANAGER, SERVICE, Actor
 from crm_kit.validation import load
 from services.partners.domain import contacts as contact_rules
 from services.partners.domain.duplicates import Candidate, DuplicateReport, ExistingPartner, rank_duplicates
@@ -31,6 +34,8 @@ from services.partners.models import MERGED, Email, NameWord, Partner, PartnerNa
 from services.partners.schemas import CandidateIn
 from services.partners.usecases import name_words
 
+# Who may look for duplicates: the people who register partners, and the platform.
+SALES_ROLES = (ADMIN, SERVICE, HEAD_OF_SALES, MANAGER)
 PER_REASON_LIMIT = 20
 # The domain calls two names similar from token_sort_ratio 85 (domain/names.py): then neither
 # key can be more than 1.353 times (1.15 / 0.85) as long as the other.
@@ -92,7 +97,7 @@ _BRANCHES = {
 }
 # The candidates' rows with their phones and emails, in the same statement.
 _ROWS = """
-SELECT p.id, p.short_name, p.inn, p.kpp, p.status, p.name_key,
+SELECT p.id, p.short_name, p.inn, p.kpp, p.status, p.name_key, p.manager_id, p.region, p.department,
        ARRAY(SELECT ph.number FROM phones ph WHERE ph.partner_id = p.id ORDER BY ph.id) AS phones,
        ARRAY(SELECT e.address FROM emails e WHERE e.partner_id = p.id ORDER BY e.id) AS emails
 FROM (SELECT DISTINCT id FROM candidate_ids) AS c JOIN partners p ON p.id = c.id"""
@@ -102,7 +107,7 @@ def _domains(candidate: Candidate) -> list[str]:
     return sorted({d for e in candidate.emails if (d := contact_rules.corporate_domain(e))})
 
 
-def _existing_postgres(session: Session, candidate: Candidate) -> list[ExistingPartner]:
+def _existing_postgres(session: Session, candidate: Candidate) -> list[tuple[ExistingPartner, tuple]]:
     """PostgreSQL: the candidates and their evidence in one statement (one round trip)."""
     key = name_key(candidate.name) if candidate.name else ""
     params: dict = {
@@ -123,10 +128,11 @@ def _existing_postgres(session: Session, candidate: Candidate) -> list[ExistingP
     ctes.append("\ncandidate_ids (id) AS MATERIALIZED (\n    " + "\n    UNION ALL ".join(branches) + "\n)")
     rows = session.execute(text("WITH " + ",".join(ctes) + _ROWS), params).all()
     return [
-        ExistingPartner(
+        (ExistingPartner(
             partner_id=str(r.id), name=r.short_name, inn=r.inn, kpp=r.kpp,
             phones=list(r.phones), emails=list(r.emails), status=r.status, name_key=r.name_key,
-        )
+            manager_id=r.manager_id,
+        ), (r.manager_id, r.region, r.department))
         for r in rows
     ]
 
@@ -202,11 +208,12 @@ def _candidate_ids(session: Session, candidate: Candidate) -> list[str]:
     return list(dict.fromkeys([*(str(r) for r in rows), *similar]))
 
 
-def _existing(session: Session, ids: list[str]) -> list[ExistingPartner]:
+def _existing(session: Session, ids: list[str]) -> list[tuple[ExistingPartner, tuple]]:
     if not ids:
         return []
     partners = session.execute(
-        select(Partner.id, Partner.short_name, Partner.inn, Partner.kpp, Partner.status, Partner.name_key).where(Partner.id.in_(ids))
+        select(Partner.id, Partner.short_name, Partner.inn, Partner.kpp, Partner.status, Partner.name_key,
+               Partner.manager_id, Partner.region, Partner.department).where(Partner.id.in_(ids))
     ).all()
     phones: dict[str, list[str]] = defaultdict(list)
     for partner_id, number in session.execute(select(Phone.partner_id, Phone.number).where(Phone.partner_id.in_(ids))):
@@ -215,21 +222,31 @@ def _existing(session: Session, ids: list[str]) -> list[ExistingPartner]:
     for partner_id, address in session.execute(select(Email.partner_id, Email.address).where(Email.partner_id.in_(ids))):
         emails[str(partner_id)].append(address)
     return [
-        ExistingPartner(
+        (ExistingPartner(
             partner_id=str(p.id), name=p.short_name, inn=p.inn, kpp=p.kpp,
             phones=phones[str(p.id)], emails=emails[str(p.id)], status=p.status, name_key=p.name_key,
-        )
+            manager_id=p.manager_id,
+        ), (p.manager_id, p.region, p.department))
         for p in partners
     ]
 
 
-def find(session: Session, candidate: Candidate, *, limit: int = 10) -> DuplicateReport:
-    """Ranked possible duplicates of ``candidate`` with their reasons, and same-INN branches."""
+def find(session: Session, candidate: Candidate, actor: Actor, *, limit: int = 10) -> DuplicateReport:
+    """Ranked possible duplicates of ``candidate`` with their reasons, and same-INN branches.
+
+    Found among all partners (a duplicate of another manager's client must block), but what
+    ``actor`` may not see is marked hidden (reported without its data: see DuplicateMatch) and
+    its branches left out."""
     if session.get_bind().dialect.name == "postgresql":
-        existing = _existing_postgres(session, candidate)
+        found = _existing_postgres(session, candidate)
     else:
-        existing = _existing(session, _candidate_ids(session, candidate))
-    return rank_duplicates(candidate, existing, limit=limit)
+        found = _existing(session, _candidate_ids(session, candidate))
+    sees = {row.partner_id: access.can_see(actor, *owner) for row, owner in found}
+    report = rank_duplicates(candidate, [row for row, _ in found], limit=limit)
+    for match in report.matches:
+        match.visible = sees.get(match.partner_id, False)
+    report.branches = [branch for branch in report.branches if sees.get(branch["partner_id"], False)]
+    return report
 
 
 def lock_identifiers(session: Session, candidate: Candidate) -> None:
@@ -247,8 +264,10 @@ def lock_identifiers(session: Session, candidate: Candidate) -> None:
         session.execute(text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"), {"key": key})
 
 
-def find_duplicates(session: Session, payload: Any) -> dict[str, Any]:
-    """Ranked possible duplicates of a candidate (name, INN/KPP, phones, emails), with reasons."""
+def find_duplicates(session: Session, actor: Actor, payload: Any) -> dict[str, Any]:
+    """Ranked possible duplicates of a candidate (name, INN/KPP, phones, emails), with reasons;
+    those the actor may not see only as existing, with their manager. Sales users only."""
+    access.require_role(actor, SALES_ROLES, "look for duplicates")
     data = load(CandidateIn(), payload, what="candidate")
     candidate = Candidate(
         partner_id=str(data["partner_id"]) if data["partner_id"] else None,
@@ -258,5 +277,5 @@ def find_duplicates(session: Session, payload: Any) -> dict[str, Any]:
         phones=data["phones"],
         emails=data["emails"],
     )
-    report = find(session, candidate, limit=data["limit"])
+    report = find(session, candidate, actor, limit=data["limit"])
     return {"duplicates": report.to_dict()["matches"], "branches": report.branches}

@@ -61,7 +61,7 @@ def _check_duplicates(
         override = {"policy": policy, "by": actor.user_id, "at": utcnow().isoformat(), "reason": reason, "matches": []}
         return DuplicateReport(), override
     duplicates.lock_identifiers(uow.session, candidate)
-    report = duplicates.find(uow.session, candidate)
+    report = duplicates.find(uow.session, candidate, actor)
     if policy_blocks(policy, report):
         raise Conflict(
             f"{candidate.name!r} looks like a partner that already exists"

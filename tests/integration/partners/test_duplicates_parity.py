@@ -9,6 +9,7 @@ import random
 import pytest
 from sqlalchemy.orm import sessionmaker
 
+from crm_kit.actor import Actor
 from crm_kit.db import make_engine
 from crm_ops.migrations import upgrade
 from services.partners.domain.names import name_key
@@ -17,6 +18,7 @@ from services.partners.usecases import name_words
 from services.partners.usecases.duplicates import find_duplicates
 from tests.support.platform import sqlalchemy_url
 
+ADMIN = Actor("root", roles=("admin",))
 KNOWN = ["ООО «Северная звезда»", "АО «Технологии будущего»", "ООО «Ромашка»", "ИП Иванов Сергей Петрович",
          "ООО «Газпром трансгаз Москва»", "ЗАО «Уральские самоцветы»"]
 WORDS = ["торговый", "дом", "альфа", "строй", "север", "восток", "логистик", "сервис", "групп", "мед", "агро",
@@ -67,7 +69,7 @@ def test_both_stores_find_and_rank_the_same_duplicates(stores, name):
     found = {}
     for store, make_session in stores.items():
         with make_session() as session:
-            found[store] = find_duplicates(session, {"name": name})["duplicates"]
+            found[store] = find_duplicates(session, ADMIN, {"name": name})["duplicates"]
     if name != "Совсем другое имя":
         assert found["postgresql"], f"no duplicate of {name!r}"
         assert found["postgresql"][0]["name"] in KNOWN

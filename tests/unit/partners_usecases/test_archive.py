@@ -33,7 +33,8 @@ def test_archive_keeps_the_partner_out_of_searches_and_records_why(session, uow_
 
 def test_an_archived_partner_is_named_but_never_blocks(session, uow_for, partner):
     archive.archive(uow_for(ADMIN_ACTOR), ADMIN_ACTOR, partner.id, {"reason": "дубль старой базы"})
-    report = duplicates.find(session, duplicates.Candidate(partner_id=None, name="Ромашка", inn="7707083893"))
+    report = duplicates.find(session, duplicates.Candidate(partner_id=None, name="Ромашка", inn="7707083893"),
+                             ADMIN_ACTOR)
     (match,) = report.matches
     assert (match.partner_id, match.status, match.strength) == (partner.id, "archived", "strong")
     assert not report.has_strong  # a registration under "block" goes through

@@ -207,20 +207,24 @@ class DuplicateReason(_message.Message):
     def __init__(self, kind: _Optional[str] = ..., value: _Optional[str] = ..., detail: _Optional[str] = ...) -> None: ...
 
 class DuplicateMatch(_message.Message):
-    __slots__ = ("partner_id", "name", "score", "strength", "reasons", "status")
+    __slots__ = ("partner_id", "name", "score", "strength", "reasons", "status", "hidden", "manager_id")
     PARTNER_ID_FIELD_NUMBER: _ClassVar[int]
     NAME_FIELD_NUMBER: _ClassVar[int]
     SCORE_FIELD_NUMBER: _ClassVar[int]
     STRENGTH_FIELD_NUMBER: _ClassVar[int]
     REASONS_FIELD_NUMBER: _ClassVar[int]
     STATUS_FIELD_NUMBER: _ClassVar[int]
+    HIDDEN_FIELD_NUMBER: _ClassVar[int]
+    MANAGER_ID_FIELD_NUMBER: _ClassVar[int]
     partner_id: str
     name: str
     score: int
     strength: str
     reasons: _containers.RepeatedCompositeFieldContainer[DuplicateReason]
     status: str
-    def __init__(self, partner_id: _Optional[str] = ..., name: _Optional[str] = ..., score: _Optional[int] = ..., strength: _Optional[str] = ..., reasons: _Optional[_Iterable[_Union[DuplicateReason, _Mapping]]] = ..., status: _Optional[str] = ...) -> None: ...
+    hidden: bool
+    manager_id: str
+    def __init__(self, partner_id: _Optional[str] = ..., name: _Optional[str] = ..., score: _Optional[int] = ..., strength: _Optional[str] = ..., reasons: _Optional[_Iterable[_Union[DuplicateReason, _Mapping]]] = ..., status: _Optional[str] = ..., hidden: _Optional[bool] = ..., manager_id: _Optional[str] = ...) -> None: ...
 
 class Branch(_message.Message):
     __slots__ = ("partner_id", "name", "inn", "kpp")

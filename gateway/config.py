@@ -7,8 +7,10 @@ GATEWAY_HOST               address the gRPC server listens on             ``[::]
 GATEWAY_PORT               gRPC port                                      50051
 GATEWAY_METRICS_PORT       Prometheus /metrics port (0: no endpoint)      9100
 AMQP_URI                   RabbitMQ                                       amqp://guest:guest@127.0.0.1:5672/
-JWT_SECRET                 HS256 secret                                   a development secret, with a warning,
-                                                                          unless JWT_PUBLIC_KEY_FILE is set
+CRM_ENVIRONMENT            ``development`` (set by ``crm up``) or not     production
+JWT_SECRET                 HS256 secret, at least 32 bytes                required unless JWT_PUBLIC_KEY_FILE is
+                                                                          set; in development only, a built-in
+                                                                          development secret, with a warning
 JWT_PUBLIC_KEY_FILE        PEM public key file for RS256 tokens           none
 JWT_ISSUER / JWT_AUDIENCE  expected ``iss`` / ``aud`` claims              crm / crm-gateway
 GATEWAY_RPC_TIMEOUT        seconds a downstream RPC may take at most      5
@@ -36,6 +38,9 @@ from crm_kit.config import service_folders
 log = logging.getLogger(__name__)
 
 DEV_JWT_SECRET = "crm-development-secret-do-not-use-in-production"
+# An HS256 key shorter than its 256-bit hash can be brute-forced (RFC 7518, 3.2).
+MIN_SECRET_BYTES = 32
+DEVELOPMENT = "development"
 DEFAULT_AMQP_URI = "amqp://guest:guest@127.0.0.1:5672/"
 
 
@@ -76,21 +81,11 @@ def load_config(environ: Mapping[str, str] | None = None) -> GatewayConfig:
     Raises :class:`ConfigError` naming the first bad variable.
     """
     env = os.environ if environ is None else environ
-    public_key = _public_key(env.get("JWT_PUBLIC_KEY_FILE"))
-    secret = env.get("JWT_SECRET") or None
-    if secret is None and public_key is None:
-        log.warning(
-            "JWT_SECRET is not set: tokens are checked with the development secret; "
-            "set JWT_SECRET or JWT_PUBLIC_KEY_FILE outside development"
-        )
-        secret = DEV_JWT_SECRET
-    return GatewayConfig(
+    config = dict(
         host=env.get("GATEWAY_HOST") or "[::]",
         port=_port(env, "GATEWAY_PORT", 50051),
         metrics_port=_port(env, "GATEWAY_METRICS_PORT", 9100, allow_zero=True),
         amqp_uri=_amqp_uri(env.get("AMQP_URI") or DEFAULT_AMQP_URI),
-        jwt_secret=secret,
-        jwt_public_key=public_key,
         jwt_issuer=env.get("JWT_ISSUER") or "crm",
         jwt_audience=env.get("JWT_AUDIENCE") or "crm-gateway",
         rpc_timeout=_seconds(env, "GATEWAY_RPC_TIMEOUT", 5.0),
@@ -101,6 +96,30 @@ def load_config(environ: Mapping[str, str] | None = None) -> GatewayConfig:
         card_sections=_names(env, "GATEWAY_CARD_SECTIONS", ("deals", "interactions")),
         section_timeout=_seconds(env, "GATEWAY_SECTION_TIMEOUT", 0.5),
     )
+    public_key = _public_key(env.get("JWT_PUBLIC_KEY_FILE"))
+    secret = env.get("JWT_SECRET") or None
+    development = (env.get("CRM_ENVIRONMENT") or "").strip().lower() == DEVELOPMENT
+    if secret is None and public_key is None:
+        if not development:
+            # The development secret is printed in the repository: anyone could mint an admin token.
+            raise ConfigError(
+                f"JWT_SECRET (at least {MIN_SECRET_BYTES} random bytes) or JWT_PUBLIC_KEY_FILE is required; "
+                "only CRM_ENVIRONMENT=development (what `crm up` sets) falls back to the development secret"
+            )
+        log.warning(
+            "JWT_SECRET is not set: tokens are checked with the development secret (CRM_ENVIRONMENT=development); "
+            "set JWT_SECRET or JWT_PUBLIC_KEY_FILE anywhere else"
+        )
+        secret = DEV_JWT_SECRET
+    elif secret is not None and not development:
+        if secret == DEV_JWT_SECRET:
+            raise ConfigError("JWT_SECRET is the development secret printed in the repository: set a secret of your own")
+        if len(secret.encode()) < MIN_SECRET_BYTES:
+            raise ConfigError(
+                f"JWT_SECRET is {len(secret.encode())} bytes: use at least {MIN_SECRET_BYTES} random bytes "
+                "(e.g. `python -c 'import secrets; print(secrets.token_urlsafe(48))'`)"
+            )
+    return GatewayConfig(jwt_secret=secret, jwt_public_key=public_key, **config)
 
 
 def _port(env: Mapping[str, str], name: str, default: int, allow_zero: bool = False) -> int:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -28,12 +29,35 @@ MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE0000000000000000000000000000
 
 def test_defaults(caplog: pytest.LogCaptureFixture) -> None:
     with caplog.at_level(logging.WARNING):
-        config = load_config({})
+        config = load_config({"CRM_ENVIRONMENT": "development"})
 
     assert (config.port, config.metrics_port, config.rpc_timeout) == (50051, 9100, 5.0)
     assert config.amqp_uri == "amqp://guest:guest@127.0.0.1:5672/"
     assert config.jwt_secret == DEV_JWT_SECRET
     assert "JWT_SECRET" in caplog.text
+
+
+@pytest.mark.parametrize(
+    ("env", "says"),
+    [
+        ({}, "JWT_SECRET (at least 32 random bytes) or JWT_PUBLIC_KEY_FILE is required"),
+        ({"CRM_ENVIRONMENT": "production"}, "is required"),
+        ({"JWT_SECRET": DEV_JWT_SECRET}, "the development secret printed in the repository"),
+        ({"JWT_SECRET": "short-secret"}, "JWT_SECRET is 12 bytes"),
+    ],
+)
+def test_outside_development_the_gateway_wants_a_real_secret(env: dict, says: str) -> None:
+    with pytest.raises(ConfigError, match=re.escape(says)):
+        load_config(env)
+    assert load_config({"JWT_SECRET": "x" * 32}).jwt_secret == "x" * 32
+
+
+def test_the_gateway_refuses_to_start_without_a_secret() -> None:
+    env = {key: value for key, value in os.environ.items() if key not in ("JWT_SECRET", "CRM_ENVIRONMENT")}
+    started = subprocess.run([sys.executable, "-m", "gateway"], env={**env, "GATEWAY_PORT": "1"},
+                             capture_output=True, text=True, timeout=60)
+    assert started.returncode != 0
+    assert "JWT_SECRET" in started.stderr and "Traceback" not in started.stderr
 
 
 @pytest.mark.parametrize(
@@ -67,7 +91,7 @@ def run_gateway(env: dict[str, str], timeout: float = 20) -> subprocess.Complete
     return subprocess.run(
         [sys.executable, "-m", "gateway"],
         cwd=ROOT,
-        env={**os.environ, "PYTHONPATH": str(ROOT), **env},
+        env={**os.environ, "PYTHONPATH": str(ROOT), "CRM_ENVIRONMENT": "development", **env},
         capture_output=True,
         text=True,
         timeout=timeout,
@@ -122,6 +146,7 @@ def running_gateway(amqp_uri: str, echo_service: str) -> Iterator[tuple[subproce
         "GATEWAY_METRICS_PORT": str(metrics_port),
         "GATEWAY_HEALTH_SERVICES": echo_service,
         "GATEWAY_HEALTH_INTERVAL": "0.2",
+        "CRM_ENVIRONMENT": "development",
     }
     process = subprocess.Popen(
         [sys.executable, "-m", "gateway"],

@@ -330,3 +330,17 @@ def _error_info(error: grpc.RpcError) -> error_details_pb2.ErrorInfo:
     info = error_details_pb2.ErrorInfo()
     assert rpc_status.from_call(error).details[0].Unpack(info)
     return info
+
+
+def test_a_nul_in_any_text_is_invalid_argument_naming_the_field(partners):
+    for partner in (new_partner("Нулевой\x00байт"), new_partner("Нулевой", comment="a\x00b"),
+                    new_partner("Нулевой", contacts=[partners_pb2.Contact(full_name="Иван", position="\x00")])):
+        with pytest.raises(grpc.RpcError) as caught:
+            partners.RegisterPartner(partners_pb2.RegisterPartnerRequest(partner=partner), metadata=ANNA)
+        assert caught.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+        bad = error_details_pb2.BadRequest()
+        assert rpc_status.from_call(caught.value).details[0].Unpack(bad)
+        assert [v.field for v in bad.field_violations] in (["short_name"], ["comment"], ["contacts.0.position"])
+    with pytest.raises(grpc.RpcError) as search:
+        partners.SearchPartners(partners_pb2.SearchPartnersRequest(text="x\x00"), metadata=ANNA)
+    assert search.value.code() == grpc.StatusCode.INVALID_ARGUMENT

@@ -344,3 +344,14 @@ def test_a_nul_in_any_text_is_invalid_argument_naming_the_field(partners):
     with pytest.raises(grpc.RpcError) as search:
         partners.SearchPartners(partners_pb2.SearchPartnersRequest(text="x\x00"), metadata=ANNA)
     assert search.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+
+
+def test_an_out_of_range_time_is_invalid_argument_even_in_an_ignored_field(partners):
+    request = partners_pb2.CreateAgreementRequest(agreement=partners_pb2.Agreement(name="Годы", kind="standard"))
+    request.agreement.approved_at.seconds = 253_402_300_800  # 10000-01-01
+    with pytest.raises(grpc.RpcError) as caught:
+        partners.CreateAgreement(request, metadata=ADMIN)
+    assert caught.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    bad = error_details_pb2.BadRequest()
+    assert rpc_status.from_call(caught.value).details[0].Unpack(bad)
+    assert [v.field for v in bad.field_violations] == ["agreement.approved_at"]

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from crm_kit.access import require_operator
 from crm_kit.actor import Actor
 from crm_kit.errors import ValidationError
-from crm_kit.paging import decode_cursor, encode_cursor
+from crm_kit.paging import decode_cursor, encode_cursor, id_key, text_key
 from crm_kit.validation import load
 from services.partners.domain import contacts as contact_rules
 from services.partners.domain import legal
@@ -53,7 +53,7 @@ def search(session: Session, actor: Actor, filters: Any) -> dict[str, Any]:
     if data["text"]:
         query = query.where(_text_condition(data["text"].strip()))
     if data["cursor"]:
-        name, partner_id = decode_cursor(data["cursor"], str, str)
+        name, partner_id = decode_cursor(data["cursor"], text_key, id_key)
         query = query.where(
             or_(Partner.short_name > name, and_(Partner.short_name == name, Partner.id > partner_id))
         )

@@ -102,3 +102,24 @@ def test_no_payload_takes_control_characters_or_lone_surrogates(bad):
     assert list(refused.value.details) == ["lines.1.text"]
     assert bad not in refused.value.message  # the bad input is not echoed
     assert load(Note(), {"title": "Ёлка «№1» — 100 %", "lines": [{"a": "строка\nвторая"}]})["title"].startswith("Ёлка")
+
+
+@pytest.mark.parametrize(
+    "key",
+    [[1, "00000000-0000-4000-8000-000000000000"], ["a\x00", "00000000-0000-4000-8000-000000000000"],
+     ["name", "not-a-uuid"], ["name"], {"a": 1}, "text"],
+)
+def test_a_tampered_cursor_is_a_validation_error_on_cursor(key):
+    import base64
+    import json
+
+    from crm_kit.errors import ValidationError as CrmValidationError
+    from crm_kit.paging import decode_cursor, encode_cursor, id_key, text_key
+
+    tampered = base64.urlsafe_b64encode(json.dumps(key).encode()).decode()
+    for cursor in (tampered, "%%%", "zzzz", "\u00e9t\u00e9"):
+        with pytest.raises(CrmValidationError) as refused:
+            decode_cursor(cursor, text_key, id_key)
+        assert list(refused.value.details) == ["cursor"]
+    good = encode_cursor("Ромашка", "00000000-0000-4000-8000-000000000001")
+    assert decode_cursor(good, text_key, id_key) == ["Ромашка", "00000000-0000-4000-8000-000000000001"]

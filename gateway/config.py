@@ -3,8 +3,12 @@
 =========================  =============================================  ===================
 variable                   meaning                                        default
 =========================  =============================================  ===================
-GATEWAY_HOST               address the gRPC server listens on             ``[::]``
+GATEWAY_HOST               address the gRPC server listens on             127.0.0.1 (``0.0.0.0`` in a container)
 GATEWAY_PORT               gRPC port                                      50051
+GATEWAY_TLS_CERT_FILE      PEM certificate chain: TLS on the gRPC port    none (plaintext)
+GATEWAY_TLS_KEY_FILE       PEM private key of that certificate            none
+GATEWAY_REFLECTION         server reflection on (1) or off (0)            1
+GATEWAY_METRICS_HOST       address /metrics listens on                    127.0.0.1
 GATEWAY_METRICS_PORT       Prometheus /metrics port (0: no endpoint)      9100
 AMQP_URI                   RabbitMQ                                       amqp://guest:guest@127.0.0.1:5672/
 CRM_ENVIRONMENT            ``development`` (set by ``crm up``) or not     production
@@ -50,9 +54,13 @@ class ConfigError(Exception):
 
 @dataclass(frozen=True)
 class GatewayConfig:
-    host: str = "[::]"
+    host: str = "127.0.0.1"
     port: int = 50051
+    metrics_host: str = "127.0.0.1"
     metrics_port: int = 9100
+    tls_cert: bytes | None = None
+    tls_key: bytes | None = None
+    reflection: bool = True
     amqp_uri: str = DEFAULT_AMQP_URI
     jwt_secret: str | None = DEV_JWT_SECRET
     jwt_public_key: str | None = None
@@ -82,8 +90,11 @@ def load_config(environ: Mapping[str, str] | None = None) -> GatewayConfig:
     """
     env = os.environ if environ is None else environ
     config = dict(
-        host=env.get("GATEWAY_HOST") or "[::]",
+        host=env.get("GATEWAY_HOST") or "127.0.0.1",
         port=_port(env, "GATEWAY_PORT", 50051),
+        metrics_host=env.get("GATEWAY_METRICS_HOST") or "127.0.0.1",
+        reflection=_switch(env, "GATEWAY_REFLECTION", True),
+        **_tls(env),
         metrics_port=_port(env, "GATEWAY_METRICS_PORT", 9100, allow_zero=True),
         amqp_uri=_amqp_uri(env.get("AMQP_URI") or DEFAULT_AMQP_URI),
         jwt_issuer=env.get("JWT_ISSUER") or "crm",
@@ -120,6 +131,37 @@ def load_config(environ: Mapping[str, str] | None = None) -> GatewayConfig:
                 "(e.g. `python -c 'import secrets; print(secrets.token_urlsafe(48))'`)"
             )
     return GatewayConfig(jwt_secret=secret, jwt_public_key=public_key, **config)
+
+
+def _switch(env: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = (env.get(name) or "").strip().lower()
+    if not raw:
+        return default
+    if raw in ("1", "true", "yes", "on"):
+        return True
+    if raw in ("0", "false", "no", "off"):
+        return False
+    raise ConfigError(f"{name} must be 1 or 0, got {raw!r}")
+
+
+def _tls(env: Mapping[str, str]) -> dict[str, bytes | None]:
+    """The certificate chain and key for TLS on the gRPC port: both files or neither."""
+    cert_file, key_file = env.get("GATEWAY_TLS_CERT_FILE"), env.get("GATEWAY_TLS_KEY_FILE")
+    if not cert_file and not key_file:
+        return {"tls_cert": None, "tls_key": None}
+    if not (cert_file and key_file):
+        raise ConfigError("GATEWAY_TLS_CERT_FILE and GATEWAY_TLS_KEY_FILE go together: set both for TLS, or neither")
+    loaded = {}
+    for name, path, marker in (("GATEWAY_TLS_CERT_FILE", cert_file, b"CERTIFICATE"), ("GATEWAY_TLS_KEY_FILE", key_file, b"PRIVATE KEY")):
+        try:
+            with open(path, "rb") as handle:
+                content = handle.read()
+        except OSError as exc:
+            raise ConfigError(f"{name}: cannot read {path}: {exc.strerror}") from None
+        if b"-----BEGIN" not in content or marker not in content:
+            raise ConfigError(f"{name}: {path} is not a PEM {marker.decode().lower()}")
+        loaded[name] = content
+    return {"tls_cert": loaded["GATEWAY_TLS_CERT_FILE"], "tls_key": loaded["GATEWAY_TLS_KEY_FILE"]}
 
 
 def _port(env: Mapping[str, str], name: str, default: int, allow_zero: bool = False) -> int:

@@ -70,7 +70,8 @@ def build_server(
     health_servicer = health_servicer or HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
     preset_serving(health_servicer, served)
-    reflection.enable_server_reflection([*served, HEALTH_SERVICE, reflection.SERVICE_NAME], server)
+    if config.reflection:
+        reflection.enable_server_reflection([*served, HEALTH_SERVICE, reflection.SERVICE_NAME], server)
     return server
 
 
@@ -113,7 +114,11 @@ async def serve(config: GatewayConfig, servicers: Iterable[ServicerRegistration]
     health = HealthServicer()
     server = build_server(config, bridge, servicers, health_servicer=health)
     try:
-        server.add_insecure_port(config.listen_address)
+        if config.tls_cert:
+            credentials = grpc.ssl_server_credentials([(config.tls_key, config.tls_cert)])
+            server.add_secure_port(config.listen_address, credentials)
+        else:
+            server.add_insecure_port(config.listen_address)
     except RuntimeError:
         _fail(f"cannot listen on {config.listen_address}: is GATEWAY_PORT={config.port} taken by another process?")
         await bridge.close()
@@ -121,7 +126,7 @@ async def serve(config: GatewayConfig, servicers: Iterable[ServicerRegistration]
     metrics_server = None
     if config.metrics_port:
         try:
-            metrics_server, _thread = start_http_server(config.metrics_port)
+            metrics_server, _thread = start_http_server(config.metrics_port, addr=config.metrics_host)
         except OSError as exc:
             _fail(f"cannot serve metrics on port {config.metrics_port} (GATEWAY_METRICS_PORT): {exc.strerror}")
             await bridge.close()

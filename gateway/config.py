@@ -25,6 +25,9 @@ GATEWAY_CARD_CACHE_TTL     seconds a cached card section may live         30 (0:
 GATEWAY_CARD_SECTIONS      services asked for a client card section       deals,interactions
                            (comma-separated; empty: the partners part only)
 GATEWAY_SECTION_TIMEOUT    seconds a card section may take                0.5
+GATEWAY_CALLER_CONCURRENCY calls one caller may have in flight            6
+GATEWAY_CALLER_RATE        calls a second one caller may make (refill)    100
+GATEWAY_CALLER_BURST       calls one caller may make at once from rest    200
 =========================  =============================================  ===================
 """
 
@@ -73,6 +76,9 @@ class GatewayConfig:
     card_cache_ttl: float = 30.0
     card_sections: tuple[str, ...] = ("deals", "interactions")
     section_timeout: float = 0.5
+    caller_concurrency: int = 6
+    caller_rate: float = 100.0
+    caller_burst: int = 200
 
     @property
     def listen_address(self) -> str:
@@ -106,6 +112,9 @@ def load_config(environ: Mapping[str, str] | None = None) -> GatewayConfig:
         card_cache_ttl=0.0 if env.get("GATEWAY_CARD_CACHE_TTL") in ("0", "0.0") else _seconds(env, "GATEWAY_CARD_CACHE_TTL", 30.0),
         card_sections=_names(env, "GATEWAY_CARD_SECTIONS", ("deals", "interactions")),
         section_timeout=_seconds(env, "GATEWAY_SECTION_TIMEOUT", 0.5),
+        caller_concurrency=_count(env, "GATEWAY_CALLER_CONCURRENCY", 6),
+        caller_rate=float(_count(env, "GATEWAY_CALLER_RATE", 100)),
+        caller_burst=_count(env, "GATEWAY_CALLER_BURST", 200),
     )
     public_key = _public_key(env.get("JWT_PUBLIC_KEY_FILE"))
     secret = env.get("JWT_SECRET") or None
@@ -131,6 +140,19 @@ def load_config(environ: Mapping[str, str] | None = None) -> GatewayConfig:
                 "(e.g. `python -c 'import secrets; print(secrets.token_urlsafe(48))'`)"
             )
     return GatewayConfig(jwt_secret=secret, jwt_public_key=public_key, **config)
+
+
+def _count(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name)
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number, got {raw!r}") from None
+    if not 1 <= value <= 1_000_000:
+        raise ConfigError(f"{name} must be between 1 and 1000000, got {value}")
+    return value
 
 
 def _switch(env: Mapping[str, str], name: str, default: bool) -> bool:

@@ -11,6 +11,7 @@ ValidationError               INVALID_ARGUMENT     google.rpc.BadRequest, a fiel
 NotFound                      NOT_FOUND
 Conflict                      ALREADY_EXISTS       google.rpc.ErrorInfo (see below)
 PermissionDenied              PERMISSION_DENIED
+ResourceExhausted             RESOURCE_EXHAUSTED   (a caller over its share: gateway/limits.py)
 PreconditionFailed            FAILED_PRECONDITION  google.rpc.PreconditionFailure
 AuthError                     UNAUTHENTICATED
 DownstreamTimeout, TimeoutErr DEADLINE_EXCEEDED
@@ -54,6 +55,7 @@ from crm_kit.errors import (
 )
 from gateway.auth import AuthError
 from gateway.bridge import DownstreamUnavailable, RemoteError
+from gateway.limits import ResourceExhausted
 
 log = logging.getLogger(__name__)
 
@@ -92,6 +94,8 @@ def status_for(exc: BaseException) -> status_pb2.Status:
     if isinstance(exc, PreconditionFailed):
         failure = error_details_pb2.PreconditionFailure(violations=_precondition_violations(exc))
         return _status(code_pb2.FAILED_PRECONDITION, exc.message, failure)
+    if isinstance(exc, ResourceExhausted):
+        return _status(code_pb2.RESOURCE_EXHAUSTED, exc.message)
     if isinstance(exc, CrmError):
         # A typed error added to crm_kit after this table: its ``code`` names the status.
         return _status(

@@ -33,6 +33,7 @@ from crm_kit.actor import Actor
 from gateway import scopes
 from gateway.auth import AuthError, TokenVerifier
 from gateway.errors import abort_with
+from gateway.limits import CallerLimits
 from gateway.request_checks import check_request
 
 # Services anyone may call: probes and grpcurl need no token.
@@ -100,9 +101,11 @@ class AuthInterceptor(grpc.aio.ServerInterceptor):
         self,
         verifier: TokenVerifier,
         public_prefixes: Iterable[str] = PUBLIC_SERVICE_PREFIXES,
+        limits: CallerLimits | None = None,
     ):
         self.verifier = verifier
         self.public_prefixes = tuple(public_prefixes)
+        self.limits = limits
 
     async def intercept_service(
         self,
@@ -120,12 +123,15 @@ class AuthInterceptor(grpc.aio.ServerInterceptor):
         try:
             actor = self.verifier.verify(bearer_token(context.invocation_metadata()))
             scopes.check(actor, method)
-            reset = current_actor.set(actor)
-            try:
-                yield
-            finally:
-                with contextlib.suppress(ValueError):  # an async generator closed from another context
-                    current_actor.reset(reset)
+            limited = self.limits is not None and not actor.is_service
+            admitted = self.limits.admit(actor.user_id) if limited else contextlib.nullcontext()
+            with admitted:
+                reset = current_actor.set(actor)
+                try:
+                    yield
+                finally:
+                    with contextlib.suppress(ValueError):  # an async generator closed from another context
+                        current_actor.reset(reset)
         except grpc.aio.AbortError:
             raise
         except Exception as exc:  # every error becomes a status

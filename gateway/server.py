@@ -21,6 +21,7 @@ from gateway.bridge import DownstreamUnavailable, RpcBridge, redact_url
 from gateway.config import ConfigError, GatewayConfig, load_config
 from gateway.health import DownstreamHealthMonitor, HealthServicer, preset_serving
 from gateway.interceptors import AuthInterceptor, MetricsInterceptor
+from gateway.limits import CallerLimits
 from gateway.servicers import ServicerRegistration
 
 log = logging.getLogger("gateway")
@@ -59,7 +60,11 @@ def build_server(
     server has no port yet: the caller adds one (``server.add_insecure_port``) and starts it.
     """
     server = grpc.aio.server(
-        interceptors=[MetricsInterceptor(), AuthInterceptor(token_verifier(config))],
+        interceptors=[
+            MetricsInterceptor(),
+            AuthInterceptor(token_verifier(config), limits=CallerLimits(
+                config.caller_concurrency, config.caller_rate, config.caller_burst)),
+        ],
         options=SERVER_OPTIONS,
     )
     recorder = _RegistrationRecorder(server)

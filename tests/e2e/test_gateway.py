@@ -355,3 +355,19 @@ def test_an_out_of_range_time_is_invalid_argument_even_in_an_ignored_field(partn
     bad = error_details_pb2.BadRequest()
     assert rpc_status.from_call(caught.value).details[0].Unpack(bad)
     assert [v.field for v in bad.field_violations] == ["agreement.approved_at"]
+
+
+def test_one_callers_flood_is_refused_beyond_its_share_and_others_are_served(partners):
+    request = partners_pb2.SearchPartnersRequest(text="ООО")
+    flood = [partners.SearchPartners.future(request, metadata=ANNA, timeout=20) for _ in range(20)]
+    other = partners.SearchPartners(partners_pb2.SearchPartnersRequest(text="ООО"), metadata=BORIS, timeout=20)
+    codes = []
+    for call in flood:
+        try:
+            call.result()
+            codes.append(grpc.StatusCode.OK)
+        except grpc.RpcError as error:
+            codes.append(error.code())
+    assert set(codes) <= {grpc.StatusCode.OK, grpc.StatusCode.RESOURCE_EXHAUSTED}
+    assert codes.count(grpc.StatusCode.RESOURCE_EXHAUSTED) >= 20 - 6
+    assert other is not None  # Boris was answered while Anna flooded

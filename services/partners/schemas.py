@@ -108,6 +108,7 @@ class PartnerIn(Payload):
         keys=fields.String(validate=validate.Length(min=1, max=100)),
         values=fields.String(validate=validate.Length(max=2000)),
         load_default=dict,
+        validate=validate.Length(max=100),
     )
     contacts = fields.List(fields.Nested(ContactIn), load_default=list, validate=validate.Length(max=100))
     segment = optional_text(100)

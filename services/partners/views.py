@@ -34,20 +34,25 @@ def _emails(*where):
     return reads.rows(select(reads.record(address=Email.address, kind=Email.kind)).where(*where), order_by=[Email.id])
 
 
-# What partner_view writes of a partner, built by the database (one statement: see lookup.read_partner).
+# What partner_summary and partner_view write of a partner, built by the database (one
+# statement: crm_kit.reads; RowAccess.read for one, search for a page).
+SUMMARY_FIELDS = {
+    "id": Partner.id,
+    "short_name": Partner.short_name,
+    "kinds": reads.values(PartnerKind.kind, PartnerKind.partner_id == Partner.id, order_by=[PartnerKind.kind]),
+    "legal_form": Partner.legal_form,
+    "inn": Partner.inn,
+    "kpp": Partner.kpp,
+    "segment": Partner.segment,
+    "region": Partner.region,
+    "manager_id": Partner.manager_id,
+    "department": Partner.department,
+    "status": Partner.status,
+    "merged_into": Partner.merged_into,
+}
+PARTNER_SUMMARY = reads.record(**SUMMARY_FIELDS)
 PARTNER = reads.record(
-    id=Partner.id,
-    short_name=Partner.short_name,
-    kinds=reads.values(PartnerKind.kind, PartnerKind.partner_id == Partner.id, order_by=[PartnerKind.kind]),
-    legal_form=Partner.legal_form,
-    inn=Partner.inn,
-    kpp=Partner.kpp,
-    segment=Partner.segment,
-    region=Partner.region,
-    manager_id=Partner.manager_id,
-    department=Partner.department,
-    status=Partner.status,
-    merged_into=Partner.merged_into,
+    **SUMMARY_FIELDS,
     full_name=Partner.full_name,
     ogrn=Partner.ogrn,
     legal_address=Partner.legal_address,

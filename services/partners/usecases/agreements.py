@@ -245,7 +245,7 @@ def set_agreement_status(uow: UnitOfWork, actor: Actor, agreement_id: str, statu
                 {"valid_to": agreement.valid_to.isoformat(), "today": now.date().isoformat()},
             )
         if agreement.parent_id:
-            _parent_standard(session, agreement.parent_id)
+            _parent_standard(session, actor, agreement.parent_id)
         agreement.approved_by = actor.user_id
         agreement.approved_at = now
     agreement.status = target

@@ -48,6 +48,7 @@ from services.interactions.usecases import (
     history,
     merges,
     participants,
+    reassignment,
     registration,
     reminders,
     replay,
@@ -213,6 +214,13 @@ class InteractionsService:
         """Two partners became one: subjects, partners, participants and last-interaction dates
         of the merged partner now name the survivor."""
         return merges.partners_merged(self.db, event)
+
+    @handles(partner_events.PARTNER_REASSIGNED)
+    def on_partner_reassigned(self, event) -> dict:
+        """A partner has another manager (alone or in a whole-base handover): its planned
+        interactions and open call-back tasks that were the previous manager's go to the new one
+        (``interaction_reassigned``, ``task_reassigned``)."""
+        return reassignment.partner_reassigned(self.db, event)
 
     # --- phone calls from the PBX -----------------------------------------------------------
     @consumes_batch(EXCHANGE, QUEUE, BINDING_KEY, max_batch=CALL_BATCH, max_wait_ms=CALL_BATCH_WAIT_MS)

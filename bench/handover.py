@@ -161,14 +161,17 @@ def listed(proxy, manager: str) -> int:
             return total
 
 
-def handler_mean_ms(process) -> float | None:
-    """The mean worker time of the service's partner_reassigned handler, from its /metrics."""
-    labels = f'kind="inboxeventhandler",method="on_partner_reassigned",service="{process.target}"'
+def batches(process) -> dict:
+    """How the service took the partner_reassigned events: batches and their mean time, from
+    its /metrics (crm_kit.batch)."""
+    queue = f"{process.target}.partner_reassigned"
     found = {}
     for suffix in ("sum", "count"):
-        match = re.search(rf"^crm_worker_seconds_{suffix}\{{{re.escape(labels)}\}} (\S+)$", process.metrics(), re.M)
+        match = re.search(rf'^crm_batch_seconds_{suffix}\{{[^}}]*queue="{re.escape(queue)}"[^}}]*\}} (\S+)$',
+                          process.metrics(), re.M)
         found[suffix] = float(match.group(1)) if match else 0.0
-    return round(found["sum"] / found["count"] * 1000, 2) if found["count"] else None
+    count = int(found["count"])
+    return {"batches": count, "batch_mean_ms": round(found["sum"] / count * 1000, 1) if count else None}
 
 
 def wait_until(check, what: str, started: float) -> float:
@@ -237,9 +240,9 @@ def measure(amqp_uri: str, built: dict) -> dict:
         out["interactions_seconds"] = round(interactions_s, 2)
         progress(f"planned meetings and call-back tasks the new manager's {interactions_s:.2f}s after the call")
         for process in processes[1:]:
-            mean = handler_mean_ms(process)
-            out[f"{process.target}_handler_mean_ms"] = mean
-            progress(f"{process.target}.on_partner_reassigned: mean {mean} ms a partner inside the worker (commit excluded)")
+            taken = out[f"{process.target}_batches"] = batches(process)
+            progress(f"{process.target} took the partner_reassigned events in {taken['batches']} batches "
+                     f"of {taken['batch_mean_ms']} ms on average (the probes' included)")
     out["deals_moved"] = count("deals", "SELECT count(*) FROM deals WHERE manager_id = %s AND status = 'in_progress'", TO)
     out["tasks_moved"] = count("deals", "SELECT count(*) FROM tasks WHERE responsible_id = %s", TO)
     out["won_kept"] = count("deals", "SELECT count(*) FROM deals WHERE manager_id = %s AND status = 'won'", FROM)

@@ -315,4 +315,7 @@ class PartnerPlacement(Base):
     manager_id: Mapped[str | None] = mapped_column(String(64))
     region: Mapped[str | None] = mapped_column(String(100))
     department: Mapped[str | None] = mapped_column(String(100))
+    # When the events applied happened: where it sits (any partner event), who has its deals
+    # (partner_reassigned); an older event arriving late does not undo a newer one.
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    reassigned_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

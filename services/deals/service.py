@@ -16,6 +16,7 @@ from datetime import date
 from contracts import partners as partner_events
 from crm_kit.access import require_operator
 from crm_kit.actor_provider import ActorProvider
+from crm_kit.batch import handles_batch
 from crm_kit.config import env_int
 from crm_kit.db import Database
 from crm_kit.entrypoints import handles, rpc, timer
@@ -242,12 +243,13 @@ class DealsService:
         name the survivor."""
         return merges.partners_merged(self.db, event)
 
-    @handles(partner_events.PARTNER_REASSIGNED)
-    def on_partner_reassigned(self, event) -> dict:
-        """A partner has another manager (alone or in a whole-base handover): its open deals that
-        the previous manager had go to the new one with their open tasks; its deals take its
-        region and department. Each changed deal raises ``deal_reassigned``."""
-        return reassignment.partner_reassigned(self.db, event)
+    @handles_batch(partner_events.PARTNER_REASSIGNED, queue="deals.partner_reassigned")
+    def on_partner_reassigned(self, events) -> dict:
+        """Partners have another manager (alone, or a whole base handed over: one event per
+        partner, taken in batches): their open deals that the previous manager had go to the new
+        one with their open tasks; their deals take their region and department. Each changed
+        deal raises ``deal_reassigned``."""
+        return reassignment.partners_reassigned(self.db, events)
 
     @handles(partner_events.PARTNER_REGISTERED)
     def on_partner_registered(self, event) -> dict:

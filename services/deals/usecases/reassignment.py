@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -27,7 +28,7 @@ from sqlalchemy.orm import Session
 from contracts import deals as events
 from crm_kit import access
 from crm_kit.actor import Actor
-from crm_kit.db import UnitOfWork, utcnow
+from crm_kit.db import UnitOfWork, upsert, utcnow
 from crm_kit.errors import NotFound, PreconditionFailed, Unavailable
 from crm_kit.validation import load
 from services.deals.domain import status as status_rules
@@ -39,6 +40,8 @@ from services.deals.views import assignment_view, deal_view
 log = logging.getLogger(__name__)
 
 OPEN_STATUSES = (status_rules.IN_PROGRESS, status_rules.POSTPONED)
+# Partners (and deals) per statement: keeps IN lists well under the databases' parameter limits.
+ROUND_CHUNK = 500
 
 
 # --- where a partner sits -------------------------------------------------------------------
@@ -62,22 +65,6 @@ def placement_of(session: Session, partners: Any | None, partner_id: str) -> dic
             "department": partner.get("department")}
 
 
-def _place(session: Session, partner_id: str, data: dict[str, Any], at: datetime) -> bool:
-    """Record where the partner sits as of ``at``; False when an event newer than ``at`` was
-    already applied (events of one partner may be handled out of order by parallel workers)."""
-    row = session.get(PartnerPlacement, partner_id, with_for_update=True)
-    if row is None:
-        session.add(PartnerPlacement(partner_id=partner_id, manager_id=data["manager_id"], region=data["region"],
-                                     department=data["department"], updated_at=at))
-        session.flush()
-        return True
-    if row.updated_at is not None and _aware(row.updated_at) > at:
-        return False
-    row.manager_id, row.region, row.department, row.updated_at = (
-        data["manager_id"], data["region"], data["department"], at)
-    return True
-
-
 def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
@@ -92,86 +79,169 @@ def _occurred_at(event: dict[str, Any]) -> datetime:
         return utcnow()
 
 
+@dataclass(frozen=True)
+class Change:
+    """One deal as read (``deal``), where it goes, and why."""
+
+    deal: Any
+    manager_id: str | None
+    region: str | None
+    department: str | None
+    reason: str | None = None
+    handover_id: str | None = None
+    event_id: str | None = None
+    by: str | None = None
+
+
 # --- deals follow their partner -------------------------------------------------------------
 
 def partner_placed(uow: UnitOfWork, event: dict[str, Any]) -> dict[str, int]:
-    """partner_registered / partner_updated: remember where the partner sits;
-    its deals take its region and department (their managers stay)."""
-    data = event["data"]
-    if not _place(uow.session, str(data["partner_id"]), data, _occurred_at(event)):
-        return {"deals": 0}
-    return _follow_partner(uow, event, move_from=None)
+    """partner_registered / partner_updated: remember where the partner sits; its deals take
+    its region and department (their managers stay)."""
+    return _follow_partners(uow, [event], reassigned=False)
 
 
 def partner_reassigned(uow: UnitOfWork, event: dict[str, Any]) -> dict[str, int]:
-    """partner_reassigned: the partner's open deals that its previous manager had go to the new
-    one with their open tasks; every deal of the partner takes its region and department."""
-    data = event["data"]
-    if not _place(uow.session, str(data["partner_id"]), data, _occurred_at(event)):
-        return {"deals": 0}
-    return _follow_partner(uow, event, move_from=data.get("previous_manager_id"))
+    """One partner_reassigned: see :func:`partners_reassigned`."""
+    return partners_reassigned(uow, [event])
 
 
-def _follow_partner(uow: UnitOfWork, event: dict[str, Any], move_from: str | None) -> dict[str, int]:
-    data = event["data"]
+def partners_reassigned(uow: UnitOfWork, batch: list[dict[str, Any]]) -> dict[str, int]:
+    """partner_reassigned events (a whole-base handover raises one per partner): each partner's
+    open deals that its previous manager had (or nobody) go to the new one with their open tasks
+    that were the previous manager's (or nobody's); every deal of the partner takes its region
+    and department. Applied in a few statements per batch, whatever its size."""
+    return _follow_partners(uow, batch, reassigned=True)
+
+
+def _follow_partners(uow: UnitOfWork, batch: list[dict[str, Any]], *, reassigned: bool) -> dict[str, int]:
+    # Events of one partner are applied in the order they happened: the oldest of each partner
+    # in a first round, the next in a second (a partner handed on twice in one batch).
+    by_partner: dict[str, list[dict[str, Any]]] = {}
+    for event in sorted(batch, key=_occurred_at):
+        by_partner.setdefault(str(event["data"]["partner_id"]), []).append(event)
+    totals = {"deals": 0, "tasks": 0}
+    while by_partner:
+        round_ = [events_.pop(0) for events_ in by_partner.values()]
+        by_partner = {pid: events_ for pid, events_ in by_partner.items() if events_}
+        for start in range(0, len(round_), ROUND_CHUNK):
+            counts = _follow_round(uow, round_[start:start + ROUND_CHUNK], reassigned=reassigned)
+            totals = {key: totals[key] + counts[key] for key in totals}
+    return totals
+
+
+def _follow_round(uow: UnitOfWork, batch: list[dict[str, Any]], *, reassigned: bool) -> dict[str, int]:
+    """Events of distinct partners: place each partner, then move their deals."""
     session = uow.session
-    partner_id, manager_id = str(data["partner_id"]), data["manager_id"]
-    region, department = data["region"], data["department"]
-    moving_manager = move_from is not None and manager_id is not None and move_from != manager_id
+    ids = [str(event["data"]["partner_id"]) for event in batch]
+    placed = {str(row.partner_id): row for row in session.scalars(
+        select(PartnerPlacement).where(PartnerPlacement.partner_id.in_(ids))
+        .order_by(PartnerPlacement.partner_id).with_for_update())}
+    # An event older than what was applied does not undo it (parallel workers, redelivery):
+    # where the partner sits goes by partner_updated and partner_reassigned alike, who has its
+    # deals by partner_reassigned only.
+    rows, place_by, move_by = [], {}, {}
+    for event in batch:
+        data, at = event["data"], _occurred_at(event)
+        pid = str(data["partner_id"])
+        row = placed.get(pid)
+        places = row is None or row.updated_at is None or _aware(row.updated_at) <= at
+        moves = reassigned and (row is None or row.reassigned_at is None or _aware(row.reassigned_at) <= at)
+        if places:
+            place_by[pid] = event
+        if moves:
+            move_by[pid] = event
+        if places or moves:
+            rows.append({
+                "partner_id": pid,
+                "manager_id": data["manager_id"] if places else row.manager_id,
+                "region": data["region"] if places else row.region,
+                "department": data["department"] if places else row.department,
+                "updated_at": at if places else row.updated_at,
+                "reassigned_at": at if moves else (row.reassigned_at if row is not None else None),
+            })
+    if not rows:
+        return {"deals": 0, "tasks": 0}
+    statement = upsert(session, PartnerPlacement.__table__)
+    session.execute(statement.on_conflict_do_update(
+        index_elements=["partner_id"],
+        set_={key: statement.excluded[key] for key in ("manager_id", "region", "department", "updated_at",
+                                                         "reassigned_at")},
+    ), rows)
+
     deals = session.execute(
         select(Deal.id, Deal.partner_id, Deal.manager_id, Deal.process_code, Deal.region, Deal.department, Deal.status)
-        .where(Deal.partner_id == partner_id).order_by(Deal.id).with_for_update()
+        .where(Deal.partner_id.in_(list(place_by) + [pid for pid in move_by if pid not in place_by]))
+        .order_by(Deal.id).with_for_update()
     ).all()
     changes = []
     for deal in deals:
-        takes_manager = moving_manager and deal.status in OPEN_STATUSES and deal.manager_id in (move_from, None)
-        new_manager = manager_id if takes_manager else deal.manager_id
-        if (new_manager, region, department) != (deal.manager_id, deal.region, deal.department):
-            changes.append((deal, new_manager))
+        pid = str(deal.partner_id)
+        placing, moving = place_by.get(pid), move_by.get(pid)
+        region, department = ((placing["data"]["region"], placing["data"]["department"]) if placing
+                              else (deal.region, deal.department))
+        manager = deal.manager_id
+        if moving is not None:
+            previous, new = moving["data"].get("previous_manager_id"), moving["data"]["manager_id"]
+            if (previous is not None and new is not None and previous != new and deal.status in OPEN_STATUSES
+                    and deal.manager_id in (previous, None)):
+                manager = new
+        if (manager, region, department) == (deal.manager_id, deal.region, deal.department):
+            continue
+        cause = moving or placing
+        actor = cause.get("actor")
+        changes.append(Change(
+            deal, manager, region, department, reason=cause["data"].get("reason"),
+            handover_id=cause["data"].get("handover_id"), event_id=str(cause["event_id"]),
+            by=actor.get("user_id") if isinstance(actor, dict) else None,
+        ))
+    return _apply(uow, changes)
+
+
+def _apply(uow: UnitOfWork, changes: list[Change]) -> dict[str, int]:
+    """Write the changes in a few statements: the deals (one UPDATE per previous and new
+    manager, region and department), their open tasks that were the previous manager's, the
+    history rows, the events."""
     if not changes:
         return {"deals": 0, "tasks": 0}
-    actor = event.get("actor") or {}
-    return _apply(uow, changes, region=region, department=department, reason=data.get("reason"),
-                  handover_id=data.get("handover_id"), event_id=str(event["event_id"]),
-                  by=actor.get("user_id") if isinstance(actor, dict) else None)
-
-
-def _apply(uow: UnitOfWork, changes: list[tuple[Any, str | None]], *, region: str | None, department: str | None,
-           reason: str | None, handover_id: str | None, event_id: str | None, by: str | None) -> dict[str, int]:
-    """Write the changes (deal rows as read, each with its new manager) in a few statements:
-    the deals, their open tasks that were the previous manager's, the history, the events."""
     session, now = uow.session, utcnow()
-    by_manager: dict[tuple[str | None, str | None], list[str]] = {}
-    for deal, new_manager in changes:
-        by_manager.setdefault((deal.manager_id, new_manager), []).append(deal.id)
+    groups: dict[tuple[str | None, str | None, str | None, str | None], list[str]] = {}
+    for change in changes:
+        key = (change.deal.manager_id, change.manager_id, change.region, change.department)
+        groups.setdefault(key, []).append(change.deal.id)
     moved_tasks: dict[str, list[str]] = {}
-    for (previous, new_manager), ids in by_manager.items():
-        session.execute(update(Deal).where(Deal.id.in_(ids)).values(
-            manager_id=new_manager, region=region, department=department, updated_at=now,
-        ).execution_options(synchronize_session=False))
-        if new_manager != previous:
+    for (previous, manager, region, department), ids in groups.items():
+        for start in range(0, len(ids), ROUND_CHUNK):
+            chunk = ids[start:start + ROUND_CHUNK]
+            session.execute(update(Deal).where(Deal.id.in_(chunk)).values(
+                manager_id=manager, region=region, department=department, updated_at=now,
+            ).execution_options(synchronize_session=False))
+            if manager == previous:
+                continue
             owned = Task.responsible_id.is_(None)
             if previous is not None:
                 owned = or_(owned, Task.responsible_id == previous)
             for task_id, deal_id in session.execute(
-                update(Task).where(Task.deal_id.in_(ids), Task.done.is_(False), owned)
-                .values(responsible_id=new_manager).returning(Task.id, Task.deal_id)
+                update(Task).where(Task.deal_id.in_(chunk), Task.done.is_(False), owned)
+                .values(responsible_id=manager).returning(Task.id, Task.deal_id)
                 .execution_options(synchronize_session=False)
             ):
-                moved_tasks.setdefault(deal_id, []).append(task_id)
+                moved_tasks.setdefault(str(deal_id), []).append(str(task_id))
     session.execute(insert(DealAssignment), [
-        {"deal_id": deal.id, "manager_id": new_manager, "previous_manager_id": deal.manager_id, "region": region,
-         "department": department, "reason": reason, "handover_id": handover_id,
-         "tasks_moved": len(moved_tasks.get(deal.id, ())), "changed_at": now, "changed_by": by}
-        for deal, new_manager in changes
+        {"deal_id": change.deal.id, "manager_id": change.manager_id, "previous_manager_id": change.deal.manager_id,
+         "region": change.region, "department": change.department, "reason": change.reason,
+         "handover_id": change.handover_id, "tasks_moved": len(moved_tasks.get(str(change.deal.id), ())),
+         "changed_at": now, "changed_by": change.by}
+        for change in changes
     ])
-    for deal, new_manager in changes:
+    for change in changes:
+        deal = change.deal
         uow.emit(events.DEAL_REASSIGNED, {
-            "deal_id": deal.id, "partner_id": deal.partner_id, "manager_id": new_manager,
-            "process_code": deal.process_code, "region": region, "department": department,
+            "deal_id": deal.id, "partner_id": deal.partner_id, "manager_id": change.manager_id,
+            "process_code": deal.process_code, "region": change.region, "department": change.department,
             "previous_manager_id": deal.manager_id, "previous_region": deal.region,
-            "previous_department": deal.department, "reason": reason, "handover_id": handover_id,
-            "partner_event_id": event_id, "task_ids": moved_tasks.get(deal.id, []), "by": by,
+            "previous_department": deal.department, "reason": change.reason, "handover_id": change.handover_id,
+            "partner_event_id": change.event_id, "task_ids": moved_tasks.get(str(deal.id), []), "by": change.by,
         })
     return {"deals": len(changes), "tasks": sum(len(ids) for ids in moved_tasks.values())}
 
@@ -193,8 +263,8 @@ def reassign_deal(uow: UnitOfWork, actor: Actor, deal_id: str, payload: Any) -> 
     if data["manager_id"] == deal.manager_id:
         raise PreconditionFailed(f"{deal.manager_id} already works deal {deal.id}",
                                  {"manager_id": deal.manager_id, "deal_id": deal.id})
-    _apply(uow, [(deal, data["manager_id"])], region=deal.region, department=deal.department,
-           reason=data["reason"], handover_id=None, event_id=None, by=actor.user_id)
+    _apply(uow, [Change(deal, data["manager_id"], deal.region, deal.department, reason=data["reason"],
+                        by=actor.user_id)])
     session.expire(deal)
     return deal_with_assignments(session, deal)
 

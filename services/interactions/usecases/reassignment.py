@@ -19,25 +19,52 @@ from services.interactions.usecases.about import about_interaction
 from services.interactions.usecases.tasks import OPEN
 
 PLANNED_STATUSES = (status_rules.PLANNED, status_rules.POSTPONED)
+# Partners per statement: keeps IN lists well under the databases' parameter limits.
+CHUNK = 500
 
 
 def partner_reassigned(uow: UnitOfWork, event: dict[str, Any]) -> dict[str, int]:
-    """Move the partner's planned interactions and open call-back tasks from its previous
-    manager to its new one. Applied once per event (inbox)."""
-    data = event["data"]
-    previous, manager = data.get("previous_manager_id"), data.get("manager_id")
-    if not previous or not manager or previous == manager:
-        return {"interactions": 0, "tasks": 0}
+    """One partner_reassigned: see :func:`partners_reassigned`."""
+    return partners_reassigned(uow, [event])
+
+
+def partners_reassigned(uow: UnitOfWork, batch: list[dict[str, Any]]) -> dict[str, int]:
+    """Move each partner's planned interactions and open call-back tasks from its previous
+    manager to its new one: one UPDATE per previous and new manager for a whole-base handover.
+    Events of one partner are applied in the order they happened (a round each)."""
+    by_partner: dict[str, list[dict[str, Any]]] = {}
+    for event in sorted(batch, key=lambda event: str(event.get("occurred_at"))):
+        by_partner.setdefault(str(event["data"]["partner_id"]), []).append(event)
+    totals = {"interactions": 0, "tasks": 0}
+    while by_partner:
+        round_ = [events_.pop(0) for events_ in by_partner.values()]
+        by_partner = {pid: events_ for pid, events_ in by_partner.items() if events_}
+        groups: dict[tuple[str, str], list[dict[str, Any]]] = {}
+        for event in round_:
+            previous, manager = event["data"].get("previous_manager_id"), event["data"].get("manager_id")
+            if previous and manager and previous != manager:
+                groups.setdefault((previous, manager), []).append(event)
+        for (previous, manager), events_ in groups.items():
+            for start in range(0, len(events_), CHUNK):
+                counts = _move(uow, previous, manager, events_[start:start + CHUNK])
+                totals = {key: totals[key] + counts[key] for key in totals}
+    return totals
+
+
+def _move(uow: UnitOfWork, previous: str, manager: str, batch: list[dict[str, Any]]) -> dict[str, int]:
     session, now = uow.session, utcnow()
-    partner_id = str(data["partner_id"])
-    actor = event.get("actor")
-    why = {"previous_responsible_id": previous, "reason": data.get("reason"), "handover_id": data.get("handover_id"),
-           "partner_event_id": str(event["event_id"]),
-           "by": actor.get("user_id") if isinstance(actor, dict) else None}
+    by_partner = {str(event["data"]["partner_id"]): event for event in batch}
+
+    def why(partner_id: Any) -> dict[str, Any]:
+        event = by_partner[str(partner_id)]
+        actor = event.get("actor")
+        return {"previous_responsible_id": previous, "reason": event["data"].get("reason"),
+                "handover_id": event["data"].get("handover_id"), "partner_event_id": str(event["event_id"]),
+                "by": actor.get("user_id") if isinstance(actor, dict) else None}
 
     planned = session.execute(
         update(Interaction)
-        .where(Interaction.partner_id == partner_id, Interaction.responsible_id == previous,
+        .where(Interaction.partner_id.in_(list(by_partner)), Interaction.responsible_id == previous,
                Interaction.status.in_(PLANNED_STATUSES))
         .values(responsible_id=manager, updated_at=now)
         .returning(Interaction.id, Interaction.partner_id, Interaction.responsible_id, Interaction.region,
@@ -45,11 +72,11 @@ def partner_reassigned(uow: UnitOfWork, event: dict[str, Any]) -> dict[str, int]
         .execution_options(synchronize_session=False)
     ).all()
     for row in planned:
-        uow.emit(events.INTERACTION_REASSIGNED, {**about_interaction(row), **why})
+        uow.emit(events.INTERACTION_REASSIGNED, {**about_interaction(row), **why(row.partner_id)})
 
     tasks = session.execute(
         update(Task)
-        .where(Task.partner_id == partner_id, Task.assignee_id == previous, Task.status == OPEN)
+        .where(Task.partner_id.in_(list(by_partner)), Task.assignee_id == previous, Task.status == OPEN)
         .values(assignee_id=manager)
         .returning(Task.id, Task.kind, Task.interaction_id, Task.partner_id, Task.assignee_id, Task.region,
                    Task.department)
@@ -58,8 +85,7 @@ def partner_reassigned(uow: UnitOfWork, event: dict[str, Any]) -> dict[str, int]
     for task in tasks:
         uow.emit(events.TASK_REASSIGNED, {
             "interaction_id": task.interaction_id, "partner_id": task.partner_id, "responsible_id": task.assignee_id,
-            "region": task.region, "department": task.department, **why, "task_id": task.id, "kind": task.kind,
+            "region": task.region, "department": task.department, **why(task.partner_id), "task_id": task.id,
+            "kind": task.kind,
         })
     return {"interactions": len(planned), "tasks": len(tasks)}
-
-

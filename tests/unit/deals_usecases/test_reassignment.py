@@ -30,6 +30,16 @@ def reassigned(partner_id: str, manager_id: str, previous: str, handover_id: str
                      **envelope)
 
 
+def _partner(partner_id: str) -> dict:
+    """The partner as partner_updated carries it (in kzn, east)."""
+    return {"id": partner_id, "short_name": "R", "full_name": None, "kinds": ["client"], "legal_form": "legal_entity",
+            "inn": None, "kpp": None, "ogrn": None, "legal_address": None, "website": None, "segment": None,
+            "source": None, "region": "kzn", "manager_id": "anna", "department": "east", "status": "active",
+            "merged_into": None, "comment": None, "phones": [], "emails": [], "addresses": [], "bank_accounts": [],
+            "properties": {}, "contacts": [], "duplicate_override": None, "created_at": "2026-11-23T10:00:00+00:00",
+            "created_by": "anna", "updated_at": None}
+
+
 def test_a_handover_moves_open_deals_and_their_open_tasks_not_closed_ones(session, uow_for, open_deal, client):
     deal = open_deal(process_code="manual")
     postponed = open_deal(process_code="manual")
@@ -85,7 +95,7 @@ def test_an_older_event_than_the_one_applied_changes_nothing(session, uow_for, o
     newer = reassigned(client["id"], "carl", "anna")
     older = reassigned(client["id"], "boris", "anna", occurred_at="2020-01-01T00:00:00+00:00")
     reassignment.partner_reassigned(uow_for(INTERACTIONS), newer)
-    assert reassignment.partner_reassigned(uow_for(INTERACTIONS), older) == {"deals": 0}
+    assert reassignment.partner_reassigned(uow_for(INTERACTIONS), older) == {"deals": 0, "tasks": 0}
     session.expire_all()
     assert details.get_deal(session, ADMIN_ACTOR, deal["id"])["manager_id"] == "carl"
 
@@ -97,12 +107,7 @@ def test_a_deal_takes_its_partner_s_region_and_department_not_the_caller_s(sessi
     assert (view["region"], view["department"], view["manager_id"]) == ("spb", "south", "anna")
     # Deals heard of the partner later: its deals follow where it moves.
     uow = uow_for(INTERACTIONS)
-    partner = {"id": client["id"], "short_name": "R", "full_name": None, "kinds": ["client"], "legal_form": "legal_entity",
-               "inn": None, "kpp": None, "ogrn": None, "legal_address": None, "website": None, "segment": None,
-               "source": None, "region": "kzn", "manager_id": "anna", "department": "east", "status": "active",
-               "merged_into": None, "comment": None, "phones": [], "emails": [], "addresses": [], "bank_accounts": [],
-               "properties": {}, "contacts": [], "duplicate_override": None, "created_at": "2026-11-23T10:00:00+00:00",
-               "created_by": "anna", "updated_at": None}
+    partner = _partner(client["id"])
     reassignment.partner_placed(uow, delivered(PARTNER_UPDATED, {**about(client["id"], region="kzn", department="east"),
                                                                  "changed": ["region"], "partner": partner}))
     session.expire_all()
@@ -152,3 +157,39 @@ def test_reassign_deal_is_for_heads_of_sales_and_admins_with_a_reason(session, u
     stages.set_status(uow_for(ADMIN_ACTOR), ADMIN_ACTOR, deal["id"], {"status": "lost", "loss_reason": "price"})
     with pytest.raises(PreconditionFailed):
         reassignment.reassign_deal(uow_for(ADMIN_ACTOR), ADMIN_ACTOR, deal["id"], {"manager_id": "anna", "reason": "x"})
+
+
+def test_a_batch_moves_every_partner_and_a_partner_handed_on_twice_ends_with_the_last(session, uow_for, partners,
+                                                                                      open_deal, client):
+    other = partners.add_partner("Лютик", manager_id="anna")
+    first = open_deal()
+    second = open_deal(partner_id=other["id"])
+    handover_id = str(uuid.uuid4())
+    batch = [
+        reassigned(client["id"], "boris", "carl", occurred_at="2030-01-01T10:00:02+00:00"),
+        reassigned(client["id"], "carl", "anna", handover_id, occurred_at="2030-01-01T10:00:01+00:00"),
+        reassigned(other["id"], "carl", "anna", handover_id, occurred_at="2030-01-01T10:00:01+00:00"),
+    ]
+
+    uow = uow_for(INTERACTIONS)
+    counts = reassignment.partners_reassigned(uow, batch)
+
+    assert counts["deals"] == 3
+    session.expire_all()
+    assert details.get_deal(session, ADMIN_ACTOR, first["id"])["manager_id"] == "boris"
+    assert details.get_deal(session, ADMIN_ACTOR, second["id"])["manager_id"] == "carl"
+    assert [(a["previous_manager_id"], a["manager_id"]) for a in
+            details.get_deal(session, ADMIN_ACTOR, first["id"])["assignments"]] == [("anna", "carl"), ("carl", "boris")]
+
+
+def test_a_reassignment_heard_after_a_later_update_still_moves_the_deals(session, uow_for, open_deal, client):
+    deal = open_deal()
+    update = delivered(PARTNER_UPDATED, {**about(client["id"], manager_id="carl", region="kzn", department="east"),
+                                         "changed": ["region"], "partner": _partner(client["id"])},
+                       occurred_at="2030-01-01T10:00:02+00:00")
+    reassignment.partner_placed(uow_for(INTERACTIONS), update)
+    reassignment.partner_reassigned(uow_for(INTERACTIONS), reassigned(
+        client["id"], "carl", "anna", occurred_at="2030-01-01T10:00:01+00:00"))
+    session.expire_all()
+    moved = details.get_deal(session, ADMIN_ACTOR, deal["id"])
+    assert (moved["manager_id"], moved["region"], moved["department"]) == ("carl", "kzn", "east")

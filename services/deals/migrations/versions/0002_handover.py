@@ -42,6 +42,7 @@ def upgrade() -> None:
     sa.Column('region', sa.String(length=100), nullable=True),
     sa.Column('department', sa.String(length=100), nullable=True),
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('reassigned_at', sa.DateTime(timezone=True), nullable=True),
     sa.PrimaryKeyConstraint('partner_id', name=op.f('pk_partner_placements'))
     )
 

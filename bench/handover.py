@@ -12,9 +12,9 @@ The partners, deals and interactions services run in their own processes on the 
 with production settings (no event checking). Measured:
 
 - ``seconds``: from the ``partners.handover`` call (as an admin) until every open deal of the base
-  is listed by ``deals.list_deals`` *as the new manager* (polled through RPC, keyset pages of
-  500, every 0.1 s) with its open task his (``tasks_moved``, checked in the deals database when
-  the deals are all listed; polled on until they are);
+  is the new manager's as *he* sees it through RPC (``deals.forecast`` as him, every 0.1 s: one
+  call counting his deals in progress) and its open task his (checked in the deals database);
+  ``listed_after_s``: when he then lists them all with ``deals.list_deals`` (pages of 500);
 - ``handover_rpc_s``: the partners RPC alone (history rows, the partners' update, one
   ``partner_reassigned`` per partner into the outbox);
 - ``interactions_seconds``: until the planned meetings and call-back tasks are the new manager's
@@ -150,6 +150,11 @@ def count(service: str, query: str, *args) -> int:
         return cur.fetchone()[0]
 
 
+def forecast_count(proxy, manager: str) -> int:
+    """Deals in progress ``manager`` sees as his in his forecast, through RPC."""
+    return sum(row["deals"] for row in proxy.deals.forecast({"manager_id": manager})["rows"])
+
+
 def listed(proxy, manager: str) -> int:
     """Open deals ``manager`` lists as theirs, through RPC, every page."""
     total, cursor = 0, None
@@ -223,12 +228,17 @@ def measure(amqp_uri: str, built: dict) -> dict:
         out["handover_rpc_s"] = round(time.perf_counter() - started, 3)
         progress(f"partners.handover answered: {answer['count']:,} partners in {out['handover_rpc_s']}s")
         want = built["open_deals"]
-        deals_s = wait_until(lambda: listed(taking, TO) >= want, "deals listed as the new manager's", started)
-        progress(f"{want:,} open deals listed as {TO}'s {deals_s:.2f}s after the call")
+        # Polled by the forecast as the new manager (one RPC: his deals in progress that he sees,
+        # counted), then confirmed by listing them all, page by page: polling by full listings
+        # every 0.1 s took a fifth of the deals process's CPU away from the handover.
+        deals_s = wait_until(lambda: forecast_count(taking, TO) >= want, "deals the new manager's", started)
+        progress(f"{want:,} open deals in {TO}'s forecast {deals_s:.2f}s after the call")
         tasks_s = wait_until(lambda: count("deals", "SELECT count(*) FROM tasks WHERE responsible_id = %s AND NOT done",
                                            TO) >= want, "tasks moved", started)
+        out["listed_after_s"] = round(wait_until(lambda: listed(taking, TO) >= want, "deals listed", started), 2)
+        progress(f"  and listed by him, every page, {out['listed_after_s']:.2f}s after the call")
         out["seconds"] = round(max(deals_s, tasks_s), 2)
-        out["deals_listed_s"] = round(deals_s, 2)
+        out["deals_visible_s"] = round(deals_s, 2)
         sample = admin.deals.list_deals({"manager_id": TO, "limit": 20})["items"]
         out["sample_tasks_his"] = all(
             all(t["responsible_id"] == TO for t in taking.deals.get_deal(d["id"])["tasks"]) for d in sample)

@@ -227,7 +227,7 @@ def _apply(uow: UnitOfWork, changes: list[Change]) -> dict[str, int]:
                 .execution_options(synchronize_session=False)
             ):
                 moved_tasks.setdefault(str(deal_id), []).append(str(task_id))
-    session.execute(insert(DealAssignment), [
+    session.execute(insert(DealAssignment.__table__), [  # Core: no ORM bookkeeping per row
         {"deal_id": change.deal.id, "manager_id": change.manager_id, "previous_manager_id": change.deal.manager_id,
          "region": change.region, "department": change.department, "reason": change.reason,
          "handover_id": change.handover_id, "tasks_moved": len(moved_tasks.get(str(change.deal.id), ())),

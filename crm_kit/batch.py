@@ -33,6 +33,7 @@ import json
 import logging
 import socket
 import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -274,6 +275,18 @@ class BatchConsumer(Entrypoint):
 
 
 consumes_batch = BatchConsumer.decorator
+
+
+def in_rounds(events: list[dict[str, Any]], key: Callable[[dict[str, Any]], Any]) -> Iterator[list[dict[str, Any]]]:
+    """A batch of events in rounds of one event per ``key`` (a partner...), so that a set-based
+    pass over a round applies the events of one key in the order they happened: the oldest of
+    each key in the first round, the next in the second, and so on."""
+    by_key: dict[Any, list[dict[str, Any]]] = {}
+    for event in sorted(events, key=lambda event: str(event.get("occurred_at"))):
+        by_key.setdefault(key(event), []).append(event)
+    while by_key:
+        yield [pending.pop(0) for pending in by_key.values()]
+        by_key = {k: pending for k, pending in by_key.items() if pending}
 
 
 def handles_batch(contract: EventContract, *, queue: str, max_batch: int = 500, max_wait_ms: int = 50):

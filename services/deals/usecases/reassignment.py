@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 from contracts import deals as events
 from crm_kit import access
 from crm_kit.actor import Actor
+from crm_kit.batch import in_rounds
 from crm_kit.db import UnitOfWork, upsert, utcnow
 from crm_kit.errors import NotFound, PreconditionFailed, Unavailable
 from crm_kit.validation import load
@@ -115,15 +116,8 @@ def partners_reassigned(uow: UnitOfWork, batch: list[dict[str, Any]]) -> dict[st
 
 
 def _follow_partners(uow: UnitOfWork, batch: list[dict[str, Any]], *, reassigned: bool) -> dict[str, int]:
-    # Events of one partner are applied in the order they happened: the oldest of each partner
-    # in a first round, the next in a second (a partner handed on twice in one batch).
-    by_partner: dict[str, list[dict[str, Any]]] = {}
-    for event in sorted(batch, key=_occurred_at):
-        by_partner.setdefault(str(event["data"]["partner_id"]), []).append(event)
     totals = {"deals": 0, "tasks": 0}
-    while by_partner:
-        round_ = [events_.pop(0) for events_ in by_partner.values()]
-        by_partner = {pid: events_ for pid, events_ in by_partner.items() if events_}
+    for round_ in in_rounds(batch, lambda event: str(event["data"]["partner_id"])):
         for start in range(0, len(round_), ROUND_CHUNK):
             counts = _follow_round(uow, round_[start:start + ROUND_CHUNK], reassigned=reassigned)
             totals = {key: totals[key] + counts[key] for key in totals}

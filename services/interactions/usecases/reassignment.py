@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import update
 
 from contracts import interactions as events
+from crm_kit.batch import in_rounds
 from crm_kit.db import UnitOfWork, utcnow
 from services.interactions.domain import status as status_rules
 from services.interactions.models import Interaction, Task
@@ -32,13 +33,8 @@ def partners_reassigned(uow: UnitOfWork, batch: list[dict[str, Any]]) -> dict[st
     """Move each partner's planned interactions and open call-back tasks from its previous
     manager to its new one: one UPDATE per previous and new manager for a whole-base handover.
     Events of one partner are applied in the order they happened (a round each)."""
-    by_partner: dict[str, list[dict[str, Any]]] = {}
-    for event in sorted(batch, key=lambda event: str(event.get("occurred_at"))):
-        by_partner.setdefault(str(event["data"]["partner_id"]), []).append(event)
     totals = {"interactions": 0, "tasks": 0}
-    while by_partner:
-        round_ = [events_.pop(0) for events_ in by_partner.values()]
-        by_partner = {pid: events_ for pid, events_ in by_partner.items() if events_}
+    for round_ in in_rounds(batch, lambda event: str(event["data"]["partner_id"])):
         groups: dict[tuple[str, str], list[dict[str, Any]]] = {}
         for event in round_:
             previous, manager = event["data"].get("previous_manager_id"), event["data"].get("manager_id")

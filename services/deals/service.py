@@ -240,8 +240,10 @@ class DealsService:
     @handles(partner_events.PARTNERS_MERGED)
     def on_partners_merged(self, event) -> dict:
         """Two partners became one: deals, invoices and supplier orders of the merged partner now
-        name the survivor."""
-        return merges.partners_merged(self.db, event)
+        name the survivor, and its deals sit where the survivor sits."""
+        counts = merges.partners_merged(self.db, event)
+        reassignment.partner_placed(self.db, event)
+        return counts
 
     @handles_batch(partner_events.PARTNER_REASSIGNED, queue="deals.partner_reassigned")
     def on_partner_reassigned(self, events) -> dict:

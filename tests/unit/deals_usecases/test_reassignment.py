@@ -193,3 +193,21 @@ def test_a_reassignment_heard_after_a_later_update_still_moves_the_deals(session
     session.expire_all()
     moved = details.get_deal(session, ADMIN_ACTOR, deal["id"])
     assert (moved["manager_id"], moved["region"], moved["department"]) == ("carl", "kzn", "east")
+
+
+def test_deals_of_a_merged_partner_sit_where_the_survivor_sits(session, uow_for, partners, open_deal):
+    from contracts.partners import PARTNERS_MERGED
+    from services.deals.usecases import merges
+
+    merged = open_deal(partner_id=partners.add_partner("Сливаемый", manager_id="anna")["id"])
+    survivor = partners.add_partner("Выживший", manager_id="anna")["id"]
+    event = delivered(PARTNERS_MERGED, {**about(survivor, region="kzn", department="east"), "survivor_id": survivor,
+                                        "merged_id": merged["partner_id"], "contact_ids_moved": [],
+                                        "partner": _partner(survivor)})
+    uow = uow_for(INTERACTIONS)
+    merges.partners_merged(uow, event)  # as the service's on_partners_merged does
+    reassignment.partner_placed(uow, event)
+    session.expire_all()
+    moved = details.get_deal(session, ADMIN_ACTOR, merged["id"])
+    assert (moved["partner_id"], moved["region"], moved["department"], moved["manager_id"]) == (
+        survivor, "kzn", "east", "anna")

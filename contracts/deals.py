@@ -288,6 +288,23 @@ class DealStuck(AboutDeal):
     task_id = required(Uuid)
 
 
+class DealReassigned(AboutDeal):
+    """A deal has another responsible manager (``manager_id``; ``previous_manager_id`` before),
+    or its region or department followed its partner's (``previous_region``,
+    ``previous_department``). ``handover_id`` and ``partner_event_id`` say it followed a
+    partner's reassignment (a whole-base handover when ``handover_id`` is set); ``task_ids`` are
+    the open tasks of its plan that went to the new manager with it; ``by`` is who did it."""
+
+    previous_manager_id = nullable(UserId)
+    previous_region = nullable(fields.String)
+    previous_department = nullable(fields.String)
+    reason = nullable(fields.String)
+    handover_id = nullable(Uuid)
+    partner_event_id = nullable(fields.String)
+    task_ids = required(fields.List, cls_or_instance=Uuid())
+    by = nullable(fields.String)
+
+
 class StageStay(EventData):
     """A stay of a deal in a stage: when it entered and, unless it is there now, when it left."""
 
@@ -461,6 +478,14 @@ DEAL_STUCK = EventContract(
     subject=("partner_id", "deal_id", "task_id"),
     example={**ABOUT, "stage": "offer", "entered_at": "2026-11-01T10:00:00+00:00", "limit_days": 14, "task_id": TASK_ID},
 )
+DEAL_REASSIGNED = EventContract(
+    SOURCE, "deal_reassigned", DealReassigned,
+    summary="A deal went to another manager, or its region or department followed its partner's.",
+    subject=("partner_id", "deal_id"),
+    example={**ABOUT, "manager_id": "boris", "previous_manager_id": "anna", "previous_region": "msk",
+             "previous_department": "north", "reason": "vacation", "handover_id": None, "partner_event_id": None,
+             "task_ids": [TASK_ID], "by": "head-1"},
+)
 
 STATUS_EVENTS = {
     "won": DEAL_WON,
@@ -479,6 +504,7 @@ ALL = (
     DEAL_OPENED, DEAL_UPDATED, DEAL_STAGE_CHANGED, DEAL_WON, DEAL_LOST, DEAL_POSTPONED, DEAL_RESUMED,
     DEAL_TERMS_CHOSEN, OFFER_SENT, OFFER_ACCEPTED, OFFER_REJECTED, TASK_ADDED, TASK_COMPLETED,
     DOCUMENT_ADDED, SUPPLIER_ORDER_ADDED, INVOICE_ISSUED, PAYMENT_RECEIVED, INVOICE_OVERDUE, DEAL_STUCK,
+    DEAL_REASSIGNED,
 )
 
 # Replayed to one consumer on the ``replay`` exchange, not published on ``deals.events``.

@@ -200,6 +200,26 @@ class CallBackTaskCompleted(AboutInteraction):
     note = nullable(fields.String)
 
 
+class InteractionReassigned(AboutInteraction):
+    """A planned interaction went to another responsible user (``responsible_id``; before:
+    ``previous_responsible_id``) because its partner got another manager (``partner_event_id``;
+    ``handover_id`` when in a whole-base handover); ``by`` is who reassigned the partner."""
+
+    previous_responsible_id = nullable(UserId)
+    reason = nullable(fields.String)
+    handover_id = nullable(Uuid)
+    partner_event_id = nullable(fields.String)
+    by = nullable(fields.String)
+
+
+class CallBackTaskReassigned(InteractionReassigned):
+    """An open task (a call back) went to another user (``responsible_id`` is its new assignee)
+    because its partner got another manager."""
+
+    task_id = required(Uuid)
+    kind = required(fields.String)
+
+
 class InteractionSnapshot(AboutInteraction):
     """An interaction (a call too) as it is now, replayed to a consumer that starts late
     (crm_kit.replay)."""
@@ -284,10 +304,25 @@ TASK_COMPLETED = EventContract(
     example={**ABOUT, "task_id": "c3d4e5f6-a7b8-4c9d-8e0f-2a3b4c5d6e7f", "kind": "call_back",
              "completed_at": "2026-11-23T11:00:00+00:00", "completed_by": "anna", "note": "перезвонил"},
 )
+REASSIGNED = {"previous_responsible_id": "anna", "reason": "vacation", "handover_id": None,
+              "partner_event_id": "0b1c2d3e-4f5a-4b6c-8d7e-9f0a1b2c3d4e", "by": "head-1"}
+INTERACTION_REASSIGNED = EventContract(
+    SOURCE, "interaction_reassigned", InteractionReassigned,
+    summary="A planned interaction went to the partner's new manager.", subject=("partner_id", "interaction_id"),
+    example={**ABOUT, "responsible_id": "boris", **REASSIGNED},
+)
+TASK_REASSIGNED = EventContract(
+    SOURCE, "task_reassigned", CallBackTaskReassigned,
+    summary="An open call-back task went to the partner's new manager.",
+    subject=("partner_id", "interaction_id", "task_id"),
+    example={**ABOUT, "responsible_id": "boris", **REASSIGNED, "task_id": "c3d4e5f6-a7b8-4c9d-8e0f-2a3b4c5d6e7f",
+             "kind": "call_back"},
+)
 
 ALL = (
     INTERACTION_REGISTERED, INTERACTION_COMPLETED, INTERACTION_UPDATED, REMINDER_DUE, PARTICIPANTS_LINKED,
     CALL_REGISTERED, CALL_MISSED, TASK_COMPLETED,
+    INTERACTION_REASSIGNED, TASK_REASSIGNED,
 )
 
 # Replayed to one consumer on the ``replay`` exchange, not published on ``interactions.events``.

@@ -28,10 +28,12 @@ The queue, its binding to a durable topic exchange and its retry queues are decl
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import socket
 import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -46,7 +48,8 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from crm_kit import dead_letters
 from crm_kit.actor import SYSTEM, context_for
 from crm_kit.config import env_float
-from crm_kit.entrypoints import _commit
+from crm_kit.contracts import EventContract
+from crm_kit.entrypoints import _commit, _unit_of_work
 from crm_kit.errors import Unavailable, ValidationError
 
 log = logging.getLogger(__name__)
@@ -272,3 +275,60 @@ class BatchConsumer(Entrypoint):
 
 
 consumes_batch = BatchConsumer.decorator
+
+
+def in_rounds(events: list[dict[str, Any]], key: Callable[[dict[str, Any]], Any]) -> Iterator[list[dict[str, Any]]]:
+    """A batch of events in rounds of one event per ``key`` (a partner...), so that a set-based
+    pass over a round applies the events of one key in the order they happened: the oldest of
+    each key in the first round, the next in the second, and so on."""
+    by_key: dict[Any, list[dict[str, Any]]] = {}
+    for event in sorted(events, key=lambda event: str(event.get("occurred_at"))):
+        by_key.setdefault(key(event), []).append(event)
+    while by_key:
+        yield [pending.pop(0) for pending in by_key.values()]
+        by_key = {k: pending for k, pending in by_key.items() if pending}
+
+
+def handles_batch(contract: EventContract, *, queue: str, max_batch: int = 500, max_wait_ms: int = 50):
+    """Handle a burst of one event (a whole-base handover raises one ``partner_reassigned`` per
+    partner) in batches: :func:`consumes_batch` on the producer's topic exchange, bound to the
+    event's routing key, with what :func:`crm_kit.entrypoints.handles` gives one event.
+
+    The method gets the list of events not applied before, in delivery order, each envelope
+    with its ``data`` read through ``contract``; their ``event_id``s are claimed in the inbox in
+    the same transaction as the method's effect (one statement for the batch), so a redelivered
+    batch, or an event in it twice, is applied once. An event that breaks the contract (or is
+    no event) is parked at once, the others applied. ``queue`` names the durable queue, e.g.
+    ``deals.partner_reassigned``.
+    """
+
+    def decorator(method):
+        handler_name = f"{method.__qualname__}"
+
+        @functools.wraps(method)
+        def wrapper(self, bodies: list[Any]):
+            rejected: dict[int, Exception] = {}
+            events: list[dict[str, Any]] = []
+            for index, body in enumerate(bodies):
+                try:
+                    if not isinstance(body, dict) or not body.get("event_id"):
+                        raise ValidationError("event has no event_id", {"event_id": ["missing"]})
+                    events.append({**body, "data": contract.read(body)})
+                except ValidationError as exc:
+                    rejected[index] = exc
+            fresh = _unit_of_work(self).claim_events([str(event["event_id"]) for event in events], handler_name)
+            todo = []
+            for event in events:
+                if str(event["event_id"]) in fresh:
+                    fresh.discard(str(event["event_id"]))
+                    todo.append(event)
+            skipped = len(events) - len(todo)
+            if skipped:
+                log.info("skipping %d redelivered events for %s", skipped, handler_name)
+            result = method(self, todo) if todo else None
+            return {"rejected": rejected, "applied": len(todo), "result": result}
+
+        exchange = f"{contract.source}.events"
+        return consumes_batch(exchange, queue, contract.routing_key, max_batch=max_batch, max_wait_ms=max_wait_ms)(wrapper)
+
+    return decorator

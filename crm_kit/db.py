@@ -247,6 +247,19 @@ class UnitOfWork:
             return False
         return True
 
+    def claim_events(self, event_ids: list[str], handler: str) -> set[str]:
+        """:meth:`claim_event` for a batch of events in one statement: the ids not applied by
+        ``handler`` before (now claimed in this transaction); the others are redeliveries."""
+        if not event_ids:
+            return set()
+        now = utcnow()
+        statement = upsert(self.session, self._database.inbox).on_conflict_do_nothing(index_elements=["event_id", "handler"])
+        claimed = self.session.execute(
+            statement.returning(self._database.inbox.c.event_id),
+            [{"event_id": event_id, "handler": handler, "received_at": now} for event_id in dict.fromkeys(event_ids)],
+        )
+        return {row[0] for row in claimed}
+
     def flush_events(self) -> None:
         """Write the events emitted so far to the outbox (commit does it anyway)."""
         if self._outbox_rows:

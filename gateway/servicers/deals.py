@@ -74,6 +74,11 @@ class DealsServicer(BridgedServicer, deals_pb2_grpc.DealsServicer):
         changes = to_payload(request.deal, only=mask_paths(request.update_mask, DEAL_MASK, "deal"))
         return to_message(await self._call(context, "update_deal", deal_id=request.deal_id, changes=changes), pb.Deal)
 
+    async def ReassignDeal(self, request, context):
+        assignment = {"manager_id": request.manager_id, "reason": blank_to_none(request.reason)}
+        result = await self._call(context, "reassign_deal", deal_id=request.deal_id, assignment=assignment)
+        return to_message(result, pb.Deal)
+
     async def ListDeals(self, request, context):
         filters = paged(request, filled(request, ("partner_id", "manager_id", "status", "stage", "process_code", "text")))
         result = await self._call(context, "list_deals", filters=filters)

@@ -281,3 +281,41 @@ class StuckNotice(Base):
         Id, ForeignKey("stage_history.id", ondelete="CASCADE"), primary_key=True
     )
     notified_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class DealAssignment(Base):
+    """Who handed a deal over to whom, when and why: one row per change of its manager, region
+    or department (a reassignment of the deal alone, or following its partner's)."""
+
+    __tablename__ = "deal_assignments"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    deal_id: Mapped[str] = mapped_column(Id, ForeignKey("deals.id", ondelete="CASCADE"), index=True)
+    manager_id: Mapped[str | None] = mapped_column(String(64))
+    previous_manager_id: Mapped[str | None] = mapped_column(String(64))
+    region: Mapped[str | None] = mapped_column(String(100))
+    department: Mapped[str | None] = mapped_column(String(100))
+    reason: Mapped[str | None] = mapped_column(Text)
+    # Set when the deal followed its partner (partner_reassigned): the handover it was part of.
+    handover_id: Mapped[str | None] = mapped_column(Id)
+    tasks_moved: Mapped[int] = mapped_column(Integer, default=0)
+    changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    changed_by: Mapped[str | None] = mapped_column(String(64))
+
+
+class PartnerPlacement(Base):
+    """Where a partner sits (its manager, region and department), as the partners service last
+    told (its events; asked once when a deal is opened for a partner not heard of yet). A deal
+    takes its region and department from here, so a partner and its deals are seen by the same
+    people."""
+
+    __tablename__ = "partner_placements"
+
+    partner_id: Mapped[str] = mapped_column(Id, primary_key=True)
+    manager_id: Mapped[str | None] = mapped_column(String(64))
+    region: Mapped[str | None] = mapped_column(String(100))
+    department: Mapped[str | None] = mapped_column(String(100))
+    # When the events applied happened: where it sits (any partner event), who has its deals
+    # (partner_reassigned); an older event arriving late does not undo a newer one.
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    reassigned_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

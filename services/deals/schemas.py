@@ -213,3 +213,10 @@ class ForecastIn(Payload):
     def _range(self, data, **_):
         if data.get("date_from") and data.get("date_to") and data["date_to"] < data["date_from"]:
             raise ValidationError({"date_to": ["ends before date_from"]})
+
+
+class DealReassignIn(Payload):
+    """Who a deal goes to on its own (reassign_deal), and why: the reason is required."""
+
+    manager_id = required_text(64)
+    reason = required_text(500)

@@ -16,6 +16,7 @@ from datetime import date
 from contracts import partners as partner_events
 from crm_kit.access import require_operator
 from crm_kit.actor_provider import ActorProvider
+from crm_kit.batch import handles_batch
 from crm_kit.config import env_int
 from crm_kit.db import Database
 from crm_kit.entrypoints import handles, rpc, timer
@@ -33,6 +34,7 @@ from services.deals.usecases import (
     merges,
     offers,
     opening,
+    reassignment,
     replay,
     scans,
     stages,
@@ -76,22 +78,31 @@ class DealsService:
     @rpc
     def open_deal(self, deal, options=None) -> dict:
         """Open a deal at its process's first stage, in progress; the manager defaults to the
-        caller. ``options``: ``request_id`` (a retried call answers the first deal,
-        ``replayed``). Refuses an unknown process_code (ValidationError) and a manager, region or
-        department the caller may not assign (PermissionDenied)."""
-        return opening.open_deal(self.db, self.actor, deal, options)
+        caller, the region and department are the partner's. ``options``: ``request_id`` (a
+        retried call answers the first deal, ``replayed``). Refuses an unknown process_code
+        (ValidationError) and a manager the caller may not assign (PermissionDenied)."""
+        return opening.open_deal(self.db, self.actor, deal, options, partners=self.partners)
 
     @rpc
     def open_lead_from_call(self, call) -> dict:
         """Open a lead from a first call (source "call"); once per ``call_id``: a second call
         answers the first deal. Refuses a missing partner_id or call_id (ValidationError)."""
-        return opening.open_lead_from_call(self.db, self.actor, call)
+        return opening.open_lead_from_call(self.db, self.actor, call, partners=self.partners)
 
     @rpc
     def get_deal(self, deal_id) -> dict:
         """The deal with its stage history, offers, tasks, documents, supplier orders and
         invoices with balances. NotFound also when the caller may not see it."""
         return details.get_deal(self.db.session, self.actor, uuid_arg(deal_id, "deal_id"))
+
+    @rpc
+    def reassign_deal(self, deal_id, assignment) -> dict:
+        """Hand one deal to another manager (``{manager_id, reason}``) with the open tasks of its
+        plan that were the previous manager's; recorded in its ``assignments``, raises
+        ``deal_reassigned``. Heads of sales and admins only (PermissionDenied); refuses a missing
+        reason (ValidationError), a won or lost deal or one already the manager's
+        (PreconditionFailed)."""
+        return reassignment.reassign_deal(self.db, self.actor, uuid_arg(deal_id, "deal_id"), assignment)
 
     @rpc
     def update_deal(self, deal_id, changes) -> dict:
@@ -229,8 +240,29 @@ class DealsService:
     @handles(partner_events.PARTNERS_MERGED)
     def on_partners_merged(self, event) -> dict:
         """Two partners became one: deals, invoices and supplier orders of the merged partner now
-        name the survivor."""
-        return merges.partners_merged(self.db, event)
+        name the survivor, and its deals sit where the survivor sits."""
+        counts = merges.partners_merged(self.db, event)
+        reassignment.partner_placed(self.db, event)
+        return counts
+
+    @handles_batch(partner_events.PARTNER_REASSIGNED, queue="deals.partner_reassigned")
+    def on_partner_reassigned(self, events) -> dict:
+        """Partners have another manager (alone, or a whole base handed over: one event per
+        partner, taken in batches): their open deals that the previous manager had go to the new
+        one with their open tasks; their deals take their region and department. Each changed
+        deal raises ``deal_reassigned``."""
+        return reassignment.partners_reassigned(self.db, events)
+
+    @handles(partner_events.PARTNER_REGISTERED)
+    def on_partner_registered(self, event) -> dict:
+        """Remember where a new partner sits; deals opened for it before take its region and
+        department."""
+        return reassignment.partner_placed(self.db, event)
+
+    @handles(partner_events.PARTNER_UPDATED)
+    def on_partner_updated(self, event) -> dict:
+        """A partner's details changed: its deals follow its region and department."""
+        return reassignment.partner_placed(self.db, event)
 
     @rpc
     def replay_to(self, consumer, replay_id, since):

@@ -201,3 +201,18 @@ def deal_view(deal, process: SalesProcess | None, today: date | None = None) -> 
         invoices=[invoice_view(invoice, today) for invoice in deal.invoices],
     )
     return view
+
+
+def assignment_view(row) -> dict:
+    """One handing over of a deal: to whom, from whom, why, when, by whom, in which handover."""
+    return {
+        "manager_id": row.manager_id,
+        "previous_manager_id": row.previous_manager_id,
+        "region": row.region,
+        "department": row.department,
+        "reason": row.reason,
+        "handover_id": row.handover_id,
+        "tasks_moved": row.tasks_moved,
+        "changed_at": iso(row.changed_at),
+        "changed_by": row.changed_by,
+    }

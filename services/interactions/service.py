@@ -21,7 +21,7 @@ from contracts.telephony import BINDING_KEY, EXCHANGE, QUEUE
 from crm_kit import phones
 from crm_kit.access import require_operator
 from crm_kit.actor_provider import ActorProvider
-from crm_kit.batch import consumes_batch
+from crm_kit.batch import consumes_batch, handles_batch
 from crm_kit.config import env_int
 from crm_kit.contracts import EventContract
 from crm_kit.db import Database
@@ -48,6 +48,7 @@ from services.interactions.usecases import (
     history,
     merges,
     participants,
+    reassignment,
     registration,
     reminders,
     replay,
@@ -213,6 +214,13 @@ class InteractionsService:
         """Two partners became one: subjects, partners, participants and last-interaction dates
         of the merged partner now name the survivor."""
         return merges.partners_merged(self.db, event)
+
+    @handles_batch(partner_events.PARTNER_REASSIGNED, queue="interactions.partner_reassigned")
+    def on_partner_reassigned(self, events) -> dict:
+        """Partners have another manager (alone, or a whole base handed over: one event per
+        partner, taken in batches): their planned interactions and open call-back tasks that were
+        the previous manager's go to the new one (``interaction_reassigned``, ``task_reassigned``)."""
+        return reassignment.partners_reassigned(self.db, events)
 
     # --- phone calls from the PBX -----------------------------------------------------------
     @consumes_batch(EXCHANGE, QUEUE, BINDING_KEY, max_batch=CALL_BATCH, max_wait_ms=CALL_BATCH_WAIT_MS)

@@ -146,3 +146,15 @@ def uow_for(session: Session, usecase_service: str) -> Callable[[Actor], Recordi
         return RecordingUnitOfWork(session, actor, service=usecase_service)
 
     return make
+
+
+def delivered(contract: EventContract, data: dict[str, Any], actor: Actor = SYSTEM, **envelope: Any) -> dict[str, Any]:
+    """The event ``contract`` with ``data`` as a ``@handles`` handler gets it: the envelope as it
+    travelled (JSON), its data read through the contract; ``envelope`` overrides fields of it
+    (``occurred_at``...)."""
+    import json
+
+    from crm_kit.db import event_envelope
+
+    travelled = {**json.loads(json.dumps(event_envelope(contract.source, contract, data, actor), default=str)), **envelope}
+    return {**travelled, "data": contract.read(travelled)}

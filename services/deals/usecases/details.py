@@ -16,13 +16,14 @@ from crm_kit.validation import load
 from services.deals.schemas import UPDATABLE, DealChanges
 from services.deals.usecases.about import about_deal
 from services.deals.usecases.lookup import DEALS, process_of, require_open
+from services.deals.usecases.reassignment import deal_with_assignments
 from services.deals.views import deal_summary, deal_view
 
 
 def get_deal(session: Session, actor: Actor, deal_id: str) -> dict[str, Any]:
-    """The deal with everything it holds; NotFound also when the actor may not see it."""
-    deal = DEALS.for_read(session, actor, deal_id)
-    return deal_view(deal, process_of(session, deal))
+    """The deal with everything it holds and who it was handed to (``assignments``); NotFound
+    also when the actor may not see it."""
+    return deal_with_assignments(session, DEALS.for_read(session, actor, deal_id))
 
 
 def update_deal(uow: UnitOfWork, actor: Actor, deal_id: str, changes: Any) -> dict[str, Any]:

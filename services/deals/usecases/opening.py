@@ -26,6 +26,7 @@ from services.deals.models import Deal, StageStay
 from services.deals.schemas import CallLeadIn, DealIn, OpenOptions
 from services.deals.usecases.about import about_deal
 from services.deals.usecases.lookup import DEALS, find_process, process_of
+from services.deals.usecases.reassignment import placement_of
 from services.deals.views import deal_view
 
 CALL = "call"
@@ -45,12 +46,19 @@ def opened_event(deal: Deal, view: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _create(uow: UnitOfWork, actor: Actor, data: dict[str, Any], request_id: str | None) -> Deal:
+def _create(uow: UnitOfWork, actor: Actor, partners: Any | None, data: dict[str, Any], request_id: str | None) -> Deal:
     session = uow.session
     process = find_process(session, data["process_code"])
     if process is None:
         raise ValidationError.for_field("process_code", f"no sales process {data['process_code']!r}; see list_processes")
+    # The deal sits where its partner sits, whatever the caller gave (reassignment.py).
+    placement = placement_of(session, partners, data["partner_id"])
+    if placement is not None:
+        # "-" (no department is called that) keeps assign_owner from filling in the caller's.
+        data["region"], data["department"] = placement["region"], placement["department"] or "-"
     DEALS.assign_owner(actor, data, "open deals")
+    if placement is not None:
+        data["department"] = placement["department"]
     now = utcnow()
     stage = first_stage(process)
     deal = Deal(
@@ -82,10 +90,13 @@ def _create(uow: UnitOfWork, actor: Actor, data: dict[str, Any], request_id: str
     return deal
 
 
-def open_deal(uow: UnitOfWork, actor: Actor, payload: Any, options: Any = None) -> dict[str, Any]:
+def open_deal(uow: UnitOfWork, actor: Actor, payload: Any, options: Any = None, *, partners: Any | None = None) -> dict[str, Any]:
     """Open a deal; see the module docstring. A retried call with the same ``request_id``
-    answers the first deal (``replayed``). Refuses an unknown process (ValidationError on
-    ``process_code``) and a manager, region or department the actor may not assign."""
+    answers the first deal (``replayed``). Its region and department are its partner's (asked
+    of the partners service for a partner not heard of yet); those given count only for a
+    partner the partners service does not show the caller (``partners``: the client asked,
+    None to go by what deals heard of the partner only). Refuses an unknown process
+    (ValidationError on ``process_code``) and a manager the actor may not assign."""
     opts = load(OpenOptions(), options or {}, what="options")
     data = load(DealIn(), payload, what="deal")
     session = uow.session
@@ -96,7 +107,7 @@ def open_deal(uow: UnitOfWork, actor: Actor, payload: Any, options: Any = None) 
             # A retry racing the first call: the unique request_id lets one in; the other
             # answers the winner's deal.
             with session.begin_nested():
-                deal = _create(uow, actor, data, request_id)
+                deal = _create(uow, actor, partners, data, request_id)
         except IntegrityError:
             earlier = session.scalar(select(Deal).where(Deal.request_id == request_id)) if request_id else None
             if earlier is None:
@@ -112,7 +123,7 @@ def _lead_of_call(session: Session, call_id: str) -> Deal | None:
     return session.scalar(select(Deal).where(Deal.source == CALL, Deal.source_ref == call_id))
 
 
-def open_lead_from_call(uow: UnitOfWork, actor: Actor, payload: Any) -> dict[str, Any]:
+def open_lead_from_call(uow: UnitOfWork, actor: Actor, payload: Any, *, partners: Any | None = None) -> dict[str, Any]:
     """A lead (a deal of the standard process at its first stage) from a first call, once per
     call: a second call with the same ``call_id`` answers the first deal (``replayed``)."""
     data = load(CallLeadIn(), payload, what="call")
@@ -134,7 +145,7 @@ def open_lead_from_call(uow: UnitOfWork, actor: Actor, payload: Any) -> dict[str
             # Two deliveries of one call at once: the unique index lets one in; the other
             # answers the winner's deal.
             with session.begin_nested():
-                deal = _create(uow, actor, deal_data, None)
+                deal = _create(uow, actor, partners, deal_data, None)
         except IntegrityError:
             earlier = _lead_of_call(session, data["call_id"])
             if earlier is None:

@@ -4,7 +4,7 @@ from marshmallow import fields, validate
 from sqlalchemy import Column, Integer, MetaData, String, Table, insert, select, text
 
 from crm_kit.actor_provider import ActorProvider
-from crm_kit.batch import consumes_batch
+from crm_kit.batch import consumes_batch, handles_batch
 from crm_kit.contracts import EventContract, EventData, required
 from crm_kit.db import Database, messaging_tables
 from crm_kit.entrypoints import handles, rpc
@@ -33,6 +33,9 @@ class NoteRecorded(EventData):
 
 NOTE_RECORDED = EventContract("probe", "note_recorded", NoteRecorded, summary="A note was stored.",
                               example={"note": "hello"}, subject=())
+# Only the tests publish it: heard in batches (handles_batch).
+NOTE_BATCHED = EventContract("probe", "note_batched", NoteRecorded, summary="A note to take in a batch.",
+                             example={"note": "hello"}, subject=())
 
 
 class ProbeService:
@@ -83,6 +86,13 @@ class ProbeService:
             raise RuntimeError("handler broken for this event")
         if data.get("fail") == "validation":
             raise ValidationError("bad thing", {"note": ["not acceptable"]})
+
+    @handles_batch(NOTE_BATCHED, queue="probe.note_batched", max_batch=50, max_wait_ms=30)
+    def take_notes(self, events):
+        """Stores ``batched:<note>`` per event not applied before, and the batch's size."""
+        for event in events:
+            self.db.session.execute(insert(effects).values(event_id=event["event_id"],
+                                                           note=f"batched:{event['data']['note']}"))
 
     @consumes_batch("probe.batch", "probe.batch.items", "item.#", max_batch=50, max_wait_ms=30)
     def take_batch(self, bodies):

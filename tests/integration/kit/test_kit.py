@@ -304,3 +304,28 @@ def test_batch_consumer_applies_once_parks_bad_items_and_survives_poison_and_out
     assert all(p.queue == "probe.batch.items" for p in by_kind.values())
     notes = [n for n in effect_notes(engine) if run in n]
     assert sorted(notes) == sorted(expected)  # each applied once, the poison never
+
+
+def test_events_handled_in_batches_are_applied_once_and_a_bad_one_parked(probe, probe_db, infra):
+    _, engine = probe_db
+    run = uuid.uuid4().hex[:8]
+
+    def note(text: str, event_id: str | None = None) -> dict:
+        return {"event_id": event_id or str(uuid.uuid4()), "event_type": "note_batched", "version": 1, "source": "probe",
+                "occurred_at": "2026-11-23T10:00:00+00:00", "actor": {"user_id": "tester"},
+                "subject": {"partner_ids": []}, "data": {"note": text}}
+
+    twice = note(f"{run}-twice")
+    events = [note(f"{run}-{i}") for i in range(20)]
+    for envelope in [*events[:10], twice, note(""), twice, *events[10:], twice]:
+        publish_event(infra.amqp_uri, envelope, routing_key="note_batched", source="probe")
+    expected = sorted(f"batched:{e['data']['note']}" for e in (*events, twice))
+    eventually(lambda: sorted(n for n in effect_notes(engine) if run in n) == expected, what="each event applied once")
+
+    def parked():
+        return [p for p in dead_letters.iter_parked(infra.amqp_uri, "probe", 500)
+                if p.queue == "probe.note_batched" and '"note": ""' in p.body]
+
+    found = eventually(parked, what="the event against its contract to be parked")[0]
+    assert (found.attempts, found.error_type) == (1, "ValidationError")
+    assert sorted(n for n in effect_notes(engine) if run in n) == expected

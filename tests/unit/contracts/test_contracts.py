@@ -239,6 +239,7 @@ def test_a_handler_declared_with_a_contract_hears_its_event_and_gets_data_read_t
 def test_every_event_a_service_consumes_has_a_contract():
     from nameko.events import EventHandler
 
+    from crm_kit.batch import BatchConsumer
     from crm_ops.registry import service_class
 
     heard = 0
@@ -247,9 +248,15 @@ def test_every_event_a_service_consumes_has_a_contract():
             for declared in getattr(entrypoint, "nameko_entrypoints", ()):
                 if isinstance(declared, EventHandler):
                     source, event_type = declared.source_service, declared.event_type
-                    assert contracts.find(source, event_type), f"{name} hears {source}.{event_type} without a contract"
-                    heard += 1
-    assert heard == 9  # partners_merged in deals and interactions, seven partners events for the caller directory
+                elif isinstance(declared, BatchConsumer) and declared.exchange_name.endswith(".events"):
+                    source, event_type = declared.exchange_name.removesuffix(".events"), declared.routing_key
+                else:
+                    continue
+                assert contracts.find(source, event_type), f"{name} hears {source}.{event_type} without a contract"
+                heard += 1
+    # partners_merged in deals and interactions, seven partners events for the caller directory,
+    # partner_registered and partner_updated in deals, partner_reassigned in batches in both.
+    assert heard == 13
 
 
 # --- the package ------------------------------------------------------------------------------

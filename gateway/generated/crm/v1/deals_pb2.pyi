@@ -58,7 +58,7 @@ class StageStay(_message.Message):
     def __init__(self, id: _Optional[str] = ..., stage: _Optional[str] = ..., entered_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., left_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., entered_by: _Optional[str] = ..., left_by: _Optional[str] = ..., note: _Optional[str] = ...) -> None: ...
 
 class Deal(_message.Message):
-    __slots__ = ("id", "title", "partner_id", "contact_id", "process_code", "stage", "stage_name", "probability", "status", "amount", "currency", "expected_close_date", "agreement_id", "partner_is_client", "loss_reason", "lost_at_stage", "competitor_id", "source", "source_ref", "manager_id", "region", "department", "created_at", "created_by", "updated_at", "stage_entered_at", "closed_at", "request_id", "stage_history", "offers", "tasks", "documents", "supplier_orders", "invoices", "replayed")
+    __slots__ = ("id", "title", "partner_id", "contact_id", "process_code", "stage", "stage_name", "probability", "status", "amount", "currency", "expected_close_date", "agreement_id", "partner_is_client", "loss_reason", "lost_at_stage", "competitor_id", "source", "source_ref", "manager_id", "region", "department", "created_at", "created_by", "updated_at", "stage_entered_at", "closed_at", "request_id", "stage_history", "offers", "tasks", "documents", "supplier_orders", "invoices", "replayed", "assignments")
     ID_FIELD_NUMBER: _ClassVar[int]
     TITLE_FIELD_NUMBER: _ClassVar[int]
     PARTNER_ID_FIELD_NUMBER: _ClassVar[int]
@@ -94,6 +94,7 @@ class Deal(_message.Message):
     SUPPLIER_ORDERS_FIELD_NUMBER: _ClassVar[int]
     INVOICES_FIELD_NUMBER: _ClassVar[int]
     REPLAYED_FIELD_NUMBER: _ClassVar[int]
+    ASSIGNMENTS_FIELD_NUMBER: _ClassVar[int]
     id: str
     title: str
     partner_id: str
@@ -129,7 +130,40 @@ class Deal(_message.Message):
     supplier_orders: _containers.RepeatedCompositeFieldContainer[SupplierOrder]
     invoices: _containers.RepeatedCompositeFieldContainer[Invoice]
     replayed: bool
-    def __init__(self, id: _Optional[str] = ..., title: _Optional[str] = ..., partner_id: _Optional[str] = ..., contact_id: _Optional[str] = ..., process_code: _Optional[str] = ..., stage: _Optional[str] = ..., stage_name: _Optional[str] = ..., probability: _Optional[int] = ..., status: _Optional[str] = ..., amount: _Optional[_Union[_common_pb2.Decimal, _Mapping]] = ..., currency: _Optional[str] = ..., expected_close_date: _Optional[_Union[_common_pb2.Date, _Mapping]] = ..., agreement_id: _Optional[str] = ..., partner_is_client: _Optional[bool] = ..., loss_reason: _Optional[str] = ..., lost_at_stage: _Optional[str] = ..., competitor_id: _Optional[str] = ..., source: _Optional[str] = ..., source_ref: _Optional[str] = ..., manager_id: _Optional[str] = ..., region: _Optional[str] = ..., department: _Optional[str] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., created_by: _Optional[str] = ..., updated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., stage_entered_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., closed_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., request_id: _Optional[str] = ..., stage_history: _Optional[_Iterable[_Union[StageStay, _Mapping]]] = ..., offers: _Optional[_Iterable[_Union[Offer, _Mapping]]] = ..., tasks: _Optional[_Iterable[_Union[Task, _Mapping]]] = ..., documents: _Optional[_Iterable[_Union[Document, _Mapping]]] = ..., supplier_orders: _Optional[_Iterable[_Union[SupplierOrder, _Mapping]]] = ..., invoices: _Optional[_Iterable[_Union[Invoice, _Mapping]]] = ..., replayed: _Optional[bool] = ...) -> None: ...
+    assignments: _containers.RepeatedCompositeFieldContainer[DealAssignment]
+    def __init__(self, id: _Optional[str] = ..., title: _Optional[str] = ..., partner_id: _Optional[str] = ..., contact_id: _Optional[str] = ..., process_code: _Optional[str] = ..., stage: _Optional[str] = ..., stage_name: _Optional[str] = ..., probability: _Optional[int] = ..., status: _Optional[str] = ..., amount: _Optional[_Union[_common_pb2.Decimal, _Mapping]] = ..., currency: _Optional[str] = ..., expected_close_date: _Optional[_Union[_common_pb2.Date, _Mapping]] = ..., agreement_id: _Optional[str] = ..., partner_is_client: _Optional[bool] = ..., loss_reason: _Optional[str] = ..., lost_at_stage: _Optional[str] = ..., competitor_id: _Optional[str] = ..., source: _Optional[str] = ..., source_ref: _Optional[str] = ..., manager_id: _Optional[str] = ..., region: _Optional[str] = ..., department: _Optional[str] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., created_by: _Optional[str] = ..., updated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., stage_entered_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., closed_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., request_id: _Optional[str] = ..., stage_history: _Optional[_Iterable[_Union[StageStay, _Mapping]]] = ..., offers: _Optional[_Iterable[_Union[Offer, _Mapping]]] = ..., tasks: _Optional[_Iterable[_Union[Task, _Mapping]]] = ..., documents: _Optional[_Iterable[_Union[Document, _Mapping]]] = ..., supplier_orders: _Optional[_Iterable[_Union[SupplierOrder, _Mapping]]] = ..., invoices: _Optional[_Iterable[_Union[Invoice, _Mapping]]] = ..., replayed: _Optional[bool] = ..., assignments: _Optional[_Iterable[_Union[DealAssignment, _Mapping]]] = ...) -> None: ...
+
+class DealAssignment(_message.Message):
+    __slots__ = ("manager_id", "previous_manager_id", "region", "department", "reason", "handover_id", "tasks_moved", "changed_at", "changed_by")
+    MANAGER_ID_FIELD_NUMBER: _ClassVar[int]
+    PREVIOUS_MANAGER_ID_FIELD_NUMBER: _ClassVar[int]
+    REGION_FIELD_NUMBER: _ClassVar[int]
+    DEPARTMENT_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    HANDOVER_ID_FIELD_NUMBER: _ClassVar[int]
+    TASKS_MOVED_FIELD_NUMBER: _ClassVar[int]
+    CHANGED_AT_FIELD_NUMBER: _ClassVar[int]
+    CHANGED_BY_FIELD_NUMBER: _ClassVar[int]
+    manager_id: str
+    previous_manager_id: str
+    region: str
+    department: str
+    reason: str
+    handover_id: str
+    tasks_moved: int
+    changed_at: _timestamp_pb2.Timestamp
+    changed_by: str
+    def __init__(self, manager_id: _Optional[str] = ..., previous_manager_id: _Optional[str] = ..., region: _Optional[str] = ..., department: _Optional[str] = ..., reason: _Optional[str] = ..., handover_id: _Optional[str] = ..., tasks_moved: _Optional[int] = ..., changed_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., changed_by: _Optional[str] = ...) -> None: ...
+
+class ReassignDealRequest(_message.Message):
+    __slots__ = ("deal_id", "manager_id", "reason")
+    DEAL_ID_FIELD_NUMBER: _ClassVar[int]
+    MANAGER_ID_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    deal_id: str
+    manager_id: str
+    reason: str
+    def __init__(self, deal_id: _Optional[str] = ..., manager_id: _Optional[str] = ..., reason: _Optional[str] = ...) -> None: ...
 
 class DealSummary(_message.Message):
     __slots__ = ("id", "title", "partner_id", "process_code", "stage", "stage_name", "status", "amount", "currency", "expected_close_date", "manager_id", "region", "department", "created_at", "updated_at", "stage_entered_at", "closed_at", "source", "probability")

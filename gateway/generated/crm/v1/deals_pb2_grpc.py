@@ -72,6 +72,11 @@ class DealsStub:
                 request_serializer=crm_dot_v1_dot_deals__pb2.UpdateDealRequest.SerializeToString,
                 response_deserializer=crm_dot_v1_dot_deals__pb2.Deal.FromString,
                 _registered_method=True)
+        self.ReassignDeal = channel.unary_unary(
+                '/crm.v1.Deals/ReassignDeal',
+                request_serializer=crm_dot_v1_dot_deals__pb2.ReassignDealRequest.SerializeToString,
+                response_deserializer=crm_dot_v1_dot_deals__pb2.Deal.FromString,
+                _registered_method=True)
         self.ListDeals = channel.unary_unary(
                 '/crm.v1.Deals/ListDeals',
                 request_serializer=crm_dot_v1_dot_deals__pb2.ListDealsRequest.SerializeToString,
@@ -207,6 +212,17 @@ class DealsServicer:
         """Changes the fields named in update_mask: title, amount, currency, expected_close_date,
         contact_id (others: INVALID_ARGUMENT on update_mask; stage and status have their own
         methods). Refuses changes to a closed deal (FAILED_PRECONDITION).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ReassignDeal(self, request, context):
+        """Hands one deal to another manager with a reason, with the open tasks of its plan that were
+        the previous manager's; recorded in the deal's assignments. Heads of sales (for the deals
+        they see) and admins only (PERMISSION_DENIED); refuses a missing manager or reason
+        (INVALID_ARGUMENT), a won or lost deal and a deal already the manager's (FAILED_PRECONDITION).
+        The deal keeps its partner's region and department.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -369,6 +385,11 @@ def add_DealsServicer_to_server(servicer, server):
             'UpdateDeal': grpc.unary_unary_rpc_method_handler(
                     servicer.UpdateDeal,
                     request_deserializer=crm_dot_v1_dot_deals__pb2.UpdateDealRequest.FromString,
+                    response_serializer=crm_dot_v1_dot_deals__pb2.Deal.SerializeToString,
+            ),
+            'ReassignDeal': grpc.unary_unary_rpc_method_handler(
+                    servicer.ReassignDeal,
+                    request_deserializer=crm_dot_v1_dot_deals__pb2.ReassignDealRequest.FromString,
                     response_serializer=crm_dot_v1_dot_deals__pb2.Deal.SerializeToString,
             ),
             'ListDeals': grpc.unary_unary_rpc_method_handler(
@@ -577,6 +598,33 @@ class Deals:
             target,
             '/crm.v1.Deals/UpdateDeal',
             crm_dot_v1_dot_deals__pb2.UpdateDealRequest.SerializeToString,
+            crm_dot_v1_dot_deals__pb2.Deal.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ReassignDeal(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/crm.v1.Deals/ReassignDeal',
+            crm_dot_v1_dot_deals__pb2.ReassignDealRequest.SerializeToString,
             crm_dot_v1_dot_deals__pb2.Deal.FromString,
             options,
             channel_credentials,

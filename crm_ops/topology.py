@@ -36,19 +36,21 @@ class HandlerQueue:
 
 def handler_queues(cls: type, config: dict) -> list[HandlerQueue]:
     container = ServiceContainer(cls, config)
-    return [
+    # In the order of the queue names: the entrypoints are a set, and the deploy files rendered
+    # from these must not change with the interpreter's hash seed.
+    return sorted((
         HandlerQueue(container.service_name, ep.source_service, ep.event_type, ep.method_name)
         for ep in container.entrypoints
         # Broadcast handlers get a queue of their own per running instance, made when it starts.
         if isinstance(ep, EventHandler) and ep.handler_type == SERVICE_POOL
-    ]
+    ), key=lambda queue: queue.name)
 
 
 def batch_queues(cls: type, config: dict) -> list[str]:
     """The queues the service's batch consumers (crm_kit.batch) consume."""
     from crm_kit.batch import BatchConsumer
 
-    return [ep.queue_name for ep in ServiceContainer(cls, config).entrypoints if isinstance(ep, BatchConsumer)]
+    return sorted(ep.queue_name for ep in ServiceContainer(cls, config).entrypoints if isinstance(ep, BatchConsumer))
 
 
 @dataclass(frozen=True)

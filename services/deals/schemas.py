@@ -188,6 +188,35 @@ class InvoiceIn(Payload):
             raise ValidationError({"due_date": [f"is before the issue date {issued_on.isoformat()}"]})
 
 
+class DocumentOptions(Payload):
+    """How a document is made: ``override_reason``, a head of sales' or admin's reason to let it
+    break the deal's sales terms (recorded on the document)."""
+
+    override_reason = optional_text(500)
+
+
+class CancelInvoiceIn(Payload):
+    reason = required_text(500)
+
+
+class TaskFilters(Payload):
+    """list_tasks: whose (``responsible_id``), which deal, only overdue ones (open and due
+    before today), done ones too."""
+
+    responsible_id = optional_text(64)
+    deal_id = optional_id()
+    kind = optional_one_of(TASK_KINDS)
+    overdue_only = fields.Boolean(load_default=False)
+    include_done = fields.Boolean(load_default=False)
+    limit = page_size(100, 500)
+    cursor = page_cursor()
+
+    @validates_schema
+    def _open_when_overdue(self, data, **_):
+        if data.get("overdue_only") and data.get("include_done"):
+            raise ValidationError({"include_done": ["a done task is never overdue: give overdue_only or include_done"]})
+
+
 class PaymentIn(Payload):
     amount = Money(required=True, positive=True)
     paid_on = fields.Date(required=True)

@@ -188,15 +188,21 @@ class InvoiceIn(Payload):
             raise ValidationError({"due_date": [f"is before the issue date {issued_on.isoformat()}"]})
 
 
+def _not_blank(value: str | None) -> None:
+    if value is not None and not value.strip():
+        raise ValidationError("must not be blank: say why")
+
+
 class DocumentOptions(Payload):
     """How a document is made: ``override_reason``, a head of sales' or admin's reason to let it
     break the deal's sales terms (recorded on the document)."""
 
-    override_reason = optional_text(500)
+    override_reason = fields.String(load_default=None, allow_none=True,
+                                    validate=[validate.Length(max=500), _not_blank])
 
 
 class CancelInvoiceIn(Payload):
-    reason = required_text(500)
+    reason = fields.String(required=True, validate=[validate.Length(min=1, max=500), _not_blank])
 
 
 class TaskFilters(Payload):

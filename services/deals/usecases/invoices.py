@@ -39,6 +39,7 @@ def terms_override(actor: Actor, breaches: list[terms_rules.Breach], agreement_i
     someone other than a head of sales or an admin (PermissionDenied)."""
     if breaches and reason:
         require_sales_head(actor, "override the deal's sales terms")
+    reason = reason.strip() if reason else None
     return terms_rules.refuse_or_override(breaches, agreement_id, reason, actor.user_id, utcnow().isoformat())
 
 

@@ -3,9 +3,14 @@ and an offer, the prepayment it asks before shipment, and the override a head of
 
 The terms are the agreement's as chosen for the deal (an approved agreement's terms do not
 change): ``credit_days`` (days of deferred payment: an invoice is due at most that many days
-after it is issued; ``None``: no limit), ``discount_percent`` (the largest discount an offer line
-may give; a markup agreement, below zero, allows no discount) and ``prepayment_share`` (the
-percent of the deal amount paid before the deal reaches its shipment stage).
+after it is issued), ``discount_percent`` (the largest discount an offer line may give) and
+``prepayment_share`` (the percent of the deal amount paid before the deal reaches its shipment
+stage).
+
+A term of zero or none sets no limit on documents: partners stores a term not given as 0 (no
+credit, no discount), which cannot be told from a 0 given on purpose, and reading it as "due on
+the day of issue, no discount at all" would refuse the documents of every agreement made
+without those terms. A markup agreement (discount below zero) likewise sets no discount limit.
 """
 
 from __future__ import annotations
@@ -53,7 +58,7 @@ def terms_chosen(agreement_id: str | None, agreement_status: str | None) -> bool
 def invoice_breaches(terms: Terms | None, issued_on: date, due_date: date) -> list[Breach]:
     """The rules an invoice issued on ``issued_on`` and due on ``due_date`` breaks: a due date
     later than the agreement's credit days allow."""
-    if terms is None or terms.credit_days is None:
+    if terms is None or not terms.credit_days:
         return []
     latest = issued_on + timedelta(days=terms.credit_days)
     if due_date <= latest:
@@ -68,9 +73,9 @@ def invoice_breaches(terms: Terms | None, issued_on: date, due_date: date) -> li
 
 def allowed_discount(terms: Terms | None) -> Decimal | None:
     """The largest discount an offer line may give under ``terms`` (``None``: no limit)."""
-    if terms is None or terms.discount_percent is None:
+    if terms is None or terms.discount_percent is None or Decimal(terms.discount_percent) <= 0:
         return None
-    return max(Decimal(terms.discount_percent), ZERO)
+    return Decimal(terms.discount_percent)
 
 
 def offer_breaches(terms: Terms | None, discounts: Sequence[Decimal | None]) -> list[Breach]:

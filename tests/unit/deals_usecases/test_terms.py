@@ -146,3 +146,13 @@ def test_closed_deals_keep_the_terms_they_closed_under(session, uow_for, deal, a
     stages.set_status(uow_for(ANNA), ANNA, deal["id"], {"status": "lost", "loss_reason": "price"})
     assert terms.agreement_withdrawn(uow_for(ANNA), withdrawn(agreement["id"])) == {"deals": 0}
     assert details.get_deal(session, ANNA, deal["id"])["terms_withdrawn"] is False
+
+
+def test_terms_of_zero_set_no_limit(uow_for, partners, open_deal):
+    # partners stores a term not given as 0: it cannot refuse every document of such agreements.
+    deal = open_deal(amount="1000")
+    plain = partners.add_agreement(credit_days=0, discount_percent="0.00", prepayment_share="0.00")
+    stages.choose_terms(uow_for(ANNA), ANNA, partners, deal["id"], {"agreement_id": plain["id"]})
+    assert issue(uow_for(ANNA), deal, 60)["terms_override"] is None
+    offer = offers.add_offer(uow_for(ANNA), ANNA, deal["id"], {"lines": [{**LINE, "discount_percent": "10"}]})
+    assert offer["terms_override"] is None

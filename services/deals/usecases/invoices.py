@@ -32,6 +32,12 @@ from services.deals.usecases.stages import deal_terms
 from services.deals.views import invoice_view
 
 
+def about_invoice(deal: Deal, invoice: Invoice, view: dict[str, Any]) -> dict[str, Any]:
+    """What invoice events say of their invoice (with its deal's AboutDeal)."""
+    return {**about_deal(deal), "invoice_id": invoice.id, "number": invoice.number, "amount": view["amount"],
+            "currency": invoice.currency}
+
+
 def terms_override(actor: Actor, breaches: list[terms_rules.Breach], agreement_id: str | None,
                    reason: str | None) -> dict[str, Any] | None:
     """The override to record on a document that breaks the deal's terms (None when it keeps
@@ -78,11 +84,7 @@ def issue_invoice(uow: UnitOfWork, actor: Actor, deal_id: str, payload: Any, opt
     session.flush()
     view = invoice_view(invoice, date.today())
     uow.emit(events.INVOICE_ISSUED, {
-        **about_deal(deal),
-        "invoice_id": invoice.id,
-        "number": invoice.number,
-        "amount": view["amount"],
-        "currency": invoice.currency,
+        **about_invoice(deal, invoice, view),
         "issued_on": view["issued_on"],
         "due_date": view["due_date"],
     })
@@ -113,11 +115,7 @@ def cancel_invoice(uow: UnitOfWork, actor: Actor, invoice_id: str, payload: Any)
     session.flush()
     view = invoice_view(invoice, date.today())
     uow.emit(events.INVOICE_CANCELLED, {
-        **about_deal(deal),
-        "invoice_id": invoice.id,
-        "number": invoice.number,
-        "amount": view["amount"],
-        "currency": invoice.currency,
+        **about_invoice(deal, invoice, view),
         "reason": invoice.cancel_reason,
         "cancelled_at": view["cancelled_at"],
         "was_overdue": was_overdue_notified,

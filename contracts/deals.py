@@ -18,6 +18,7 @@ from crm_kit.contracts import (
     UserId,
     Uuid,
     nullable,
+    optional,
     required,
 )
 
@@ -58,6 +59,7 @@ class DealDetails(DealSummary):
 
     contact_id = nullable(Uuid)
     agreement_id = nullable(Uuid)
+    terms_withdrawn = optional(fields.Boolean, truthy={True}, falsy={False})
     partner_is_client = required(fields.Boolean, truthy={True}, falsy={False})
     loss_reason = nullable(fields.String)
     lost_at_stage = nullable(fields.String)
@@ -76,6 +78,17 @@ class OfferLine(EventData):
     amount = required(DecimalText)
 
 
+class TermsOverride(EventData):
+    """A head of sales' or admin's override of the deal's sales terms on a document: the
+    ``rules`` it breaks (credit_days, discount_percent), of which agreement, by whom, when, why."""
+
+    rules = required(fields.List, cls_or_instance=fields.String())
+    agreement_id = nullable(Uuid)
+    by = nullable(fields.String)
+    at = required(Moment)
+    reason = required(fields.String)
+
+
 class OfferView(EventData):
     """A commercial offer of the deal with its lines."""
 
@@ -91,6 +104,7 @@ class OfferView(EventData):
     decided_at = nullable(Moment)
     created_at = required(Moment)
     created_by = nullable(fields.String)
+    terms_override = optional(fields.Nested, nested=TermsOverride)
 
 
 class DocumentView(EventData):
@@ -200,7 +214,8 @@ class DealTermsChosen(AboutDeal):
 
 
 class OfferChanged(AboutDeal):
-    """An offer was sent, accepted (the deal's amount is now its total) or rejected."""
+    """An offer was sent, accepted (the deal's amount is now its total), rejected, or expired
+    (still unanswered after its last valid day: the offer scan, once per offer)."""
 
     offer_id = required(Uuid)
     total = required(DecimalText)
@@ -263,6 +278,20 @@ class PaymentReceived(AboutDeal):
     external_id = required(fields.String)
     paid_on = required(fields.Date)
     currency = required(Currency)
+
+
+class InvoiceCancelled(AboutDeal):
+    """An invoice was withdrawn with a ``reason``: it is never overdue or a debt from now on
+    (``was_overdue``: invoice_overdue had been raised for it before, so a debt opened for it
+    can be closed)."""
+
+    invoice_id = required(Uuid)
+    number = required(fields.String)
+    amount = required(DecimalText)
+    currency = required(Currency)
+    reason = required(fields.String)
+    cancelled_at = required(Moment)
+    was_overdue = required(fields.Boolean, truthy={True}, falsy={False})
 
 
 class InvoiceOverdue(AboutDeal):
@@ -427,6 +456,12 @@ OFFER_REJECTED = EventContract(
     example={**ABOUT, "offer_id": OFFER["id"], "total": "150000.00", "currency": "RUB", "valid_until": "2026-12-01",
              "offer": {**OFFER, "status": "rejected", "decided_at": "2026-11-25T10:00:00+00:00"}},
 )
+OFFER_EXPIRED = EventContract(
+    SOURCE, "offer_expired", OfferChanged, summary="A sent offer was unanswered after its last valid day.",
+    subject=("partner_id", "deal_id", "offer_id"),
+    example={**ABOUT, "offer_id": OFFER["id"], "total": "150000.00", "currency": "RUB", "valid_until": "2026-12-01",
+             "offer": {**OFFER, "status": "expired", "decided_at": "2026-12-02T00:01:00+00:00"}},
+)
 TASK_ADDED = EventContract(
     SOURCE, "task_added", DealTaskAdded, summary="A task was put on a deal's work plan.",
     subject=("partner_id", "deal_id", "task_id"),
@@ -467,6 +502,12 @@ PAYMENT_RECEIVED = EventContract(
     example={**ABOUT, "invoice_id": INVOICE_ID, "amount": "50000.00", "balance": "100000.00", "paid_in_full": False,
              "external_id": "bank-2026-11-25-17", "paid_on": "2026-11-25", "currency": "RUB"},
 )
+INVOICE_CANCELLED = EventContract(
+    SOURCE, "invoice_cancelled", InvoiceCancelled, summary="An invoice was withdrawn (never overdue, never a debt).",
+    subject=("partner_id", "deal_id", "invoice_id"),
+    example={**ABOUT, "invoice_id": INVOICE_ID, "number": "СЧ-101", "amount": "150000.00", "currency": "RUB",
+             "reason": "выставлен ошибочно", "cancelled_at": "2026-11-25T10:00:00+00:00", "was_overdue": False},
+)
 INVOICE_OVERDUE = EventContract(
     SOURCE, "invoice_overdue", InvoiceOverdue, summary="An invoice is unpaid past its due date.",
     subject=("partner_id", "deal_id", "invoice_id"),
@@ -502,9 +543,9 @@ OFFER_EVENTS = {
 
 ALL = (
     DEAL_OPENED, DEAL_UPDATED, DEAL_STAGE_CHANGED, DEAL_WON, DEAL_LOST, DEAL_POSTPONED, DEAL_RESUMED,
-    DEAL_TERMS_CHOSEN, OFFER_SENT, OFFER_ACCEPTED, OFFER_REJECTED, TASK_ADDED, TASK_COMPLETED,
-    DOCUMENT_ADDED, SUPPLIER_ORDER_ADDED, INVOICE_ISSUED, PAYMENT_RECEIVED, INVOICE_OVERDUE, DEAL_STUCK,
-    DEAL_REASSIGNED,
+    DEAL_TERMS_CHOSEN, OFFER_SENT, OFFER_ACCEPTED, OFFER_REJECTED, OFFER_EXPIRED, TASK_ADDED, TASK_COMPLETED,
+    DOCUMENT_ADDED, SUPPLIER_ORDER_ADDED, INVOICE_ISSUED, INVOICE_CANCELLED, PAYMENT_RECEIVED, INVOICE_OVERDUE,
+    DEAL_STUCK, DEAL_REASSIGNED,
 )
 
 # Replayed to one consumer on the ``replay`` exchange, not published on ``deals.events``.

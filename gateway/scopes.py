@@ -31,6 +31,7 @@ SCOPES: dict[str, tuple[str, ...]] = {
         "/crm.v1.Deals/GetDeal",
         "/crm.v1.Deals/ListDeals",
         "/crm.v1.Deals/ListInvoices",
+        "/crm.v1.Deals/ListTasks",
         "/crm.v1.Deals/GetForecast",
         "/crm.v1.Deals/ListProcesses",
         "/crm.v1.Interactions/Get",

@@ -45,6 +45,11 @@ def filled(request, keys: tuple[str, ...]) -> dict[str, Any]:
     return {key: value for key in keys if (value := getattr(request, key))}
 
 
+def override_options(request) -> dict[str, Any] | None:
+    """A document request's ``override_reason`` (breaking the sales terms) as the RPC's options."""
+    return {"override_reason": request.override_reason} if request.override_reason else None
+
+
 def paged(request, filters: dict[str, Any]) -> dict[str, Any]:
     """``filters`` with the request's page limit and cursor, when given."""
     if request.page.limit:
@@ -107,7 +112,9 @@ class DealsServicer(BridgedServicer, deals_pb2_grpc.DealsServicer):
     # --- offers ---------------------------------------------------------------------------
     async def AddOffer(self, request, context):
         offer = pick(to_payload(request.offer), OFFER_INPUT)
-        return to_message(await self._call(context, "add_offer", deal_id=request.deal_id, offer=offer), pb.Offer)
+        result = await self._call(context, "add_offer", deal_id=request.deal_id, offer=offer,
+                                  options=override_options(request))
+        return to_message(result, pb.Offer)
 
     async def SetOfferStatus(self, request, context):
         change = {"status": request.status}
@@ -120,6 +127,14 @@ class DealsServicer(BridgedServicer, deals_pb2_grpc.DealsServicer):
 
     async def CompleteTask(self, request, context):
         return to_message(await self._call(context, "complete_task", task_id=request.task_id), pb.Task)
+
+    async def ListTasks(self, request, context):
+        filters = paged(request, filled(request, ("responsible_id", "deal_id", "kind", "overdue_only", "include_done")))
+        result = await self._call(context, "list_tasks", filters=filters)
+        return pb.ListTasksResponse(
+            tasks=[to_message(item, pb.Task) for item in result["items"]],
+            page={"next_cursor": result.get("next_cursor") or ""},
+        )
 
     async def AddDocument(self, request, context):
         document = pick(to_payload(request.document), DOCUMENT_INPUT)
@@ -134,7 +149,14 @@ class DealsServicer(BridgedServicer, deals_pb2_grpc.DealsServicer):
     # --- invoices and payments ------------------------------------------------------------
     async def IssueInvoice(self, request, context):
         invoice = pick(to_payload(request.invoice), INVOICE_INPUT)
-        return to_message(await self._call(context, "issue_invoice", deal_id=request.deal_id, invoice=invoice), pb.Invoice)
+        result = await self._call(context, "issue_invoice", deal_id=request.deal_id, invoice=invoice,
+                                  options=override_options(request))
+        return to_message(result, pb.Invoice)
+
+    async def CancelInvoice(self, request, context):
+        cancellation = {"reason": request.reason}
+        result = await self._call(context, "cancel_invoice", invoice_id=request.invoice_id, cancellation=cancellation)
+        return to_message(result, pb.Invoice)
 
     async def RecordPayment(self, request, context):
         payment = pick(to_payload(request.payment), PAYMENT_INPUT)

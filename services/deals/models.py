@@ -37,6 +37,7 @@ Money = Numeric(18, 2)
 # The overdue scan reads only unpaid invoices not yet raised; the partial index holds just them,
 # so a scan over a million invoices touches the few that matter (bench/deals).
 OVERDUE_SCAN_WHERE = "status IN ('issued', 'partially_paid') AND overdue_notified_at IS NULL"
+OFFER_EXPIRY_WHERE = "status = 'sent' AND valid_until IS NOT NULL"
 
 
 class SalesProcessRecord(Base):
@@ -66,8 +67,15 @@ class Deal(Base):
     amount: Mapped[Decimal] = mapped_column(Money, default=Decimal("0.00"))
     currency: Mapped[str] = mapped_column(String(3), default="RUB")
     expected_close_date: Mapped[date | None] = mapped_column(Date)
-    # The sales terms chosen: an approved agreement of the partners service.
+    # The sales terms chosen: an approved agreement of the partners service, with the terms
+    # documents are checked against, as the agreement said when it was chosen (an approved
+    # agreement's terms do not change). ``agreement_status`` becomes expired or cancelled when
+    # partners says so (agreement events): the terms then no longer count as chosen.
     agreement_id: Mapped[str | None] = mapped_column(Id)
+    agreement_status: Mapped[str | None] = mapped_column(String(20))
+    terms_credit_days: Mapped[int | None] = mapped_column(Integer)
+    terms_discount_percent: Mapped[Decimal | None] = mapped_column(Numeric(5, 2))
+    terms_prepayment_share: Mapped[Decimal | None] = mapped_column(Numeric(5, 2))
     # As last learned from the partners service (asked when a stage needs it).
     partner_is_client: Mapped[bool] = mapped_column(Boolean, default=False)
     loss_reason: Mapped[str | None] = mapped_column(String(40))
@@ -110,6 +118,8 @@ class Deal(Base):
         Index("ix_deals_manager_created", "manager_id", "created_at"),
         Index("ix_deals_region", "region"),
         Index("ix_deals_department", "department"),
+        # Agreement events find the deals that chose the agreement.
+        Index("ix_deals_agreement", "agreement_id"),
         # The stuck scan and the forecast read deals in progress.
         Index("ix_deals_status_stage_entered", "status", "stage_entered_at"),
         Index("ix_deals_status_close_date", "status", "expected_close_date"),
@@ -154,8 +164,16 @@ class Offer(Base):
     created_by: Mapped[str | None] = mapped_column(String(64))
     sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # A head of sales' or admin's override of the agreement's terms (domain/terms.py), as given.
+    terms_override: Mapped[dict | None] = mapped_column(JSON)
 
     lines: Mapped[list[OfferLine]] = relationship(cascade="all, delete-orphan", lazy="selectin", order_by="OfferLine.position")
+
+    __table_args__ = (
+        # The expiry scan reads sent offers past their last valid day.
+        Index("ix_offers_expiry_scan", "valid_until", postgresql_where=text(OFFER_EXPIRY_WHERE),
+              sqlite_where=text(OFFER_EXPIRY_WHERE)),
+    )
 
 
 class OfferLine(Base):
@@ -188,6 +206,11 @@ class Task(Base):
     kind: Mapped[str] = mapped_column(String(20), default="work")
     created_at: Mapped[datetime] = created_at_column()
     created_by: Mapped[str | None] = mapped_column(String(64))
+
+    __table_args__ = (
+        # list_tasks: open tasks by due date, across deals (overdue ones first).
+        Index("ix_tasks_open_due", "due_date", "id", postgresql_where=text("NOT done"), sqlite_where=text("NOT done")),
+    )
 
 
 class Document(Base):
@@ -238,6 +261,11 @@ class Invoice(Base):
     status: Mapped[str] = mapped_column(String(20))
     # Set by the overdue scan in the transaction that raises invoice_overdue: raised once.
     overdue_notified_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # A head of sales' or admin's override of the agreement's terms (domain/terms.py), as given.
+    terms_override: Mapped[dict | None] = mapped_column(JSON)
+    cancelled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    cancelled_by: Mapped[str | None] = mapped_column(String(64))
+    cancel_reason: Mapped[str | None] = mapped_column(String(500))
     created_at: Mapped[datetime] = created_at_column()
     created_by: Mapped[str | None] = mapped_column(String(64))
 

@@ -188,6 +188,41 @@ class InvoiceIn(Payload):
             raise ValidationError({"due_date": [f"is before the issue date {issued_on.isoformat()}"]})
 
 
+def _not_blank(value: str | None) -> None:
+    if value is not None and not value.strip():
+        raise ValidationError("must not be blank: say why")
+
+
+class DocumentOptions(Payload):
+    """How a document is made: ``override_reason``, a head of sales' or admin's reason to let it
+    break the deal's sales terms (recorded on the document)."""
+
+    override_reason = fields.String(load_default=None, allow_none=True,
+                                    validate=[validate.Length(max=500), _not_blank])
+
+
+class CancelInvoiceIn(Payload):
+    reason = fields.String(required=True, validate=[validate.Length(min=1, max=500), _not_blank])
+
+
+class TaskFilters(Payload):
+    """list_tasks: whose (``responsible_id``), which deal, only overdue ones (open and due
+    before today), done ones too."""
+
+    responsible_id = optional_text(64)
+    deal_id = optional_id()
+    kind = optional_one_of(TASK_KINDS)
+    overdue_only = fields.Boolean(load_default=False)
+    include_done = fields.Boolean(load_default=False)
+    limit = page_size(100, 500)
+    cursor = page_cursor()
+
+    @validates_schema
+    def _open_when_overdue(self, data, **_):
+        if data.get("overdue_only") and data.get("include_done"):
+            raise ValidationError({"include_done": ["a done task is never overdue: give overdue_only or include_done"]})
+
+
 class PaymentIn(Payload):
     amount = Money(required=True, positive=True)
     paid_on = fields.Date(required=True)

@@ -38,11 +38,13 @@ from services.deals.usecases import (
     replay,
     scans,
     stages,
+    terms,
     work,
 )
 
 OVERDUE_SCAN_S = env_int("DEALS_OVERDUE_SCAN_S", 60, minimum=1)
 STUCK_SCAN_S = env_int("DEALS_STUCK_SCAN_S", 300, minimum=1)
+OFFER_EXPIRY_SCAN_S = env_int("DEALS_OFFER_EXPIRY_SCAN_S", 300, minimum=1)
 
 
 class DealsService:
@@ -136,15 +138,21 @@ class DealsService:
     def choose_terms(self, deal_id, terms) -> dict:
         """Choose the deal's sales terms (``{agreement_id}``), checked with the partners service.
         Refuses an agreement not approved or individual for another partner
-        (PreconditionFailed), one the caller may not see (NotFound), a closed deal."""
+        (PreconditionFailed), one the caller may not see (NotFound), a closed deal. The
+        agreement's credit days, discount and prepayment share then bind the deal's invoices,
+        offers and shipment; when partners expires or cancels it, the terms no longer count as
+        chosen."""
         return stages.choose_terms(self.db, self.actor, self.partners, uuid_arg(deal_id, "deal_id"), terms)
 
     # --- offers ---------------------------------------------------------------------------
     @rpc
-    def add_offer(self, deal_id, offer) -> dict:
+    def add_offer(self, deal_id, offer, options=None) -> dict:
         """Add a draft commercial offer with lines; amounts and total are computed. Refuses bad
-        lines (ValidationError naming ``lines.<i>.<field>``) and a closed deal."""
-        return offers.add_offer(self.db, self.actor, uuid_arg(deal_id, "deal_id"), offer)
+        lines (ValidationError naming ``lines.<i>.<field>``), a closed deal, and a line discount
+        above the deal's agreement's (PreconditionFailed, ``rule`` "discount_percent") unless a
+        head of sales or admin gives ``options.override_reason`` (recorded on the offer;
+        PermissionDenied for anyone else)."""
+        return offers.add_offer(self.db, self.actor, uuid_arg(deal_id, "deal_id"), offer, options)
 
     @rpc
     def set_offer_status(self, offer_id, change) -> dict:
@@ -166,6 +174,13 @@ class DealsService:
         return work.complete_task(self.db, self.actor, uuid_arg(task_id, "task_id"))
 
     @rpc
+    def list_tasks(self, filters=None) -> dict:
+        """Tasks across the deals the caller may see (a head of sales: the department's), soonest
+        due first: open ones unless ``include_done``, by ``responsible_id``, ``deal_id``,
+        ``kind``, or ``overdue_only``; keyset pages (``limit`` <= 500, ``cursor``)."""
+        return work.list_tasks(self.db.session, self.actor, filters)
+
+    @rpc
     def add_document(self, deal_id, document) -> dict:
         """Link an external document (order, contract, shipment, other) by number or URL."""
         return work.add_document(self.db, self.actor, uuid_arg(deal_id, "deal_id"), document)
@@ -177,11 +192,21 @@ class DealsService:
 
     # --- invoices and payments ------------------------------------------------------------
     @rpc
-    def issue_invoice(self, deal_id, invoice) -> dict:
+    def issue_invoice(self, deal_id, invoice, options=None) -> dict:
         """Issue an invoice (``{number, amount, due_date, issued_on?, currency?}``). Refuses an
         amount not above zero, a due date before the issue date (ValidationError), a number the
-        deal already has (Conflict), a lost deal (PreconditionFailed)."""
-        return invoices.issue_invoice(self.db, self.actor, uuid_arg(deal_id, "deal_id"), invoice)
+        deal already has (Conflict), a lost deal, a due date later than the deal's agreement's
+        credit days allow (PreconditionFailed, ``rule`` "credit_days") unless a head of sales or
+        admin gives ``options.override_reason`` (recorded on the invoice; PermissionDenied for
+        anyone else)."""
+        return invoices.issue_invoice(self.db, self.actor, uuid_arg(deal_id, "deal_id"), invoice, options)
+
+    @rpc
+    def cancel_invoice(self, invoice_id, cancellation) -> dict:
+        """Withdraw an invoice (``{reason}``): never overdue, never a debt, no payments after.
+        Again: no change. Refuses a missing reason (ValidationError) and an invoice with
+        payments (PreconditionFailed)."""
+        return invoices.cancel_invoice(self.db, self.actor, uuid_arg(invoice_id, "invoice_id"), cancellation)
 
     @rpc
     def record_payment(self, invoice_id, payment) -> dict:
@@ -224,6 +249,13 @@ class DealsService:
         require_operator(self.actor, "run the stuck scan")
         return scans.scan_stuck(self.db, datetime_arg(now, "now"))
 
+    @rpc
+    def run_offer_expiry_scan(self, today=None) -> dict:
+        """Run the offer expiry scan now, as of ``today`` (default: today). Admins and services
+        only (PermissionDenied)."""
+        require_operator(self.actor, "run the offer expiry scan")
+        return scans.scan_offer_expiry(self.db, date_arg(today, "today") or date.today())
+
     @timer(interval=OVERDUE_SCAN_S)
     def scan_overdue(self) -> dict:
         """Every DEALS_OVERDUE_SCAN_S seconds: invoice_overdue once for each invoice unpaid past
@@ -235,6 +267,12 @@ class DealsService:
         """Every DEALS_STUCK_SCAN_S seconds: deal_stuck once per stay over its stage's limit, with
         a reminder task on the manager's plan."""
         return scans.scan_stuck(self.db)
+
+    @timer(interval=OFFER_EXPIRY_SCAN_S)
+    def scan_offer_expiry(self) -> dict:
+        """Every DEALS_OFFER_EXPIRY_SCAN_S seconds: offer_expired once for each sent offer past
+        its valid_until."""
+        return scans.scan_offer_expiry(self.db, date.today())
 
     # --- events ---------------------------------------------------------------------------
     @handles(partner_events.PARTNERS_MERGED)
@@ -263,6 +301,18 @@ class DealsService:
     def on_partner_updated(self, event) -> dict:
         """A partner's details changed: its deals follow its region and department."""
         return reassignment.partner_placed(self.db, event)
+
+    @handles(partner_events.AGREEMENT_EXPIRED)
+    def on_agreement_expired(self, event) -> dict:
+        """An agreement's last day passed: open deals that chose it no longer count as having
+        terms chosen."""
+        return terms.agreement_withdrawn(self.db, event)
+
+    @handles(partner_events.AGREEMENT_CANCELLED)
+    def on_agreement_cancelled(self, event) -> dict:
+        """An agreement was cancelled: open deals that chose it no longer count as having terms
+        chosen."""
+        return terms.agreement_withdrawn(self.db, event)
 
     @rpc
     def replay_to(self, consumer, replay_id, since):

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from crm_kit.views import iso
 from services.deals.domain import money as money_rules
+from services.deals.domain import terms as terms_rules
 from services.deals.domain.process import SalesProcess
 
 
@@ -92,6 +93,7 @@ def offer_view(offer, partner_id: str | None) -> dict:
         "decided_at": iso(offer.decided_at),
         "created_at": iso(offer.created_at),
         "created_by": offer.created_by,
+        "terms_override": offer.terms_override,
     }
 
 
@@ -175,6 +177,10 @@ def invoice_view(invoice, today: date) -> dict:
         "payments": [payment_view(p) for p in invoice.payments],
         "created_at": iso(invoice.created_at),
         "overdue_notified_at": iso(invoice.overdue_notified_at),
+        "terms_override": invoice.terms_override,
+        "cancelled_at": iso(invoice.cancelled_at),
+        "cancelled_by": invoice.cancelled_by,
+        "cancel_reason": invoice.cancel_reason,
     }
 
 
@@ -186,6 +192,7 @@ def deal_view(deal, process: SalesProcess | None, today: date | None = None) -> 
     view.update(
         contact_id=deal.contact_id,
         agreement_id=deal.agreement_id,
+        terms_withdrawn=deal.agreement_status in terms_rules.WITHDRAWN_STATUSES,
         partner_is_client=bool(deal.partner_is_client),
         loss_reason=deal.loss_reason,
         lost_at_stage=deal.lost_at_stage,

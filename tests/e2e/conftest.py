@@ -48,6 +48,7 @@ def platform_env(infra):
         "OUTBOX_INTERVAL_S": "0.5",
         "LOG_LEVEL": "WARNING",
         "CRM_CHECK_EVENTS": "1",  # every event the services emit keeps its contract, or the call fails
+        "DEALS_OFFER_EXPIRY_SCAN_S": "1",  # an offer past valid_until expires within a test's wait
     }
 
 

@@ -58,8 +58,11 @@ class FakePartners(_FakeService):
         return partner
 
     def add_agreement(self, *, kind: str = "standard", status: str = "approved", partner_id: str | None = None,
-                      name: str = "Wholesale terms") -> dict[str, Any]:
-        agreement = {"id": str(uuid.uuid4()), "kind": kind, "status": status, "partner_id": partner_id, "name": name}
+                      name: str = "Wholesale terms", **terms: Any) -> dict[str, Any]:
+        """An agreement; ``terms`` as partners answers them (``credit_days``, ``discount_percent``,
+        ``prepayment_share`` as decimal text)."""
+        agreement = {"id": str(uuid.uuid4()), "kind": kind, "status": status, "partner_id": partner_id, "name": name,
+                     **terms}
         self.agreements[agreement["id"]] = agreement
         return agreement
 

@@ -34,7 +34,11 @@ PRECONDITIONS: Final[Mapping[str, str]] = {
     "offer_accepted": "a commercial offer is accepted",
     "invoice_issued": "an invoice is issued",
     "invoice_paid": "every invoice is paid in full",
+    "prepayment_paid": "the agreement's prepayment share of the deal amount is paid",
 }
+# Preconditions that are the agreement's money terms, not steps of the process: checked in a
+# manual process too (a deal does not reach shipment unpaid because its stages are free).
+TERMS_PRECONDITIONS: Final = ("prepayment_paid",)
 
 MAX_NAME_LENGTH: Final = 200
 MAX_TIME_LIMIT_DAYS: Final = 3650
@@ -127,7 +131,7 @@ def _default_stages() -> tuple[Stage, ...]:
         Stage("negotiation", "Negotiation", 60, 14, ("offer_sent",)),
         Stage("invoice", "Invoice", 80, 10, ("offer_accepted",)),
         Stage("payment", "Payment", 90, 30, ("invoice_issued",)),
-        Stage("shipment", "Shipment", 100, 7, ("invoice_paid",)),
+        Stage("shipment", "Shipment", 100, 7, ("invoice_paid", "prepayment_paid")),
     )
 
 
@@ -152,6 +156,7 @@ class DealFacts:
     offer_accepted: bool = False
     invoice_issued: bool = False
     invoice_paid: bool = False
+    prepayment_paid: bool = False
 
 
 def missing_preconditions(stage: Stage, facts: DealFacts) -> list[str]:
@@ -178,7 +183,8 @@ def check_move(process: SalesProcess, current: str | None, target: str, facts: D
       ``PreconditionFailed`` with ``{"stage": target, "missing": [precondition names]}`` and the
       descriptions of what is missing in the message.
 
-    Mode manual allows every other move, preconditions unchecked.
+    Mode manual allows every other move, preconditions unchecked but for those of
+    :data:`TERMS_PRECONDITIONS` (``{"stage": target, "missing": [...]}`` as above).
     """
     if process.mode == NONE:
         raise PreconditionFailed("this deal has no stages", {"mode": NONE})
@@ -190,6 +196,8 @@ def check_move(process: SalesProcess, current: str | None, target: str, facts: D
     if target == current:
         raise PreconditionFailed(f"the deal is already at stage {target}", {"stage": target})
     if process.mode != STRICT:
+        stage = process.stages[codes.index(target)]
+        _refuse_missing(target, [name for name in missing_preconditions(stage, facts) if name in TERMS_PRECONDITIONS])
         return
 
     if current is None:
@@ -208,8 +216,10 @@ def check_move(process: SalesProcess, current: str | None, target: str, facts: D
             f"cannot enter {target}: stages are not skipped in a standard sale, next is {skipped[0]}",
             {"stage": target, "current": current, "skipped": skipped},
         )
-    stage = process.stages[target_position]
-    missing = missing_preconditions(stage, facts)
+    _refuse_missing(target, missing_preconditions(process.stages[target_position], facts))
+
+
+def _refuse_missing(target: str, missing: list[str]) -> None:
     if missing:
         descriptions = "; ".join(PRECONDITIONS[name] for name in missing)
         raise PreconditionFailed(f"cannot enter {target}: {descriptions}", {"stage": target, "missing": missing})

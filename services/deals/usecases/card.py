@@ -15,6 +15,7 @@ from crm_kit.views import iso
 from services.deals.domain import forecast as forecast_rules
 from services.deals.domain import money as money_rules
 from services.deals.domain import status as status_rules
+from services.deals.domain import terms as terms_rules
 from services.deals.domain.money import ZERO
 from services.deals.models import Deal, Invoice
 from services.deals.usecases.forecast import stage_probability
@@ -84,6 +85,7 @@ def card_section(session: Session, actor: Actor, partner_id: str, today: date | 
                 "amount": money_text(deal.amount),
                 "currency": deal.currency,
                 "expected_close_date": iso(deal.expected_close_date),
+                "terms_withdrawn": deal.agreement_status in terms_rules.WITHDRAWN_STATUSES,
             }
             for deal in open_deals
         ],

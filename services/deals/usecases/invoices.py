@@ -15,25 +15,48 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from contracts import deals as events
+from crm_kit.access import require_sales_head
 from crm_kit.actor import Actor
-from crm_kit.db import UnitOfWork
+from crm_kit.db import UnitOfWork, utcnow
 from crm_kit.errors import Conflict, PreconditionFailed
 from crm_kit.paging import newest_first_page
 from crm_kit.validation import load
 from services.deals.domain import money as money_rules
 from services.deals.domain import status as status_rules
+from services.deals.domain import terms as terms_rules
 from services.deals.models import Deal, Invoice, Payment
-from services.deals.schemas import InvoiceFilters, InvoiceIn, PaymentIn
+from services.deals.schemas import CancelInvoiceIn, DocumentOptions, InvoiceFilters, InvoiceIn, PaymentIn
 from services.deals.usecases.about import about_deal
 from services.deals.usecases.lookup import DEALS, invoice_for_change
+from services.deals.usecases.stages import deal_terms
 from services.deals.views import invoice_view
 
 
-def issue_invoice(uow: UnitOfWork, actor: Actor, deal_id: str, payload: Any) -> dict[str, Any]:
+def about_invoice(deal: Deal, invoice: Invoice, view: dict[str, Any]) -> dict[str, Any]:
+    """What invoice events say of their invoice (with its deal's AboutDeal)."""
+    return {**about_deal(deal), "invoice_id": invoice.id, "number": invoice.number, "amount": view["amount"],
+            "currency": invoice.currency}
+
+
+def terms_override(actor: Actor, breaches: list[terms_rules.Breach], agreement_id: str | None,
+                   reason: str | None) -> dict[str, Any] | None:
+    """The override to record on a document that breaks the deal's terms (None when it keeps
+    them); refuses one without a reason (PreconditionFailed naming the rule) and an override by
+    someone other than a head of sales or an admin (PermissionDenied)."""
+    if breaches and reason:
+        require_sales_head(actor, "override the deal's sales terms")
+    reason = reason.strip() if reason else None
+    return terms_rules.refuse_or_override(breaches, agreement_id, reason, actor.user_id, utcnow().isoformat())
+
+
+def issue_invoice(uow: UnitOfWork, actor: Actor, deal_id: str, payload: Any, options: Any = None) -> dict[str, Any]:
     """Issue an invoice to the deal's partner. Refuses a missing number, an amount not above
     zero, a due date before the issue date (ValidationError), a number the deal already has
-    (Conflict), and a lost deal (PreconditionFailed)."""
+    (Conflict), a lost deal, and a due date later than the deal's agreement allows (its credit
+    days: PreconditionFailed with ``rule`` "credit_days") unless a head of sales or an admin
+    gives ``options.override_reason`` (recorded as the invoice's ``terms_override``)."""
     data = load(InvoiceIn(), payload, what="invoice")
+    opts = load(DocumentOptions(), options or {}, what="options")
     session = uow.session
     deal = DEALS.for_change(session, actor, deal_id)
     if deal.status == status_rules.LOST:
@@ -41,12 +64,16 @@ def issue_invoice(uow: UnitOfWork, actor: Actor, deal_id: str, payload: Any) -> 
     number = data["number"].strip()
     if session.scalar(select(Invoice.id).where(Invoice.deal_id == deal.id, Invoice.number == number)):
         raise Conflict(f"deal {deal.id} already has invoice {number}", {"number": number, "deal_id": deal.id})
+    issued_on = data["issued_on"] or date.today()
+    breaches = terms_rules.invoice_breaches(deal_terms(deal), issued_on, data["due_date"])
+    override = terms_override(actor, breaches, deal.agreement_id, opts["override_reason"])
     invoice = Invoice(
         deal_id=deal.id,
         partner_id=deal.partner_id,
         number=number,
-        issued_on=data["issued_on"] or date.today(),
+        issued_on=issued_on,
         due_date=data["due_date"],
+        terms_override=override,
         amount=data["amount"],
         currency=data["currency"] or deal.currency,
         paid=money_rules.ZERO,
@@ -57,13 +84,41 @@ def issue_invoice(uow: UnitOfWork, actor: Actor, deal_id: str, payload: Any) -> 
     session.flush()
     view = invoice_view(invoice, date.today())
     uow.emit(events.INVOICE_ISSUED, {
-        **about_deal(deal),
-        "invoice_id": invoice.id,
-        "number": invoice.number,
-        "amount": view["amount"],
-        "currency": invoice.currency,
+        **about_invoice(deal, invoice, view),
         "issued_on": view["issued_on"],
         "due_date": view["due_date"],
+    })
+    return view
+
+
+def cancel_invoice(uow: UnitOfWork, actor: Actor, invoice_id: str, payload: Any) -> dict[str, Any]:
+    """Withdraw an invoice with a ``reason``: it is never overdue and never a debt after this
+    (the overdue scan reads unpaid invoices only), and takes no payment. Cancelling a cancelled
+    invoice again changes nothing (a retried call is harmless). Refuses a missing reason
+    (ValidationError on ``reason``) and an invoice with payments recorded against it
+    (PreconditionFailed: the money is the accounting system's to return first)."""
+    data = load(CancelInvoiceIn(), payload, what="cancellation")
+    session = uow.session
+    invoice, deal = invoice_for_change(session, actor, invoice_id)  # locked: against payments and the scan
+    if invoice.status == money_rules.CANCELLED:
+        return invoice_view(invoice, date.today())
+    if invoice.paid > 0:
+        raise PreconditionFailed(
+            f"invoice {invoice.number} has payments of {invoice.paid}: it cannot be cancelled",
+            {"status": invoice.status, "paid": str(invoice.paid), "invoice_id": invoice.id},
+        )
+    was_overdue_notified = invoice.overdue_notified_at is not None
+    invoice.status = money_rules.CANCELLED
+    invoice.cancelled_at = utcnow()
+    invoice.cancelled_by = actor.user_id
+    invoice.cancel_reason = data["reason"].strip()
+    session.flush()
+    view = invoice_view(invoice, date.today())
+    uow.emit(events.INVOICE_CANCELLED, {
+        **about_invoice(deal, invoice, view),
+        "reason": invoice.cancel_reason,
+        "cancelled_at": view["cancelled_at"],
+        "was_overdue": was_overdue_notified,
     })
     return view
 

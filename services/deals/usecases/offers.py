@@ -13,19 +13,25 @@ from crm_kit.db import UnitOfWork, utcnow
 from crm_kit.validation import load
 from services.deals.domain import money as money_rules
 from services.deals.domain import offers as offer_rules
+from services.deals.domain import terms as terms_rules
 from services.deals.models import Offer, OfferLine
-from services.deals.schemas import OfferIn, OfferStatusIn
+from services.deals.schemas import DocumentOptions, OfferIn, OfferStatusIn
 from services.deals.usecases.about import about_deal
+from services.deals.usecases.invoices import terms_override
 from services.deals.usecases.lookup import DEALS, offer_for_change, require_open
+from services.deals.usecases.stages import deal_terms
 from services.deals.views import offer_view
 
 
-def add_offer(uow: UnitOfWork, actor: Actor, deal_id: str, payload: Any) -> dict[str, Any]:
+def add_offer(uow: UnitOfWork, actor: Actor, deal_id: str, payload: Any, options: Any = None) -> dict[str, Any]:
     """Add a draft offer with its lines; each line's amount and the total are computed. Refuses
     an offer without lines, a quantity not above zero, a negative price, a discount outside
-    0..100 (ValidationError naming ``lines.<i>.<field>``), and a closed deal
-    (PreconditionFailed)."""
+    0..100 (ValidationError naming ``lines.<i>.<field>``), a closed deal, and a line discount
+    above the deal's agreement's (PreconditionFailed with ``rule`` "discount_percent" and the
+    ``lines``) unless a head of sales or an admin gives ``options.override_reason`` (recorded
+    as the offer's ``terms_override``)."""
     data = load(OfferIn(), payload, what="offer")
+    opts = load(DocumentOptions(), options or {}, what="options")
     total = money_rules.offer_total(data["lines"])  # refuses every bad line at once
     amounts = [
         money_rules.offer_line_amount(line["quantity"], line["price"], line["discount_percent"])
@@ -34,12 +40,15 @@ def add_offer(uow: UnitOfWork, actor: Actor, deal_id: str, payload: Any) -> dict
     session = uow.session
     deal = DEALS.for_change(session, actor, deal_id)
     require_open(deal, "add an offer")
+    breaches = terms_rules.offer_breaches(deal_terms(deal), [line["discount_percent"] for line in data["lines"]])
+    override = terms_override(actor, breaches, deal.agreement_id, opts["override_reason"])
     offer = Offer(
         deal_id=deal.id,
         status=offer_rules.DRAFT,
         valid_until=data["valid_until"],
         total=total,
         currency=data["currency"] or deal.currency,
+        terms_override=override,
         created_by=actor.user_id,
     )
     offer.lines = [

@@ -1,8 +1,10 @@
-"""The scheduled scans: invoices unpaid past their due date, and deals stuck in a stage.
+"""The scheduled scans: invoices unpaid past their due date, offers past their last valid day,
+and deals stuck in a stage.
 
-Each raises its event once: the overdue scan marks the invoice (``overdue_notified_at``) and
-the stuck scan records a notice for the stay (``stuck_notices``) in the same transaction as
-the event. Work is claimed in batches with ``FOR UPDATE SKIP LOCKED`` (PostgreSQL) and each
+Each raises its event once: the overdue scan marks the invoice (``overdue_notified_at``), the
+offer scan moves the offer to ``expired``, and the stuck scan records a notice for the stay
+(``stuck_notices``) in the same transaction as the event. A cancelled invoice is never
+overdue: the overdue scan reads unpaid invoices only. Work is claimed in batches with ``FOR UPDATE SKIP LOCKED`` (PostgreSQL) and each
 batch is committed on its own, so several replicas scan at once without double work and a
 long scan keeps what it has done.
 """
@@ -19,12 +21,14 @@ from crm_kit.clock import aware
 from crm_kit.config import env_int
 from crm_kit.db import UnitOfWork, utcnow
 from services.deals.domain import money as money_rules
+from services.deals.domain import offers as offer_rules
 from services.deals.domain import status as status_rules
 from services.deals.domain.stuck import is_stuck
-from services.deals.models import Deal, Invoice, StageStay, StuckNotice, Task
+from services.deals.models import Deal, Invoice, Offer, StageStay, StuckNotice, Task
 from services.deals.usecases.about import about_deal
 from services.deals.usecases.lookup import all_processes
 from services.deals.usecases.work import REMINDER, task_added_event
+from services.deals.views import offer_view
 
 
 def _batch_size(name: str, default: int) -> int:
@@ -83,6 +87,52 @@ def scan_overdue(uow: UnitOfWork, today: date, batch_size: int | None = None) ->
         if len(rows) < batch_size:
             break
     return {"raised": raised, "today": today.isoformat()}
+
+
+# --- expired offers -----------------------------------------------------------------------
+
+def scan_offer_expiry(uow: UnitOfWork, today: date, batch_size: int | None = None) -> dict[str, Any]:
+    """Move every sent offer still unanswered after its last valid day (``valid_until``) to
+    ``expired`` and raise ``offer_expired`` for it, once (the status is the mark); answers how
+    many expired. Offers without a date, drafts and answered offers are left alone."""
+    batch_size = batch_size or _batch_size("DEALS_OFFER_EXPIRY_BATCH", 1000)
+    session = uow.session
+    expired = 0
+    while True:
+        # Matches the partial index ix_offers_expiry_scan (models.OFFER_EXPIRY_WHERE).
+        offers = session.scalars(
+            select(Offer)
+            .where(Offer.status == offer_rules.SENT, Offer.valid_until.is_not(None), Offer.valid_until < today)
+            .order_by(Offer.valid_until, Offer.id)
+            .limit(batch_size)
+            .with_for_update(of=Offer, skip_locked=True)
+        ).all()
+        if not offers:
+            break
+        deals = {deal.id: deal for deal in session.execute(
+            select(Deal.id, Deal.partner_id, Deal.manager_id, Deal.process_code, Deal.region, Deal.department)
+            .where(Deal.id.in_({offer.deal_id for offer in offers}))
+        )}
+        now = utcnow()
+        for offer in offers:
+            offer.status = offer_rules.EXPIRED
+            offer.decided_at = now
+            deal = deals[offer.deal_id]
+            view = offer_view(offer, str(deal.partner_id))
+            uow.emit(events.OFFER_EXPIRED, {
+                **about_deal(deal),
+                "offer_id": offer.id,
+                "total": view["total"],
+                "currency": offer.currency,
+                "valid_until": view["valid_until"],
+                "offer": view,
+            })
+        session.flush()
+        uow.commit()
+        expired += len(offers)
+        if len(offers) < batch_size:
+            break
+    return {"expired": expired, "today": today.isoformat()}
 
 
 # --- stuck deals --------------------------------------------------------------------------

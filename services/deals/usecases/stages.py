@@ -9,9 +9,10 @@ written with its event.
 
 from __future__ import annotations
 
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from contracts import deals as events
@@ -23,6 +24,7 @@ from crm_kit.validation import load
 from services.deals.domain import money as money_rules
 from services.deals.domain import offers as offer_rules
 from services.deals.domain import status as status_rules
+from services.deals.domain import terms as terms_rules
 from services.deals.domain.process import BUILTIN_PROCESSES, STRICT, DealFacts, SalesProcess, check_move, validate_process
 from services.deals.models import Deal, Invoice, Offer, SalesProcessRecord, StageStay
 from services.deals.partners_client import Partners
@@ -89,14 +91,20 @@ def gather_facts(session: Session, partners: Partners, deal: Deal, process: Sale
     invoices = session.execute(
         select(Invoice.status).where(Invoice.deal_id == deal.id, Invoice.status != money_rules.CANCELLED)
     ).scalars().all()
+    prepaid = True
+    if deal.terms_prepayment_share:
+        paid = session.scalar(select(func.coalesce(func.sum(Invoice.paid), 0)).where(
+            Invoice.deal_id == deal.id, Invoice.status != money_rules.CANCELLED))
+        prepaid = terms_rules.prepayment_paid(deal.amount, deal.terms_prepayment_share, Decimal(paid))
     return DealFacts(
         partner_is_client=bool(deal.partner_is_client),
-        terms_chosen=deal.agreement_id is not None,
+        terms_chosen=terms_rules.terms_chosen(deal.agreement_id, deal.agreement_status),
         amount_set=deal.amount is not None and deal.amount > 0,
         offer_sent=any(o.sent_at is not None for o in offers),
         offer_accepted=any(o.status == offer_rules.ACCEPTED for o in offers),
         invoice_issued=bool(invoices),
         invoice_paid=bool(invoices) and all(status == money_rules.PAID for status in invoices),
+        prepayment_paid=prepaid,
     )
 
 
@@ -205,6 +213,24 @@ def set_status(uow: UnitOfWork, actor: Actor, deal_id: str, payload: Any) -> dic
 
 # --- sales terms --------------------------------------------------------------------------
 
+def _decimal_or_none(value: Any) -> Decimal | None:
+    """A term as the partners service answers it (decimal text), ``None`` when it sets none."""
+    if value is None or value == "":
+        return None
+    try:
+        return Decimal(str(value))
+    except InvalidOperation:
+        return None
+
+
+def deal_terms(deal: Deal) -> terms_rules.Terms | None:
+    """The terms documents of ``deal`` are checked against; ``None`` without an agreement."""
+    if deal.agreement_id is None:
+        return None
+    return terms_rules.Terms(deal.agreement_id, deal.terms_credit_days, deal.terms_discount_percent,
+                             deal.terms_prepayment_share)
+
+
 def choose_terms(uow: UnitOfWork, actor: Actor, partners: Partners, deal_id: str, payload: Any) -> dict[str, Any]:
     """Choose the sales terms: an agreement of the partners service, asked as the actor. It must
     be approved and either standard or individual for this deal's partner (PreconditionFailed
@@ -228,6 +254,10 @@ def choose_terms(uow: UnitOfWork, actor: Actor, partners: Partners, deal_id: str
              "required": {"status": APPROVED, "partner_id": deal.partner_id}},
         )
     deal.agreement_id = data["agreement_id"]
+    deal.agreement_status = APPROVED
+    deal.terms_credit_days = agreement.get("credit_days")
+    deal.terms_discount_percent = _decimal_or_none(agreement.get("discount_percent"))
+    deal.terms_prepayment_share = _decimal_or_none(agreement.get("prepayment_share"))
     deal.updated_at = utcnow()
     session.flush()
     view = deal_view(deal, process_of(session, deal))

@@ -3,14 +3,19 @@ orders raised for it. A deal without stages (mode none) is tracked by exactly th
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
+
+from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import Session
 
 from contracts import deals as events
 from crm_kit.actor import Actor
 from crm_kit.db import UnitOfWork, utcnow
+from crm_kit.paging import decode_cursor, encode_cursor
 from crm_kit.validation import load
-from services.deals.models import Document, SupplierOrder, Task
-from services.deals.schemas import DocumentIn, SupplierOrderIn, TaskIn
+from services.deals.models import Deal, Document, SupplierOrder, Task
+from services.deals.schemas import DocumentIn, SupplierOrderIn, TaskFilters, TaskIn
 from services.deals.usecases.about import about_deal
 from services.deals.usecases.lookup import DEALS, task_for_change
 from services.deals.views import document_view, supplier_order_view, task_view
@@ -68,6 +73,30 @@ def complete_task(uow: UnitOfWork, actor: Actor, task_id: str) -> dict[str, Any]
         "done_at": task_view(task)["done_at"],
     })
     return task_view(task)
+
+
+def list_tasks(session: Session, actor: Actor, filters: Any, today: date | None = None) -> dict[str, Any]:
+    """Tasks of the deals the actor may see, across deals, soonest due first (overdue ones
+    lead): open ones unless ``include_done``; by ``responsible_id``, ``deal_id``, ``kind``;
+    ``overdue_only`` for open tasks due before today. A head of sales sees the department's
+    (row-level access on the deals). Keyset pages on (due date, id): ``next_cursor``."""
+    data = load(TaskFilters(), filters or {}, what="filters")
+    today = today or date.today()
+    query = select(Task).where(Task.deal_id.in_(select(Deal.id).where(DEALS.visible(actor))))
+    if not data["include_done"]:
+        query = query.where(Task.done.is_(False))
+    if data["overdue_only"]:
+        query = query.where(Task.due_date < today)
+    for name in ("responsible_id", "deal_id", "kind"):
+        if data[name]:
+            query = query.where(getattr(Task, name) == data[name])
+    if data["cursor"]:
+        due, task_id = decode_cursor(data["cursor"], date.fromisoformat, str)
+        query = query.where(or_(Task.due_date > due, and_(Task.due_date == due, Task.id > task_id)))
+    rows = session.scalars(query.order_by(Task.due_date, Task.id).limit(data["limit"] + 1)).all()
+    items = rows[: data["limit"]]
+    next_cursor = encode_cursor(items[-1].due_date.isoformat(), items[-1].id) if len(rows) > data["limit"] else None
+    return {"items": [task_view(task) for task in items], "next_cursor": next_cursor}
 
 
 def add_document(uow: UnitOfWork, actor: Actor, deal_id: str, payload: Any) -> dict[str, Any]:

@@ -254,9 +254,10 @@ def test_every_event_a_service_consumes_has_a_contract():
                     continue
                 assert contracts.find(source, event_type), f"{name} hears {source}.{event_type} without a contract"
                 heard += 1
-    # partners_merged in deals and interactions, seven partners events for the caller directory,
-    # partner_registered and partner_updated in deals, partner_reassigned in batches in both.
-    assert heard == 13
+    # partners_merged in deals and interactions, nine partners events for the caller directory,
+    # partner_registered and partner_updated in deals, partner_reassigned in batches in both,
+    # agreement_expired and agreement_cancelled in deals.
+    assert heard == 17
 
 
 # --- the package ------------------------------------------------------------------------------

@@ -64,7 +64,7 @@ class TestDefaultProcess:
             "negotiation": ("offer_sent",),
             "invoice": ("offer_accepted",),
             "payment": ("invoice_issued",),
-            "shipment": ("invoice_paid",),
+            "shipment": ("invoice_paid", "prepayment_paid"),
         }
 
     def test_builtins(self) -> None:
@@ -172,7 +172,13 @@ class TestStrictMoves:
 
 class TestManualMoves:
     def test_skip_without_preconditions(self) -> None:
-        check_move(MANUAL_PROCESS, "lead", "shipment", NO_FACTS)
+        check_move(MANUAL_PROCESS, "lead", "shipment", DealFacts(prepayment_paid=True))
+
+    def test_shipment_still_waits_for_the_prepayment(self) -> None:
+        # The agreement's money terms are not process steps: a manual deal keeps them too.
+        with pytest.raises(PreconditionFailed) as excinfo:
+            check_move(MANUAL_PROCESS, "lead", "shipment", NO_FACTS)
+        assert excinfo.value.details == {"stage": "shipment", "missing": ["prepayment_paid"]}
 
     def test_revisit(self) -> None:
         check_move(MANUAL_PROCESS, "shipment", "qualification", NO_FACTS)

@@ -204,3 +204,29 @@ async def test_define_process_keeps_zero_probabilities_and_no_time_limit():
         {"code": "close", "name": "Закрытие", "probability": 100, "time_limit_days": 5, "preconditions": ["amount_set"]},
     ]
     assert answer.stages[1].preconditions == ["amount_set"] and answer.created_at.seconds > 0
+
+
+async def test_overrides_cancellations_and_task_lists_reach_the_service():
+    override = {"rules": ["credit_days"], "agreement_id": "a1", "by": "head-1", "at": "2026-11-23T10:00:00+00:00",
+                "reason": "старый клиент"}
+    bridge = FakeBridge({
+        "deals.issue_invoice": {"id": "i1", "terms_override": override},
+        "deals.add_offer": {"id": "o1", "terms_override": None},
+        "deals.cancel_invoice": {"id": "i1", "status": "cancelled", "cancel_reason": "ошибка",
+                                 "cancelled_at": "2026-11-24T10:00:00+00:00", "terms_override": None},
+        "deals.list_tasks": {"items": [{"id": "t1", "due_date": "2026-11-20", "kind": "reminder"}], "next_cursor": "c2"},
+    })
+    servicer = DealsServicer(bridge)
+    invoice = await servicer.IssueInvoice(deals_pb2.IssueInvoiceRequest(
+        deal_id="d1", invoice=deals_pb2.Invoice(number="С-1"), override_reason="старый клиент"), Context())
+    assert bridge.calls[-1][2]["options"] == {"override_reason": "старый клиент"}
+    assert list(invoice.terms_override.rules) == ["credit_days"] and invoice.terms_override.at.seconds > 0
+    offer = await servicer.AddOffer(deals_pb2.AddOfferRequest(deal_id="d1", offer=deals_pb2.Offer()), Context())
+    assert bridge.calls[-1][2]["options"] is None and not offer.HasField("terms_override")
+    cancelled = await servicer.CancelInvoice(deals_pb2.CancelInvoiceRequest(invoice_id="i1", reason="ошибка"), Context())
+    assert bridge.calls[-1][2] == {"invoice_id": "i1", "cancellation": {"reason": "ошибка"}}
+    assert (cancelled.status, cancelled.cancel_reason) == ("cancelled", "ошибка")
+    tasks = await servicer.ListTasks(deals_pb2.ListTasksRequest(responsible_id="anna", overdue_only=True,
+                                                                page={"limit": 5}), Context())
+    assert bridge.calls[-1][2] == {"filters": {"responsible_id": "anna", "overdue_only": True, "limit": 5}}
+    assert [t.id for t in tasks.tasks] == ["t1"] and tasks.page.next_cursor == "c2"

@@ -66,7 +66,7 @@ class CardSection(_message.Message):
 class DealsSection(_message.Message):
     __slots__ = ("open_deals", "recent_closed", "pipeline_total", "pipeline_weighted", "invoices_owed", "overdue_invoices")
     class OpenDeal(_message.Message):
-        __slots__ = ("id", "title", "stage", "stage_name", "status", "amount", "currency", "expected_close_date")
+        __slots__ = ("id", "title", "stage", "stage_name", "status", "amount", "currency", "expected_close_date", "terms_withdrawn")
         ID_FIELD_NUMBER: _ClassVar[int]
         TITLE_FIELD_NUMBER: _ClassVar[int]
         STAGE_FIELD_NUMBER: _ClassVar[int]
@@ -75,6 +75,7 @@ class DealsSection(_message.Message):
         AMOUNT_FIELD_NUMBER: _ClassVar[int]
         CURRENCY_FIELD_NUMBER: _ClassVar[int]
         EXPECTED_CLOSE_DATE_FIELD_NUMBER: _ClassVar[int]
+        TERMS_WITHDRAWN_FIELD_NUMBER: _ClassVar[int]
         id: str
         title: str
         stage: str
@@ -83,7 +84,8 @@ class DealsSection(_message.Message):
         amount: _common_pb2.Decimal
         currency: str
         expected_close_date: _common_pb2.Date
-        def __init__(self, id: _Optional[str] = ..., title: _Optional[str] = ..., stage: _Optional[str] = ..., stage_name: _Optional[str] = ..., status: _Optional[str] = ..., amount: _Optional[_Union[_common_pb2.Decimal, _Mapping]] = ..., currency: _Optional[str] = ..., expected_close_date: _Optional[_Union[_common_pb2.Date, _Mapping]] = ...) -> None: ...
+        terms_withdrawn: bool
+        def __init__(self, id: _Optional[str] = ..., title: _Optional[str] = ..., stage: _Optional[str] = ..., stage_name: _Optional[str] = ..., status: _Optional[str] = ..., amount: _Optional[_Union[_common_pb2.Decimal, _Mapping]] = ..., currency: _Optional[str] = ..., expected_close_date: _Optional[_Union[_common_pb2.Date, _Mapping]] = ..., terms_withdrawn: _Optional[bool] = ...) -> None: ...
     class ClosedDeal(_message.Message):
         __slots__ = ("id", "title", "status", "loss_reason", "closed_at", "amount", "currency")
         ID_FIELD_NUMBER: _ClassVar[int]

@@ -58,7 +58,7 @@ class StageStay(_message.Message):
     def __init__(self, id: _Optional[str] = ..., stage: _Optional[str] = ..., entered_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., left_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., entered_by: _Optional[str] = ..., left_by: _Optional[str] = ..., note: _Optional[str] = ...) -> None: ...
 
 class Deal(_message.Message):
-    __slots__ = ("id", "title", "partner_id", "contact_id", "process_code", "stage", "stage_name", "probability", "status", "amount", "currency", "expected_close_date", "agreement_id", "partner_is_client", "loss_reason", "lost_at_stage", "competitor_id", "source", "source_ref", "manager_id", "region", "department", "created_at", "created_by", "updated_at", "stage_entered_at", "closed_at", "request_id", "stage_history", "offers", "tasks", "documents", "supplier_orders", "invoices", "replayed", "assignments")
+    __slots__ = ("id", "title", "partner_id", "contact_id", "process_code", "stage", "stage_name", "probability", "status", "amount", "currency", "expected_close_date", "agreement_id", "partner_is_client", "loss_reason", "lost_at_stage", "competitor_id", "source", "source_ref", "manager_id", "region", "department", "created_at", "created_by", "updated_at", "stage_entered_at", "closed_at", "request_id", "stage_history", "offers", "tasks", "documents", "supplier_orders", "invoices", "replayed", "terms_withdrawn", "assignments")
     ID_FIELD_NUMBER: _ClassVar[int]
     TITLE_FIELD_NUMBER: _ClassVar[int]
     PARTNER_ID_FIELD_NUMBER: _ClassVar[int]
@@ -94,6 +94,7 @@ class Deal(_message.Message):
     SUPPLIER_ORDERS_FIELD_NUMBER: _ClassVar[int]
     INVOICES_FIELD_NUMBER: _ClassVar[int]
     REPLAYED_FIELD_NUMBER: _ClassVar[int]
+    TERMS_WITHDRAWN_FIELD_NUMBER: _ClassVar[int]
     ASSIGNMENTS_FIELD_NUMBER: _ClassVar[int]
     id: str
     title: str
@@ -130,8 +131,9 @@ class Deal(_message.Message):
     supplier_orders: _containers.RepeatedCompositeFieldContainer[SupplierOrder]
     invoices: _containers.RepeatedCompositeFieldContainer[Invoice]
     replayed: bool
+    terms_withdrawn: bool
     assignments: _containers.RepeatedCompositeFieldContainer[DealAssignment]
-    def __init__(self, id: _Optional[str] = ..., title: _Optional[str] = ..., partner_id: _Optional[str] = ..., contact_id: _Optional[str] = ..., process_code: _Optional[str] = ..., stage: _Optional[str] = ..., stage_name: _Optional[str] = ..., probability: _Optional[int] = ..., status: _Optional[str] = ..., amount: _Optional[_Union[_common_pb2.Decimal, _Mapping]] = ..., currency: _Optional[str] = ..., expected_close_date: _Optional[_Union[_common_pb2.Date, _Mapping]] = ..., agreement_id: _Optional[str] = ..., partner_is_client: _Optional[bool] = ..., loss_reason: _Optional[str] = ..., lost_at_stage: _Optional[str] = ..., competitor_id: _Optional[str] = ..., source: _Optional[str] = ..., source_ref: _Optional[str] = ..., manager_id: _Optional[str] = ..., region: _Optional[str] = ..., department: _Optional[str] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., created_by: _Optional[str] = ..., updated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., stage_entered_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., closed_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., request_id: _Optional[str] = ..., stage_history: _Optional[_Iterable[_Union[StageStay, _Mapping]]] = ..., offers: _Optional[_Iterable[_Union[Offer, _Mapping]]] = ..., tasks: _Optional[_Iterable[_Union[Task, _Mapping]]] = ..., documents: _Optional[_Iterable[_Union[Document, _Mapping]]] = ..., supplier_orders: _Optional[_Iterable[_Union[SupplierOrder, _Mapping]]] = ..., invoices: _Optional[_Iterable[_Union[Invoice, _Mapping]]] = ..., replayed: _Optional[bool] = ..., assignments: _Optional[_Iterable[_Union[DealAssignment, _Mapping]]] = ...) -> None: ...
+    def __init__(self, id: _Optional[str] = ..., title: _Optional[str] = ..., partner_id: _Optional[str] = ..., contact_id: _Optional[str] = ..., process_code: _Optional[str] = ..., stage: _Optional[str] = ..., stage_name: _Optional[str] = ..., probability: _Optional[int] = ..., status: _Optional[str] = ..., amount: _Optional[_Union[_common_pb2.Decimal, _Mapping]] = ..., currency: _Optional[str] = ..., expected_close_date: _Optional[_Union[_common_pb2.Date, _Mapping]] = ..., agreement_id: _Optional[str] = ..., partner_is_client: _Optional[bool] = ..., loss_reason: _Optional[str] = ..., lost_at_stage: _Optional[str] = ..., competitor_id: _Optional[str] = ..., source: _Optional[str] = ..., source_ref: _Optional[str] = ..., manager_id: _Optional[str] = ..., region: _Optional[str] = ..., department: _Optional[str] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., created_by: _Optional[str] = ..., updated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., stage_entered_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., closed_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., request_id: _Optional[str] = ..., stage_history: _Optional[_Iterable[_Union[StageStay, _Mapping]]] = ..., offers: _Optional[_Iterable[_Union[Offer, _Mapping]]] = ..., tasks: _Optional[_Iterable[_Union[Task, _Mapping]]] = ..., documents: _Optional[_Iterable[_Union[Document, _Mapping]]] = ..., supplier_orders: _Optional[_Iterable[_Union[SupplierOrder, _Mapping]]] = ..., invoices: _Optional[_Iterable[_Union[Invoice, _Mapping]]] = ..., replayed: _Optional[bool] = ..., terms_withdrawn: _Optional[bool] = ..., assignments: _Optional[_Iterable[_Union[DealAssignment, _Mapping]]] = ...) -> None: ...
 
 class DealAssignment(_message.Message):
     __slots__ = ("manager_id", "previous_manager_id", "region", "department", "reason", "handover_id", "tasks_moved", "changed_at", "changed_by")
@@ -324,7 +326,7 @@ class OfferLine(_message.Message):
     def __init__(self, product: _Optional[str] = ..., quantity: _Optional[_Union[_common_pb2.Decimal, _Mapping]] = ..., unit: _Optional[str] = ..., price: _Optional[_Union[_common_pb2.Decimal, _Mapping]] = ..., discount_percent: _Optional[_Union[_common_pb2.Decimal, _Mapping]] = ..., amount: _Optional[_Union[_common_pb2.Decimal, _Mapping]] = ...) -> None: ...
 
 class Offer(_message.Message):
-    __slots__ = ("id", "deal_id", "status", "lines", "valid_until", "total", "currency", "sent_at", "decided_at", "created_at", "created_by", "partner_id")
+    __slots__ = ("id", "deal_id", "status", "lines", "valid_until", "total", "currency", "sent_at", "decided_at", "created_at", "created_by", "partner_id", "terms_override")
     ID_FIELD_NUMBER: _ClassVar[int]
     DEAL_ID_FIELD_NUMBER: _ClassVar[int]
     STATUS_FIELD_NUMBER: _ClassVar[int]
@@ -337,6 +339,7 @@ class Offer(_message.Message):
     CREATED_AT_FIELD_NUMBER: _ClassVar[int]
     CREATED_BY_FIELD_NUMBER: _ClassVar[int]
     PARTNER_ID_FIELD_NUMBER: _ClassVar[int]
+    TERMS_OVERRIDE_FIELD_NUMBER: _ClassVar[int]
     id: str
     deal_id: str
     status: str
@@ -349,15 +352,32 @@ class Offer(_message.Message):
     created_at: _timestamp_pb2.Timestamp
     created_by: str
     partner_id: str
-    def __init__(self, id: _Optional[str] = ..., deal_id: _Optional[str] = ..., status: _Optional[str] = ..., lines: _Optional[_Iterable[_Union[OfferLine, _Mapping]]] = ..., valid_until: _Optional[_Union[_common_pb2.Date, _Mapping]] = ..., total: _Optional[_Union[_common_pb2.Decimal, _Mapping]] = ..., currency: _Optional[str] = ..., sent_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., decided_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., created_by: _Optional[str] = ..., partner_id: _Optional[str] = ...) -> None: ...
+    terms_override: TermsOverride
+    def __init__(self, id: _Optional[str] = ..., deal_id: _Optional[str] = ..., status: _Optional[str] = ..., lines: _Optional[_Iterable[_Union[OfferLine, _Mapping]]] = ..., valid_until: _Optional[_Union[_common_pb2.Date, _Mapping]] = ..., total: _Optional[_Union[_common_pb2.Decimal, _Mapping]] = ..., currency: _Optional[str] = ..., sent_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., decided_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., created_by: _Optional[str] = ..., partner_id: _Optional[str] = ..., terms_override: _Optional[_Union[TermsOverride, _Mapping]] = ...) -> None: ...
+
+class TermsOverride(_message.Message):
+    __slots__ = ("rules", "agreement_id", "by", "at", "reason")
+    RULES_FIELD_NUMBER: _ClassVar[int]
+    AGREEMENT_ID_FIELD_NUMBER: _ClassVar[int]
+    BY_FIELD_NUMBER: _ClassVar[int]
+    AT_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    rules: _containers.RepeatedScalarFieldContainer[str]
+    agreement_id: str
+    by: str
+    at: _timestamp_pb2.Timestamp
+    reason: str
+    def __init__(self, rules: _Optional[_Iterable[str]] = ..., agreement_id: _Optional[str] = ..., by: _Optional[str] = ..., at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., reason: _Optional[str] = ...) -> None: ...
 
 class AddOfferRequest(_message.Message):
-    __slots__ = ("deal_id", "offer")
+    __slots__ = ("deal_id", "offer", "override_reason")
     DEAL_ID_FIELD_NUMBER: _ClassVar[int]
     OFFER_FIELD_NUMBER: _ClassVar[int]
+    OVERRIDE_REASON_FIELD_NUMBER: _ClassVar[int]
     deal_id: str
     offer: Offer
-    def __init__(self, deal_id: _Optional[str] = ..., offer: _Optional[_Union[Offer, _Mapping]] = ...) -> None: ...
+    override_reason: str
+    def __init__(self, deal_id: _Optional[str] = ..., offer: _Optional[_Union[Offer, _Mapping]] = ..., override_reason: _Optional[str] = ...) -> None: ...
 
 class SetOfferStatusRequest(_message.Message):
     __slots__ = ("offer_id", "status")
@@ -404,6 +424,30 @@ class CompleteTaskRequest(_message.Message):
     TASK_ID_FIELD_NUMBER: _ClassVar[int]
     task_id: str
     def __init__(self, task_id: _Optional[str] = ...) -> None: ...
+
+class ListTasksRequest(_message.Message):
+    __slots__ = ("responsible_id", "deal_id", "kind", "overdue_only", "include_done", "page")
+    RESPONSIBLE_ID_FIELD_NUMBER: _ClassVar[int]
+    DEAL_ID_FIELD_NUMBER: _ClassVar[int]
+    KIND_FIELD_NUMBER: _ClassVar[int]
+    OVERDUE_ONLY_FIELD_NUMBER: _ClassVar[int]
+    INCLUDE_DONE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_FIELD_NUMBER: _ClassVar[int]
+    responsible_id: str
+    deal_id: str
+    kind: str
+    overdue_only: bool
+    include_done: bool
+    page: _common_pb2.PageRequest
+    def __init__(self, responsible_id: _Optional[str] = ..., deal_id: _Optional[str] = ..., kind: _Optional[str] = ..., overdue_only: _Optional[bool] = ..., include_done: _Optional[bool] = ..., page: _Optional[_Union[_common_pb2.PageRequest, _Mapping]] = ...) -> None: ...
+
+class ListTasksResponse(_message.Message):
+    __slots__ = ("tasks", "page")
+    TASKS_FIELD_NUMBER: _ClassVar[int]
+    PAGE_FIELD_NUMBER: _ClassVar[int]
+    tasks: _containers.RepeatedCompositeFieldContainer[Task]
+    page: _common_pb2.PageInfo
+    def __init__(self, tasks: _Optional[_Iterable[_Union[Task, _Mapping]]] = ..., page: _Optional[_Union[_common_pb2.PageInfo, _Mapping]] = ...) -> None: ...
 
 class Document(_message.Message):
     __slots__ = ("id", "deal_id", "kind", "number", "date", "url", "created_at", "created_by")
@@ -482,7 +526,7 @@ class Payment(_message.Message):
     def __init__(self, id: _Optional[str] = ..., invoice_id: _Optional[str] = ..., amount: _Optional[_Union[_common_pb2.Decimal, _Mapping]] = ..., paid_on: _Optional[_Union[_common_pb2.Date, _Mapping]] = ..., external_id: _Optional[str] = ..., source: _Optional[str] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class Invoice(_message.Message):
-    __slots__ = ("id", "deal_id", "partner_id", "number", "issued_on", "due_date", "amount", "currency", "paid", "balance", "status", "overdue", "days_overdue", "payments", "created_at", "overdue_notified_at", "replayed")
+    __slots__ = ("id", "deal_id", "partner_id", "number", "issued_on", "due_date", "amount", "currency", "paid", "balance", "status", "overdue", "days_overdue", "payments", "created_at", "overdue_notified_at", "replayed", "terms_override", "cancelled_at", "cancelled_by", "cancel_reason")
     ID_FIELD_NUMBER: _ClassVar[int]
     DEAL_ID_FIELD_NUMBER: _ClassVar[int]
     PARTNER_ID_FIELD_NUMBER: _ClassVar[int]
@@ -500,6 +544,10 @@ class Invoice(_message.Message):
     CREATED_AT_FIELD_NUMBER: _ClassVar[int]
     OVERDUE_NOTIFIED_AT_FIELD_NUMBER: _ClassVar[int]
     REPLAYED_FIELD_NUMBER: _ClassVar[int]
+    TERMS_OVERRIDE_FIELD_NUMBER: _ClassVar[int]
+    CANCELLED_AT_FIELD_NUMBER: _ClassVar[int]
+    CANCELLED_BY_FIELD_NUMBER: _ClassVar[int]
+    CANCEL_REASON_FIELD_NUMBER: _ClassVar[int]
     id: str
     deal_id: str
     partner_id: str
@@ -517,15 +565,29 @@ class Invoice(_message.Message):
     created_at: _timestamp_pb2.Timestamp
     overdue_notified_at: _timestamp_pb2.Timestamp
     replayed: bool
-    def __init__(self, id: _Optional[str] = ..., deal_id: _Optional[str] = ..., partner_id: _Optional[str] = ..., number: _Optional[str] = ..., issued_on: _Optional[_Union[_common_pb2.Date, _Mapping]] = ..., due_date: _Optional[_Union[_common_pb2.Date, _Mapping]] = ..., amount: _Optional[_Union[_common_pb2.Decimal, _Mapping]] = ..., currency: _Optional[str] = ..., paid: _Optional[_Union[_common_pb2.Decimal, _Mapping]] = ..., balance: _Optional[_Union[_common_pb2.Decimal, _Mapping]] = ..., status: _Optional[str] = ..., overdue: _Optional[bool] = ..., days_overdue: _Optional[int] = ..., payments: _Optional[_Iterable[_Union[Payment, _Mapping]]] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., overdue_notified_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., replayed: _Optional[bool] = ...) -> None: ...
+    terms_override: TermsOverride
+    cancelled_at: _timestamp_pb2.Timestamp
+    cancelled_by: str
+    cancel_reason: str
+    def __init__(self, id: _Optional[str] = ..., deal_id: _Optional[str] = ..., partner_id: _Optional[str] = ..., number: _Optional[str] = ..., issued_on: _Optional[_Union[_common_pb2.Date, _Mapping]] = ..., due_date: _Optional[_Union[_common_pb2.Date, _Mapping]] = ..., amount: _Optional[_Union[_common_pb2.Decimal, _Mapping]] = ..., currency: _Optional[str] = ..., paid: _Optional[_Union[_common_pb2.Decimal, _Mapping]] = ..., balance: _Optional[_Union[_common_pb2.Decimal, _Mapping]] = ..., status: _Optional[str] = ..., overdue: _Optional[bool] = ..., days_overdue: _Optional[int] = ..., payments: _Optional[_Iterable[_Union[Payment, _Mapping]]] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., overdue_notified_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., replayed: _Optional[bool] = ..., terms_override: _Optional[_Union[TermsOverride, _Mapping]] = ..., cancelled_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., cancelled_by: _Optional[str] = ..., cancel_reason: _Optional[str] = ...) -> None: ...
 
 class IssueInvoiceRequest(_message.Message):
-    __slots__ = ("deal_id", "invoice")
+    __slots__ = ("deal_id", "invoice", "override_reason")
     DEAL_ID_FIELD_NUMBER: _ClassVar[int]
     INVOICE_FIELD_NUMBER: _ClassVar[int]
+    OVERRIDE_REASON_FIELD_NUMBER: _ClassVar[int]
     deal_id: str
     invoice: Invoice
-    def __init__(self, deal_id: _Optional[str] = ..., invoice: _Optional[_Union[Invoice, _Mapping]] = ...) -> None: ...
+    override_reason: str
+    def __init__(self, deal_id: _Optional[str] = ..., invoice: _Optional[_Union[Invoice, _Mapping]] = ..., override_reason: _Optional[str] = ...) -> None: ...
+
+class CancelInvoiceRequest(_message.Message):
+    __slots__ = ("invoice_id", "reason")
+    INVOICE_ID_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    invoice_id: str
+    reason: str
+    def __init__(self, invoice_id: _Optional[str] = ..., reason: _Optional[str] = ...) -> None: ...
 
 class RecordPaymentRequest(_message.Message):
     __slots__ = ("invoice_id", "payment")

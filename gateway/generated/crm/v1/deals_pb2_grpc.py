@@ -117,6 +117,11 @@ class DealsStub:
                 request_serializer=crm_dot_v1_dot_deals__pb2.CompleteTaskRequest.SerializeToString,
                 response_deserializer=crm_dot_v1_dot_deals__pb2.Task.FromString,
                 _registered_method=True)
+        self.ListTasks = channel.unary_unary(
+                '/crm.v1.Deals/ListTasks',
+                request_serializer=crm_dot_v1_dot_deals__pb2.ListTasksRequest.SerializeToString,
+                response_deserializer=crm_dot_v1_dot_deals__pb2.ListTasksResponse.FromString,
+                _registered_method=True)
         self.AddDocument = channel.unary_unary(
                 '/crm.v1.Deals/AddDocument',
                 request_serializer=crm_dot_v1_dot_deals__pb2.AddDocumentRequest.SerializeToString,
@@ -130,6 +135,11 @@ class DealsStub:
         self.IssueInvoice = channel.unary_unary(
                 '/crm.v1.Deals/IssueInvoice',
                 request_serializer=crm_dot_v1_dot_deals__pb2.IssueInvoiceRequest.SerializeToString,
+                response_deserializer=crm_dot_v1_dot_deals__pb2.Invoice.FromString,
+                _registered_method=True)
+        self.CancelInvoice = channel.unary_unary(
+                '/crm.v1.Deals/CancelInvoice',
+                request_serializer=crm_dot_v1_dot_deals__pb2.CancelInvoiceRequest.SerializeToString,
                 response_deserializer=crm_dot_v1_dot_deals__pb2.Invoice.FromString,
                 _registered_method=True)
         self.RecordPayment = channel.unary_unary(
@@ -261,7 +271,10 @@ class DealsServicer:
     def ChooseTerms(self, request, context):
         """Chooses the sales terms (a partners agreement) for the deal. Refuses (FAILED_PRECONDITION)
         an agreement that is not approved, or individual for another partner, a closed deal;
-        NOT_FOUND for an agreement the caller may not see.
+        NOT_FOUND for an agreement the caller may not see. The agreement's credit days, discount
+        and prepayment share then bind the deal's invoices, offers and shipment stage. When the
+        agreement expires or is cancelled, the deal says terms_withdrawn and stages that need
+        terms_chosen are refused until terms are chosen again.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -270,7 +283,10 @@ class DealsServicer:
     def AddOffer(self, request, context):
         """Adds a commercial offer (a draft) with its lines; the total is computed. Refuses no lines,
         non-positive quantities, negative prices, discounts outside 0..100 (INVALID_ARGUMENT naming
-        "lines.<i>.<field>"), a closed deal (FAILED_PRECONDITION).
+        "lines.<i>.<field>"), a closed deal (FAILED_PRECONDITION), a line discount above the deal's
+        agreement's (FAILED_PRECONDITION, subject "rule": "discount_percent", "lines") unless a
+        head of sales or admin gives override_reason (recorded as terms_override; PERMISSION_DENIED
+        for others).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -298,6 +314,16 @@ class DealsServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ListTasks(self, request, context):
+        """Tasks across the deals the caller may see (a head of sales: the department's), soonest due
+        first: open ones unless include_done; by responsible_id, deal_id, kind (work, reminder);
+        overdue_only for open tasks due before today. Refuses overdue_only with include_done
+        (INVALID_ARGUMENT).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def AddDocument(self, request, context):
         """Links an external document (order, contract, shipment, other) to the deal.
         """
@@ -315,7 +341,18 @@ class DealsServicer:
     def IssueInvoice(self, request, context):
         """Issues an invoice for the deal. Refuses a missing number, a non-positive amount, a due date
         before the issue date (INVALID_ARGUMENT), a number the deal already has (ALREADY_EXISTS), a
-        lost deal (FAILED_PRECONDITION).
+        lost deal (FAILED_PRECONDITION), a due date later than the deal's agreement's credit days
+        allow (FAILED_PRECONDITION, subject "rule": "credit_days") unless a head of sales or admin
+        gives override_reason (recorded as terms_override; PERMISSION_DENIED for others).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def CancelInvoice(self, request, context):
+        """Withdraws an invoice with a reason: it is never overdue and never a debt after this, and
+        takes no payment. Again: no change. Refuses a missing reason (INVALID_ARGUMENT) and an
+        invoice with payments (FAILED_PRECONDITION).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -432,6 +469,11 @@ def add_DealsServicer_to_server(servicer, server):
                     request_deserializer=crm_dot_v1_dot_deals__pb2.CompleteTaskRequest.FromString,
                     response_serializer=crm_dot_v1_dot_deals__pb2.Task.SerializeToString,
             ),
+            'ListTasks': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListTasks,
+                    request_deserializer=crm_dot_v1_dot_deals__pb2.ListTasksRequest.FromString,
+                    response_serializer=crm_dot_v1_dot_deals__pb2.ListTasksResponse.SerializeToString,
+            ),
             'AddDocument': grpc.unary_unary_rpc_method_handler(
                     servicer.AddDocument,
                     request_deserializer=crm_dot_v1_dot_deals__pb2.AddDocumentRequest.FromString,
@@ -445,6 +487,11 @@ def add_DealsServicer_to_server(servicer, server):
             'IssueInvoice': grpc.unary_unary_rpc_method_handler(
                     servicer.IssueInvoice,
                     request_deserializer=crm_dot_v1_dot_deals__pb2.IssueInvoiceRequest.FromString,
+                    response_serializer=crm_dot_v1_dot_deals__pb2.Invoice.SerializeToString,
+            ),
+            'CancelInvoice': grpc.unary_unary_rpc_method_handler(
+                    servicer.CancelInvoice,
+                    request_deserializer=crm_dot_v1_dot_deals__pb2.CancelInvoiceRequest.FromString,
                     response_serializer=crm_dot_v1_dot_deals__pb2.Invoice.SerializeToString,
             ),
             'RecordPayment': grpc.unary_unary_rpc_method_handler(
@@ -853,6 +900,33 @@ class Deals:
             _registered_method=True)
 
     @staticmethod
+    def ListTasks(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/crm.v1.Deals/ListTasks',
+            crm_dot_v1_dot_deals__pb2.ListTasksRequest.SerializeToString,
+            crm_dot_v1_dot_deals__pb2.ListTasksResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
     def AddDocument(request,
             target,
             options=(),
@@ -922,6 +996,33 @@ class Deals:
             target,
             '/crm.v1.Deals/IssueInvoice',
             crm_dot_v1_dot_deals__pb2.IssueInvoiceRequest.SerializeToString,
+            crm_dot_v1_dot_deals__pb2.Invoice.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CancelInvoice(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/crm.v1.Deals/CancelInvoice',
+            crm_dot_v1_dot_deals__pb2.CancelInvoiceRequest.SerializeToString,
             crm_dot_v1_dot_deals__pb2.Invoice.FromString,
             options,
             channel_credentials,

@@ -54,7 +54,7 @@ class TelephonyServicer(telephony_pb2_grpc.TelephonyServicer):
         self.publisher = publisher
         self.default_timeout = default_timeout
 
-    def _start(self, message: pb.CallEvent, context) -> asyncio.Future:
+    async def _start(self, message: pb.CallEvent, context) -> asyncio.Future:
         """The event's ack to come: a refusal at once, or the publish under way (its frame is
         sent in the order this is called; the ack follows the broker's confirm)."""
         try:
@@ -64,6 +64,9 @@ class TelephonyServicer(telephony_pb2_grpc.TelephonyServicer):
             refused = asyncio.get_running_loop().create_future()
             refused.set_result(refusal(message.event_id, exc))
             return refused
+        # Declared and connected before the task starts, so tasks reach the channel in the
+        # order they were made (publishes that waited for the channel could be overtaken).
+        await self.publisher.ready()
         return asyncio.ensure_future(self._publish(event, downstream_timeout(context, self.default_timeout)))
 
     async def _publish(self, event: dict, timeout: float) -> pb.CallEventAck:
@@ -71,7 +74,7 @@ class TelephonyServicer(telephony_pb2_grpc.TelephonyServicer):
         return pb.CallEventAck(event_id=event["event_id"], accepted=True)
 
     async def PublishCallEvent(self, request, context):
-        return await self._start(request, context)
+        return await (await self._start(request, context))
 
     async def StreamCallEvents(self, request_iterator, context) -> AsyncIterator[pb.CallEventAck]:
         # A reader task takes events off the stream and starts their publishes while this
@@ -94,7 +97,7 @@ class TelephonyServicer(telephony_pb2_grpc.TelephonyServicer):
     async def _read(self, request_iterator, context, acks: asyncio.Queue) -> None:
         try:
             async for message in request_iterator:
-                await acks.put(self._start(message, context))
+                await acks.put(await self._start(message, context))
         finally:
             with contextlib.suppress(asyncio.CancelledError):
                 await acks.put(None)

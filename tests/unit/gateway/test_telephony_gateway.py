@@ -29,6 +29,10 @@ class FakePublisher:
         self.fail_at = fail_at
         self.fail_with = fail_with
 
+    async def ready(self) -> None:
+        if self.fail_at is not None and len(self.published) + 1 >= self.fail_at:
+            raise self.fail_with
+
     async def publish(self, event: dict[str, Any], *, timeout: float) -> None:
         assert timeout > 0
         if self.fail_at is not None and len(self.published) + 1 >= self.fail_at:
@@ -130,6 +134,9 @@ class ConfirmingPublisher:
         self.sent: list[str] = []
         self.confirms: dict[str, asyncio.Future] = {}
         self.nack_at = nack_at
+
+    async def ready(self) -> None:
+        pass
 
     async def publish(self, event: dict[str, Any], *, timeout: float) -> None:
         self.sent.append(event["event_id"])

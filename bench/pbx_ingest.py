@@ -1,7 +1,7 @@
 """PBX ingest: call events published to the broker, stored and matched by the interactions service.
 
     python -m bench.pbx_ingest [--quick] [--rate R] [--seconds S] [--partners N] [--publishers P]
-                               [--unknown-rate U]
+                               [--unknown-rate U] [--lead-wait S] [--baseline-events N] [--grpc-events N]
 
 On its own vhost (``crm-bench-pbx``, the call-event queue deleted first) and fresh databases,
 the partners, deals and interactions services run as the platform runs them, one process each.
@@ -29,11 +29,25 @@ Measured while the interactions service consumes (its database polled every 0.25
   (as Prometheus' histogram_quantile interpolates it: a cache hit, or its share of one
   ``partners.find_by_phones`` for the batch's misses); matched calls from known numbers, and
   the calls from unknown numbers left unknown;
-- the prospects and leads made for unknown callers by the follow-up timer, and how long after
+- ``leads_pending``: prospects and leads for unknown callers the follow-up timer had not made
+  ``--lead-wait`` seconds (default 120) after the last publish (0: all made), and how long after
   the last publish they were all made.
 
+Then, with the services stopped, two figures on the same messages:
+
+- ``baseline_consume_per_s``: the first ``--baseline-events`` (default 50,000) of the same
+  events published into the call-event queue, then taken by a bare consumer as the service's
+  batch consumer takes them (kombu, prefetch twice the batch, one ack frame per batch, each
+  body decoded) with nothing stored: what the broker and the AMQP client do on this machine,
+  so that ``events_per_s`` can be judged on a slower or busier one;
+- ``grpc_stream_events_per_s``: the first ``--grpc-events`` (default 30,000) events sent
+  through ONE ``Telephony/StreamCallEvents`` stream of a gateway process (a PBX adapter
+  speaking gRPC), from the first sent to the last ack; each ack comes after the broker's
+  confirm, and every ack is checked (accepted, in the order sent).
+
 The last line is one JSON object with ``events_per_s``, ``lost``, ``duplicated`` and
-``match_p99_ms`` first.
+``match_p99_ms`` first, then ``leads_pending``, ``baseline_consume_per_s`` and
+``grpc_stream_events_per_s``.
 """
 
 from __future__ import annotations

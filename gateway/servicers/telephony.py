@@ -33,7 +33,10 @@ from gateway.interceptors import downstream_timeout
 
 log = logging.getLogger(__name__)
 
-IN_FLIGHT = 512  # events of one stream read and published ahead of their acks
+# Events of one stream read and published ahead of their acks: enough to cover the confirms
+# round trip at thousands a second, few enough that the last one's publish timeout (which
+# counts its wait behind the others) is not spent queueing.
+IN_FLIGHT = 256
 
 
 def refusal(event_id: str, exc: ValidationError) -> pb.CallEventAck:
@@ -97,7 +100,13 @@ class TelephonyServicer(telephony_pb2_grpc.TelephonyServicer):
     async def _read(self, request_iterator, context, acks: asyncio.Queue) -> None:
         try:
             async for message in request_iterator:
-                await acks.put(await self._start(message, context))
+                ack = await self._start(message, context)
+                try:
+                    await acks.put(ack)
+                except asyncio.CancelledError:  # the call ended while the queue was full
+                    ack.cancel()
+                    ack.add_done_callback(_forget)
+                    raise
         finally:
             with contextlib.suppress(asyncio.CancelledError):
                 await acks.put(None)

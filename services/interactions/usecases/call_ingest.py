@@ -42,7 +42,7 @@ from services.interactions.domain import calls as call_rules
 from services.interactions.domain import kinds as kind_rules
 from services.interactions.models import CallEvent, Extension
 from services.interactions.usecases.about import about_call
-from services.interactions.usecases.call_leads import queue_lead
+from services.interactions.usecases.call_leads import queue_leads
 from services.interactions.usecases.call_records import (
     PARTICIPANT_COLUMNS,
     CallBatch,
@@ -230,6 +230,6 @@ def _raise_consequences(session: Session, batch: CallBatch, call_ids: list[str],
             if latest is None or aware(latest["ended_at"]) < aware(rec["ended_at"]):
                 touched[rec["partner_id"]] = rec
     add_tasks(session, tasks)
-    for rec in sorted(leads, key=lambda r: (aware(r["occurred_at"]), r["call_id"])):
-        queue_lead(session, rec)  # the earliest call from a number is the one the lead is for
+    # The earliest call from a number is the one the lead is for.
+    queue_leads(session, sorted(leads, key=lambda r: (aware(r["occurred_at"]), r["call_id"])))
     touch_partners(session, touched.values())

@@ -49,13 +49,23 @@ CONCURRENCY = env_int("INTERACTIONS_CALL_LEAD_CONCURRENCY", 8, minimum=1, maximu
 
 def queue_lead(session: Session, rec: dict[str, Any]) -> None:
     """Ask for a prospect and a lead for this call's number (a call record of the PBX batch,
-    call_records.py), once per number: the first call queued is the one the lead is for."""
-    statement = upsert(session, CallLead.__table__).values(
-        number=rec["external_number"], interaction_id=rec["id"], call_id=rec["call_id"],
-        responsible_id=rec["responsible_id"], region=rec["region"], department=rec["department"], state=PENDING,
-        attempts=0, next_attempt_at=utcnow(), created_at=utcnow(),
-    ).on_conflict_do_nothing(index_elements=["number"])
-    session.execute(statement)
+    call_records.py), once per number."""
+    queue_leads(session, [rec])
+
+
+def queue_leads(session: Session, recs: list[dict[str, Any]]) -> None:
+    """:func:`queue_lead` for many calls in one statement: the first call queued for a number
+    is the one the lead is for (rows are inserted in the order given; a number already queued,
+    earlier in the list or before, is skipped)."""
+    if not recs:
+        return
+    now = utcnow()
+    statement = upsert(session, CallLead.__table__).on_conflict_do_nothing(index_elements=["number"])
+    session.execute(statement, [{
+        "number": rec["external_number"], "interaction_id": rec["id"], "call_id": rec["call_id"],
+        "responsible_id": rec["responsible_id"], "region": rec["region"], "department": rec["department"],
+        "state": PENDING, "attempts": 0, "next_attempt_at": now, "created_at": now,
+    } for rec in recs])
 
 
 def prospect_of(lead: CallLead) -> dict[str, Any]:

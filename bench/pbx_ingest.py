@@ -1,7 +1,7 @@
 """PBX ingest: call events published to the broker, stored and matched by the interactions service.
 
     python -m bench.pbx_ingest [--quick] [--rate R] [--seconds S] [--partners N] [--publishers P]
-                               [--unknown-rate U]
+                               [--unknown-rate U] [--lead-wait S] [--baseline-events N] [--grpc-events N]
 
 On its own vhost (``crm-bench-pbx``, the call-event queue deleted first) and fresh databases,
 the partners, deals and interactions services run as the platform runs them, one process each.
@@ -29,11 +29,25 @@ Measured while the interactions service consumes (its database polled every 0.25
   (as Prometheus' histogram_quantile interpolates it: a cache hit, or its share of one
   ``partners.find_by_phones`` for the batch's misses); matched calls from known numbers, and
   the calls from unknown numbers left unknown;
-- the prospects and leads made for unknown callers by the follow-up timer, and how long after
+- ``leads_pending``: prospects and leads for unknown callers the follow-up timer had not made
+  ``--lead-wait`` seconds (default 120) after the last publish (0: all made), and how long after
   the last publish they were all made.
 
+Then, with the services stopped, two figures on the same messages:
+
+- ``baseline_consume_per_s``: the first ``--baseline-events`` (default 50,000) of the same
+  events published into the call-event queue, then taken by a bare consumer as the service's
+  batch consumer takes them (kombu, prefetch twice the batch, one ack frame per batch, each
+  body decoded) with nothing stored: what the broker and the AMQP client do on this machine,
+  so that ``events_per_s`` can be judged on a slower or busier one;
+- ``grpc_stream_events_per_s``: the first ``--grpc-events`` (default 30,000) events sent
+  through ONE ``Telephony/StreamCallEvents`` stream of a gateway process (a PBX adapter
+  speaking gRPC), from the first sent to the last ack; each ack comes after the broker's
+  confirm, and every ack is checked (accepted, in the order sent).
+
 The last line is one JSON object with ``events_per_s``, ``lost``, ``duplicated`` and
-``match_p99_ms`` first.
+``match_p99_ms`` first, then ``leads_pending``, ``baseline_consume_per_s`` and
+``grpc_stream_events_per_s``.
 """
 
 from __future__ import annotations
@@ -49,6 +63,7 @@ from datetime import datetime
 
 import psycopg2
 
+import gateway.generated  # noqa: F401  (puts the generated crm.v1 stubs on the path)
 from bench._common import (
     bench_vhost,
     database_url,
@@ -142,6 +157,90 @@ def split_by_call(events: list[dict], parts: int) -> list[list[dict]]:
     return slices
 
 
+# --- the same messages without the service: a bare consumer, and the gRPC path --------------------
+def bare_consume_rate(amqp_uri: str, events: list[dict], batch: int) -> dict:
+    """Events per second a bare consumer takes the call events at: ``events`` published into the
+    call-event queue (nobody consuming it: the services are stopped), then consumed as the
+    service's batch consumer takes them (kombu, prefetch twice the batch, one ack frame per
+    batch, each body decoded from JSON) but with nothing stored: the broker and the AMQP client
+    on this machine, the floor under ``events_per_s``."""
+    import json
+
+    from kombu import Connection, Consumer, Queue
+
+    from contracts.telephony import QUEUE
+    from telephony.publisher import CallEventPublisher
+
+    with Connection(amqp_uri) as conn:
+        conn.channel().queue_purge(QUEUE)
+    with CallEventPublisher(amqp_uri, declare=False) as publisher:
+        publisher.publish_many(events)
+    taken: list = []
+    counted = {"n": 0, "first": None, "last": None}
+
+    def on_message(message) -> None:
+        if counted["first"] is None:
+            counted["first"] = time.perf_counter()
+        json.loads(message.body)
+        taken.append(message)
+        counted["n"] += 1
+        if len(taken) >= batch or counted["n"] == len(events):
+            taken[-1].ack(multiple=True)
+            taken.clear()
+            counted["last"] = time.perf_counter()
+
+    with Connection(amqp_uri) as conn:
+        channel = conn.channel()
+        consumer = Consumer(channel, queues=[Queue(QUEUE, no_declare=True)], on_message=on_message, no_ack=False)
+        consumer.qos(prefetch_count=batch * 2)
+        consumer.consume()
+        deadline = time.time() + 120
+        while counted["n"] < len(events) and time.time() < deadline:
+            try:
+                conn.drain_events(timeout=1.0)
+            except TimeoutError:
+                pass
+        consumer.cancel()
+    seconds = (counted["last"] or time.perf_counter()) - (counted["first"] or time.perf_counter())
+    return {"events": counted["n"], "per_s": round(counted["n"] / max(seconds, 1e-9), 1)}
+
+
+GRPC_SECRET = "bench-pbx-secret-of-at-least-thirty-two-bytes"
+
+
+def grpc_stream_rate(env: dict, events: list[dict]) -> dict:
+    """Events per second through ONE ``Telephony/StreamCallEvents`` stream of a gateway process
+    into the broker (each acknowledged after its confirm), from the first event sent to the last
+    ack; every ack checked: accepted, in the order sent."""
+    import grpc
+    from crm.v1 import telephony_pb2 as pb
+    from crm.v1 import telephony_pb2_grpc
+
+    from gateway.auth import mint_token
+    from gateway.call_events import TEXT_FIELDS
+    from tests.support.platform import GatewayProcess
+
+    messages = [pb.CallEvent(**{f: e[f] for f in TEXT_FIELDS if e.get(f)},
+                             **({"duration_s": e["duration_s"]} if e.get("duration_s") is not None else {}))
+                for e in events]
+    metadata = (("authorization", f"Bearer {mint_token(GRPC_SECRET, 'pbx-adapter', ('service',), scopes=('pbx',))}"),)
+    gateway = GatewayProcess(GRPC_SECRET, {**env, "GATEWAY_HEALTH_SERVICES": "interactions"})
+    gateway.start()
+    try:
+        with grpc.insecure_channel(f"127.0.0.1:{gateway.port}") as channel:
+            stub = telephony_pb2_grpc.TelephonyStub(channel)
+            list(stub.StreamCallEvents(iter(messages[:50]), metadata=metadata, timeout=30))  # warm: channel, declarations
+            started = time.perf_counter()
+            acks = list(stub.StreamCallEvents(iter(messages), metadata=metadata, timeout=300))
+            seconds = time.perf_counter() - started
+    finally:
+        gateway.stop()
+    in_order = [a.event_id for a in acks] == [m.event_id for m in messages]
+    accepted = sum(a.accepted for a in acks)
+    return {"events": len(messages), "acked": accepted, "in_order": in_order,
+            "per_s": round(len(acks) / max(seconds, 1e-9), 1)}
+
+
 # --- reading the outcome ----------------------------------------------------------------------
 def histogram_quantile(metrics: list[str], name: str, q: float) -> float | None:
     """The q-quantile of a Prometheus histogram summed over processes (linear within the
@@ -204,6 +303,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--batch", type=int, default=None, help="INTERACTIONS_CALL_BATCH (default: the service's)")
     parser.add_argument("--unknown-rate", type=float, default=0.05, help="share of calls from unknown numbers")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--baseline-events", type=int, default=50_000, help="events the bare consumer takes (default 50000)")
+    parser.add_argument("--grpc-events", type=int, default=30_000, help="events sent through one gRPC stream (default 30000)")
     parser.add_argument("--lead-wait", type=float, default=120.0, help="seconds to wait for leads after (default 120)")
     args = parser.parse_args(argv)
     seconds = args.seconds or (10.0 if args.quick else 60.0)
@@ -245,6 +346,12 @@ def main(argv: list[str] | None = None) -> int:
                    for replica in replicas]
         check = _check(env, folded, set(numbers))
         leads = _wait_for_leads(env, outcome["published_until"], args.lead_wait)
+    # The services are stopped: the same messages through the broker alone, and one gRPC stream.
+    progress(f"bare consumer of {min(len(events), args.baseline_events)} of the same events")
+    baseline = bare_consume_rate(amqp_uri, events[:args.baseline_events], args.batch or 1000)
+    progress(f"bare consumer: {baseline['per_s']} events/s; one gRPC stream of {min(len(events), args.grpc_events)} events")
+    stream = grpc_stream_rate(env, events[:args.grpc_events])
+    progress(f"gRPC stream: {stream['per_s']} events/s, {stream['acked']} acked, in order: {stream['in_order']}")
     match_p99 = histogram_quantile(metrics, "interactions_caller_match_seconds", 0.99)
     match_p50 = histogram_quantile(metrics, "interactions_caller_match_seconds", 0.50)
     figures = {
@@ -252,6 +359,9 @@ def main(argv: list[str] | None = None) -> int:
         "lost": check["lost"],
         "duplicated": check["duplicated"],
         "match_p99_ms": round(match_p99 * 1000, 2) if match_p99 is not None else None,
+        "leads_pending": leads["pending"],
+        "baseline_consume_per_s": baseline["per_s"],
+        "grpc_stream_events_per_s": stream["per_s"],
         "match_p50_ms": round(match_p50 * 1000, 2) if match_p50 is not None else None,
         "matches_measured": histogram_count(metrics, "interactions_caller_match_seconds"),
         "wrong": check["wrong"],
@@ -271,12 +381,14 @@ def main(argv: list[str] | None = None) -> int:
         "missed_incoming": check["missed_incoming"],
         "leads_made": leads["done"],
         "leads_failed": leads["failed"],
-        "leads_pending": leads["pending"],
         "leads_done_after_publish_s": leads["after_s"],
         "partners": partners_count,
         "directory_numbers": len(numbers),
         "publishers": args.publishers,
         "interactions_replicas": args.replicas,
+        "baseline_events": baseline["events"],
+        "grpc_stream_events": stream["events"],
+        "grpc_stream_acked_in_order": stream["in_order"] and stream["acked"] == stream["events"],
         "batch": args.batch or 1000,
         "seconds": seconds,
         "quick": args.quick,

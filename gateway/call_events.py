@@ -59,7 +59,11 @@ class CallEventPublisher:
         self._exchange: aio_pika.abc.AbstractExchange | None = None
         self._lock = asyncio.Lock()
 
-    async def _ready(self) -> aio_pika.abc.AbstractExchange:
+    async def ready(self) -> aio_pika.abc.AbstractExchange:
+        """The exchange, once the channel is open and the topology declared (raises
+        :class:`DownstreamUnavailable` when the broker is not reachable). Awaiting it before
+        each ``publish`` keeps the publishes in the order they were started: past it, nothing
+        in ``publish`` waits before the frame is queued on the channel."""
         if self._exchange is not None and self._channel is not None and not self._channel.is_closed:
             return self._exchange
         async with self._lock:
@@ -98,7 +102,7 @@ class CallEventPublisher:
     async def publish(self, event: dict[str, Any], *, timeout: float) -> None:
         if not self.bridge.is_connected:  # reconnecting: fail now, as RPC calls do
             raise DownstreamUnavailable("the message broker is not reachable")
-        exchange = await self._ready()
+        exchange = await self.ready()
         message = aio_pika.Message(
             json.dumps(event, ensure_ascii=False).encode(),
             content_type="application/json",

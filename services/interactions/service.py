@@ -62,6 +62,10 @@ CALL_BATCH_WAIT_MS = env_int("INTERACTIONS_CALL_BATCH_WAIT_MS", 50, minimum=0, m
 CALL_FOLLOW_UP_S = env_int("INTERACTIONS_CALL_FOLLOW_UP_S", 2, minimum=1)
 CALL_EVENTS_KEEP_DAYS = env_int("INTERACTIONS_CALL_EVENTS_KEEP_DAYS", 30, minimum=1)
 CALLER_DIRECTORY_CHECK_S = 5
+# How long one follow-up round may work through due prospects and leads (committing every chunk):
+# short when the flood lets a round through (once a minute), long enough when the consumer is
+# calm that a backlog of thousands is not left waiting between ticks.
+FOLLOW_UP_ROUND_FLOODED_S, FOLLOW_UP_ROUND_CALM_S = 1.5, 10.0
 
 
 def _forget_callers(contract: EventContract):
@@ -234,16 +238,18 @@ class InteractionsService:
     @timer(interval=CALL_FOLLOW_UP_S)
     def follow_up_calls(self) -> dict:
         """Every INTERACTIONS_CALL_FOLLOW_UP_S seconds: match calls stored while partners did
-        not answer, then make the prospects and leads of unknown callers that are due. While
-        the PBX floods the consumer (full batches), this waits, at most a minute at a time
-        (usecases/flood.py)."""
+        not answer, then make the prospects and leads of unknown callers that are due (a round
+        of up to 10 s, chunks committed as they go). While the PBX floods the consumer (full
+        batches), this waits, at most a minute at a time, and the round it then lets through
+        is short (usecases/flood.py)."""
         if flood.FLOOD.defer_follow_ups():
             return {"deferred": "the consumer is flooded with call events"}
-        return self.run_call_follow_ups_now()
+        calm = flood.FLOOD.calm()
+        return self.run_call_follow_ups_now(FOLLOW_UP_ROUND_CALM_S if calm else FOLLOW_UP_ROUND_FLOODED_S)
 
-    def run_call_follow_ups_now(self) -> dict:
+    def run_call_follow_ups_now(self, budget_s: float = FOLLOW_UP_ROUND_FLOODED_S) -> dict:
         matched = caller_matching.retry_pending_matches(self.db, self.partners, self.callers)
-        return {"matches": matched, "leads": call_leads.process(self.db, self.partners, self.deals)}
+        return {"matches": matched, "leads": call_leads.process(self.db, self.partners, self.deals, budget_s=budget_s)}
 
     @rpc
     def run_call_follow_ups(self) -> dict:

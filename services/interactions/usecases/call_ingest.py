@@ -27,13 +27,13 @@ from collections import defaultdict
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from contracts import interactions as events
 from contracts.telephony import validate_call_event
 from crm_kit.clock import aware
-from crm_kit.db import UnitOfWork, upsert, utcnow
+from crm_kit.db import UnitOfWork, utcnow
 from crm_kit.errors import ValidationError
 from crm_kit.models import new_id
 from crm_kit.views import iso
@@ -42,7 +42,7 @@ from services.interactions.domain import calls as call_rules
 from services.interactions.domain import kinds as kind_rules
 from services.interactions.models import CallEvent, Extension
 from services.interactions.usecases.about import about_call
-from services.interactions.usecases.call_leads import queue_lead
+from services.interactions.usecases.call_leads import queue_leads
 from services.interactions.usecases.call_records import (
     PARTICIPANT_COLUMNS,
     CallBatch,
@@ -50,6 +50,7 @@ from services.interactions.usecases.call_records import (
     T,
     call_of,
     fold,
+    insert_many,
     locked_calls,
     new_record,
     parse_at,
@@ -96,8 +97,7 @@ def _claim(session: Session, fresh: dict[str, tuple[dict[str, Any], datetime]]) 
         {"event_id": event_id, "call_id": event["call_id"], "kind": event["kind"], "occurred_at": at, "received_at": now}
         for event_id, (event, at) in sorted(fresh.items())  # one order for every replica: no deadlock
     ]
-    statement = upsert(session, CallEvent.__table__).on_conflict_do_nothing(index_elements=["event_id"])
-    return list(session.scalars(statement.returning(CallEvent.event_id), rows))
+    return insert_many(session, CallEvent.__table__, rows, unique="event_id", returning="event_id")
 
 
 def prune_call_events(session: Session, keep_days: int) -> int:
@@ -177,8 +177,7 @@ def _insert_calls(session: Session, records: list[dict[str, Any]], batch: CallBa
     now = utcnow()
     rows = [{**rec, "kind": kind_rules.CALL, "chain_id": rec["id"], "created_by": PBX, "created_at": now,
              "updated_at": now} for rec in records]
-    statement = upsert(session, T).on_conflict_do_nothing(index_elements=["call_id"]).returning(T.c.call_id)
-    inserted = set(session.scalars(statement, rows))
+    inserted = set(insert_many(session, T, rows, unique="call_id", returning="call_id"))
     participants = []
     for rec in records:
         if rec["call_id"] not in inserted:
@@ -189,8 +188,7 @@ def _insert_calls(session: Session, records: list[dict[str, Any]], batch: CallBa
         participants.append({**dict.fromkeys(PARTICIPANT_COLUMNS), "id": new_id(), "interaction_id": rec["id"],
                              "position": 1, "phone": batch.calls[rec["call_id"]].current_extension,
                              "user_id": batch.users.get(rec["call_id"])})
-    if participants:
-        session.execute(insert(P), participants)
+    insert_many(session, P, participants)
     return inserted
 
 
@@ -232,6 +230,6 @@ def _raise_consequences(session: Session, batch: CallBatch, call_ids: list[str],
             if latest is None or aware(latest["ended_at"]) < aware(rec["ended_at"]):
                 touched[rec["partner_id"]] = rec
     add_tasks(session, tasks)
-    for rec in sorted(leads, key=lambda r: (aware(r["occurred_at"]), r["call_id"])):
-        queue_lead(session, rec)  # the earliest call from a number is the one the lead is for
+    # The earliest call from a number is the one the lead is for.
+    queue_leads(session, sorted(leads, key=lambda r: (aware(r["occurred_at"]), r["call_id"])))
     touch_partners(session, touched.values())

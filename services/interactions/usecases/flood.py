@@ -26,6 +26,10 @@ class Flood:
         if size >= capacity:
             self.full_at = self._clock()
 
+    def calm(self) -> bool:
+        """No full batch for ``calm_s``: the consumer keeps up."""
+        return self._clock() - self.full_at >= self.calm_s
+
     def defer_follow_ups(self) -> bool:
         now = self._clock()
         if now - self.full_at >= self.calm_s:

@@ -3,6 +3,7 @@ acks with field violations, acks in order, and who may call it."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import pytest
@@ -27,6 +28,10 @@ class FakePublisher:
         self.published: list[dict[str, Any]] = []
         self.fail_at = fail_at
         self.fail_with = fail_with
+
+    async def ready(self) -> None:
+        if self.fail_at is not None and len(self.published) + 1 >= self.fail_at:
+            raise self.fail_with
 
     async def publish(self, event: dict[str, Any], *, timeout: float) -> None:
         assert timeout > 0
@@ -119,3 +124,76 @@ def test_bi_reads_interactions_but_does_not_write():
         with pytest.raises(PermissionDenied):
             scopes.check(bi, f"/crm.v1.Interactions/{name}")
     scopes.check(Actor("anna", ("manager",)), "/crm.v1.Interactions/Register")  # people: row-level access in the service
+
+
+class ConfirmingPublisher:
+    """Publishes in the order called and confirms later, out of order (``confirm_order``),
+    or nacks the ``nack_at``-th event (1-based): as a broker with many confirms in flight."""
+
+    def __init__(self, nack_at: int | None = None):
+        self.sent: list[str] = []
+        self.confirms: dict[str, asyncio.Future] = {}
+        self.nack_at = nack_at
+
+    async def ready(self) -> None:
+        pass
+
+    async def publish(self, event: dict[str, Any], *, timeout: float) -> None:
+        self.sent.append(event["event_id"])
+        confirm = self.confirms[event["event_id"]] = asyncio.get_running_loop().create_future()
+        await confirm
+
+    def confirm(self, event_id: str) -> None:
+        if self.nack_at is not None and self.sent.index(event_id) + 1 == self.nack_at:
+            self.confirms[event_id].set_exception(DownstreamUnavailable(f"the broker refused the call event {event_id}"))
+        else:
+            self.confirms[event_id].set_result(None)
+
+
+def kinds_of(call_id: str) -> list[pb.CallEvent]:
+    return [pb.CallEvent(**{**RINGING, "call_id": call_id, "event_id": f"{call_id}:{n}"}) for n in range(6)]
+
+
+async def test_a_stream_publishes_ahead_and_acknowledges_in_order_each_after_its_confirm():
+    publisher = ConfirmingPublisher()
+    stream = TelephonyServicer(publisher).StreamCallEvents(events(*kinds_of("c-2")), Context())
+    first = asyncio.ensure_future(stream.__anext__())
+    await eventually_sent(publisher, 6)  # all six on their way before any confirm came back
+    assert publisher.sent == [f"c-2:{n}" for n in range(6)]
+    for n in (3, 5, 1):  # confirms out of order: nothing acknowledged before event 0's
+        publisher.confirm(f"c-2:{n}")
+    await asyncio.sleep(0.01)
+    assert not first.done()
+    publisher.confirm("c-2:0")
+    acks = [(await first).event_id]
+    acks.append((await stream.__anext__()).event_id)  # c-2:1 was confirmed
+    second = asyncio.ensure_future(stream.__anext__())
+    await asyncio.sleep(0.01)
+    assert not second.done()  # c-2:2 not confirmed yet, although 3 and 5 are
+    publisher.confirm("c-2:2")
+    acks.append((await second).event_id)
+    publisher.confirm("c-2:4")
+    acks += [ack.event_id async for ack in stream]
+    assert acks == [f"c-2:{n}" for n in range(6)]
+
+
+async def test_a_refused_confirm_ends_the_stream_with_that_events_error_and_nothing_after_it_acknowledged():
+    publisher = ConfirmingPublisher(nack_at=3)
+    stream = TelephonyServicer(publisher).StreamCallEvents(events(*kinds_of("c-3")), Context())
+    first = asyncio.ensure_future(stream.__anext__())
+    await eventually_sent(publisher, 6)
+    for n in (5, 4, 3, 2, 1, 0):  # the ones after the refused event are confirmed first
+        publisher.confirm(f"c-3:{n}")
+    acks = [(await first).event_id]
+    with pytest.raises(DownstreamUnavailable, match="c-3:2"):
+        async for ack in stream:
+            acks.append(ack.event_id)
+    assert acks == ["c-3:0", "c-3:1"]
+
+
+async def eventually_sent(publisher: ConfirmingPublisher, count: int) -> None:
+    for _ in range(200):
+        if len(publisher.sent) >= count:
+            return
+        await asyncio.sleep(0.005)
+    raise AssertionError(f"only {publisher.sent} sent")

@@ -197,7 +197,7 @@ def test_follow_ups_wait_while_the_consumer_is_flooded_but_not_forever():
 
     now = [0.0]
     flood = Flood(calm_s=5, max_defer_s=60, clock=lambda: now[0])
-    assert not flood.defer_follow_ups()
+    assert not flood.defer_follow_ups() and flood.calm()
     flood.batch(999, 1000)
     assert not flood.defer_follow_ups()  # a batch not full is no flood
     flood.batch(1000, 1000)
@@ -211,10 +211,11 @@ def test_follow_ups_wait_while_the_consumer_is_flooded_but_not_forever():
     now[0] = 62
     flood.batch(1000, 1000)
     assert not flood.defer_follow_ups()  # a minute deferred: one round now
+    assert not flood.calm()  # the round let through is a short one
     now[0] = 63
     assert flood.defer_follow_ups()
     now[0] = 70
-    assert not flood.defer_follow_ups()  # calm again
+    assert not flood.defer_follow_ups() and flood.calm()  # calm again
 
 
 def test_the_extension_is_that_of_the_earliest_event_naming_one():

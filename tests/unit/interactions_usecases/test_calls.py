@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select, update
 
-from crm_kit.errors import NotFound, ValidationError
+from crm_kit.errors import NotFound, Unavailable, ValidationError
 from services.interactions.models import CallEvent, CallLead, Interaction, Task
 from services.interactions.usecases import call_ingest, call_leads, call_queries, caller_matching, extensions, tasks
 from tests.support.pbx import PbxCall
@@ -134,6 +134,29 @@ def test_a_stranger_gets_one_prospect_and_one_lead(session, uow_for, ingest, par
 
     assert call_leads.process(uow_for(PBX), partners, deals)["due"] == 0  # nothing left to do
     assert deals.times_asked("open_lead_from_call") == 1
+
+
+def test_many_strangers_leads_are_made_in_one_round_and_one_failure_holds_back_no_other(
+        session, uow_for, ingest, partners, deals):
+    numbers = [f"+7495998{n:04d}" for n in range(45)]  # more than one chunk of rows
+    ingest([event for number in numbers for event in PbxCall(number).talked()])
+    refused = numbers[3]
+
+    class PartnersDownForOneNumber:
+        def register(self, partner, options):
+            if partner["phones"][0]["number"] == refused:
+                raise Unavailable("the partners service did not answer register in 5s")
+            return partners.register(partner, options)
+
+    uow = uow_for(PBX)
+    done = call_leads.process(uow, PartnersDownForOneNumber(), deals, budget_s=3600)  # no clock in a test
+
+    assert (done["due"], done["done"], done["retry"], done["failed"]) == (45, 44, 1, 0)
+    assert uow.commits >= 1  # the first chunk was committed before the second was taken
+    assert sorted(lead["phone"] for lead in deals.leads.values()) == sorted(set(numbers) - {refused})
+    [waiting] = call_leads.list_leads(session, "pending", 10)
+    assert (waiting["number"], waiting["attempts"]) == (refused, 1) and "partners" in waiting["last_error"]
+    assert all(lead["partner_id"] and lead["deal_id"] for lead in call_leads.list_leads(session, "done", 100))
 
 
 def test_while_deals_is_down_the_lead_waits_and_is_made_later(session, uow_for, ingest, partners, deals):

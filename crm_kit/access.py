@@ -28,9 +28,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import ColumnElement, false, or_, true
+from sqlalchemy import Boolean, ColumnElement, and_, false, inspect, or_, select, true
 from sqlalchemy.orm import Session
 
+from crm_kit import reads
 from crm_kit.actor import ADMIN, HEAD_OF_SALES, MANAGER, SERVICE, Actor
 from crm_kit.errors import NotFound, PermissionDenied
 
@@ -96,6 +97,19 @@ def can_see(
     return row_visible(visibility_filter(actor), manager_id, region, department)
 
 
+def access_parameters(actor: Actor) -> dict[str, Any]:
+    """The parameters of :meth:`RowAccess.visible_to_parameters` for ``actor``."""
+    rule = visibility_filter(actor)
+    if rule is None:
+        return {"access_all": True, "access_manager": None, "access_regions": [], "access_department": None}
+    return {
+        "access_all": False,
+        "access_manager": rule["manager_id"],
+        "access_regions": rule["regions"],
+        "access_department": rule["department"],
+    }
+
+
 class RowAccess:
     """The row-level guard of one model, its owner, region and department columns named once::
 
@@ -113,6 +127,7 @@ class RowAccess:
         self.owner = owner
         self.region = region
         self.department = department
+        self._reads: dict[int, Any] = {}
 
     def visible(self, actor: Actor) -> ColumnElement[bool]:
         """The SQL condition on the model's rows ``actor`` may see (:func:`visibility_filter`)."""
@@ -136,6 +151,34 @@ class RowAccess:
 
     def not_found(self, row_id: Any) -> NotFound:
         return NotFound(f"{self.name} {row_id} not found", {f"{self.name}_id": row_id})
+
+    def visible_to_parameters(self) -> ColumnElement[bool]:
+        """:meth:`visible` as one SQL condition for every actor, the actor's rule given as
+        parameters (:func:`access_parameters`), so that a statement using it can be prepared
+        once (crm_kit.reads.Prepared)."""
+        manager = reads.parameter("access_manager")
+        department = reads.parameter("access_department")
+        return or_(
+            reads.parameter("access_all", Boolean),
+            and_(manager.is_not(None), self.owner == manager),
+            reads.member(self.region, "access_regions"),
+            and_(department.is_not(None), self.department == department),
+        )
+
+    def read(self, session: Session, actor: Actor, row_id: Any, view: Any, **params: Any) -> dict[str, Any]:
+        """The record as ``view`` (a :func:`crm_kit.reads.record` of the model), built by the
+        database in one prepared statement with the access rule in its WHERE; NotFound, also
+        when the actor may not see it. ``params``: the view's own parameters
+        (:func:`crm_kit.reads.parameter`). The read path every service's ``get`` takes."""
+        statement = self._reads.get(id(view))
+        if statement is None:
+            key = inspect(self.model).primary_key[0]
+            statement = reads.Prepared(select(view).where(key == reads.parameter("row_id", key.type), self.visible_to_parameters()))
+            self._reads[id(view)] = statement
+        document = reads.one(session, statement, row_id=row_id, **access_parameters(actor), **params)
+        if document is None:
+            raise self.not_found(row_id)
+        return document
 
     def for_read(self, session: Session, actor: Actor, row_id: Any) -> Any:
         """The record, or NotFound, also when the actor may not see it (no existence leak)."""

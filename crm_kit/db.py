@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import time
 import uuid
 import weakref
 from typing import Any
@@ -38,7 +39,7 @@ from sqlalchemy import (
     select,
     text,
 )
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DisconnectionError, IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from crm_kit.actor import ACTOR_KEY, SYSTEM, Actor
@@ -100,13 +101,50 @@ def make_engine(url: str, *, pool_size: int = 10) -> Engine:
             cursor.close()
 
         return engine
-    options = {}
+    options: dict[str, Any] = {}
     if url.startswith(("postgresql://", "postgresql+psycopg2://")):
+        # Times come back in UTC whatever the server's zone, as crm_kit.reads writes them.
+        options["connect_args"] = {"options": "-c timezone=UTC"}
         # UPDATEs of many rows in one call (a batch of call events) go in pages of 500 per
         # round trip (psycopg2's execute_batch) instead of one round trip per row.
         options["executemany_mode"] = "values_plus_batch"
         options["executemany_batch_page_size"] = 500
-    return create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True, **options)
+    engine = create_engine(url, pool_size=pool_size, max_overflow=pool_size, **options)
+    _ping_when_idle(engine)
+    return engine
+
+
+# A pooled connection unused for longer than this is pinged before use.
+IDLE_PING_SECONDS = 2.0
+
+
+def _ping_when_idle(engine: Engine) -> None:
+    """Ping a pooled connection before use only when it sat idle for a while.
+
+    ``pool_pre_ping`` pings on every checkout: one more round trip per RPC, 8% of a
+    ``partners.get`` (README, "Performance"). A connection in steady use proves itself alive
+    by its last statement; one that sat idle (the server may have restarted or cut it since)
+    is pinged, and a dead one is replaced before the worker sees it. A server lost during
+    steady use fails the statement in flight; SQLAlchemy then drops every pooled connection.
+    """
+
+    @event.listens_for(engine, "checkin")
+    def _checked_in(_dbapi_connection, record) -> None:
+        record.info["crm_idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _checked_out(dbapi_connection, record, _proxy) -> None:
+        idle_since = record.info.get("crm_idle_since")
+        if idle_since is None or time.monotonic() - idle_since < IDLE_PING_SECONDS:
+            return
+        try:
+            cursor = dbapi_connection.cursor()
+            try:
+                cursor.execute("SELECT 1")
+            finally:
+                cursor.close()
+        except Exception as exc:
+            raise DisconnectionError(f"pooled connection unusable after {time.monotonic() - idle_since:.0f}s idle: {exc}") from exc
 
 
 def cooperate_with_eventlet() -> None:

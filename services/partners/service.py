@@ -33,7 +33,7 @@ from services.partners.usecases import (
 )
 from services.partners.usecases.lookup import PARTNERS
 from services.partners.usecases.search import DIRECTORY_PAGE
-from services.partners.views import partner_view
+from services.partners.views import PARTNER
 
 
 class PartnersService:
@@ -64,7 +64,7 @@ class PartnersService:
     @rpc
     def get(self, partner_id) -> dict:
         """The partner with everything it holds. NotFound also when the actor may not see it."""
-        return partner_view(PARTNERS.for_read(self.db.session, self.actor, uuid_arg(partner_id, "partner_id")))
+        return PARTNERS.read(self.db.session, self.actor, uuid_arg(partner_id, "partner_id"), PARTNER)
 
     @rpc
     def update(self, partner_id, changes) -> dict:

@@ -1,9 +1,132 @@
-"""What the partners service answers with: plain functions from records to JSON values (they
-run on every read), times and dates as ISO text."""
+"""What the partners service answers with: the partner as one SQL document (crm_kit.reads: the
+database builds it with its child collections in one statement), and plain functions from
+records to JSON values for the rest; times and dates as ISO text."""
 
 from __future__ import annotations
 
+from sqlalchemy import select
+
+from crm_kit import reads
 from crm_kit.views import iso
+from services.partners.models import (
+    Address,
+    Agreement,
+    BankAccount,
+    Contact,
+    Email,
+    ManagerAssignment,
+    Partner,
+    PartnerKind,
+    Phone,
+    Property,
+    Relationship,
+)
+
+
+def _phones(*where):
+    return reads.rows(
+        select(reads.record(number=Phone.number, kind=Phone.kind, extension=Phone.extension)).where(*where),
+        order_by=[Phone.id],
+    )
+
+
+def _emails(*where):
+    return reads.rows(select(reads.record(address=Email.address, kind=Email.kind)).where(*where), order_by=[Email.id])
+
+
+# What partner_view writes of a partner, built by the database (one statement: see lookup.read_partner).
+PARTNER = reads.record(
+    id=Partner.id,
+    short_name=Partner.short_name,
+    kinds=reads.values(PartnerKind.kind, PartnerKind.partner_id == Partner.id, order_by=[PartnerKind.kind]),
+    legal_form=Partner.legal_form,
+    inn=Partner.inn,
+    kpp=Partner.kpp,
+    segment=Partner.segment,
+    region=Partner.region,
+    manager_id=Partner.manager_id,
+    department=Partner.department,
+    status=Partner.status,
+    merged_into=Partner.merged_into,
+    full_name=Partner.full_name,
+    ogrn=Partner.ogrn,
+    legal_address=Partner.legal_address,
+    website=Partner.website,
+    source=Partner.source,
+    comment=Partner.comment,
+    phones=_phones(Phone.partner_id == Partner.id, Phone.contact_id.is_(None)),
+    emails=_emails(Email.partner_id == Partner.id, Email.contact_id.is_(None)),
+    addresses=reads.rows(
+        select(reads.record(kind=Address.kind, text=Address.text)).where(Address.partner_id == Partner.id),
+        order_by=[Address.id],
+    ),
+    bank_accounts=reads.rows(
+        select(reads.record(bic=BankAccount.bic, account=BankAccount.account, bank_name=BankAccount.bank_name))
+        .where(BankAccount.partner_id == Partner.id),
+        order_by=[BankAccount.id],
+    ),
+    properties=reads.mapping(Property.key, Property.value, Property.partner_id == Partner.id),
+    contacts=reads.rows(
+        select(reads.record(
+            id=Contact.id,
+            partner_id=Contact.partner_id,
+            full_name=Contact.full_name,
+            position=Contact.position,
+            roles=Contact.roles,
+            status=Contact.status,
+            comment=Contact.comment,
+            phones=_phones(Phone.contact_id == Contact.id),
+            emails=_emails(Email.contact_id == Contact.id),
+        )).where(Contact.partner_id == Partner.id),
+        order_by=[Contact.created_at, Contact.id],
+    ),
+    duplicate_override=Partner.duplicate_override,
+    created_at=Partner.created_at,
+    created_by=Partner.created_by,
+    updated_at=Partner.updated_at,
+)
+
+# relationship_view, agreement_view and assignment_view as the database builds them.
+RELATIONSHIP_FIELDS = {
+    "id": Relationship.id,
+    "kind": Relationship.kind,
+    "from_partner_id": Relationship.from_partner_id,
+    "to_partner_id": Relationship.to_partner_id,
+    "from_contact_id": Relationship.from_contact_id,
+    "to_contact_id": Relationship.to_contact_id,
+    "comment": Relationship.comment,
+    "created_at": Relationship.created_at,
+    "created_by": Relationship.created_by,
+}
+AGREEMENT = reads.record(
+    id=Agreement.id,
+    kind=Agreement.kind,
+    number=Agreement.number,
+    name=Agreement.name,
+    partner_id=Agreement.partner_id,
+    segment=Agreement.segment,
+    parent_id=Agreement.parent_id,
+    status=Agreement.status,
+    valid_from=Agreement.valid_from,
+    valid_to=Agreement.valid_to,
+    prepayment_share=Agreement.prepayment_share,
+    credit_days=Agreement.credit_days,
+    price_type=Agreement.price_type,
+    delivery_terms=Agreement.delivery_terms,
+    discount_percent=Agreement.discount_percent,
+    currency=Agreement.currency,
+    approved_at=Agreement.approved_at,
+    approved_by=Agreement.approved_by,
+)
+ASSIGNMENT = reads.record(
+    partner_id=ManagerAssignment.partner_id,
+    manager_id=ManagerAssignment.manager_id,
+    previous_manager_id=ManagerAssignment.previous_manager_id,
+    department=ManagerAssignment.department,
+    reason=ManagerAssignment.reason,
+    changed_at=ManagerAssignment.changed_at,
+    changed_by=ManagerAssignment.changed_by,
+)
 
 
 def phone_view(phone) -> dict:

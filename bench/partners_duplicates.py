@@ -47,6 +47,7 @@ from bench._common import (
     terminate_on_sigterm,
     worker_seconds,
 )
+from crm_kit.actor import Actor
 
 SIZES = (100_000, 1_000_000)
 QUICK_SIZES = (10_000, 100_000)
@@ -57,6 +58,9 @@ TARGET_P99_MS = 20.0
 GENERATOR_VERSION = 2
 CHUNK = 50_000
 LOADED_TABLES = ("partners", "partner_kinds", "phones", "emails")
+
+# The in-process measurements look as an administrator (sees every partner, as over RPC).
+BENCH_ACTOR = Actor("bench", roles=("admin",))
 
 
 # --- the data set -------------------------------------------------------------------------
@@ -305,11 +309,10 @@ def _rpc_run(amqp_uri: str, service, work, warmup: int):
     """One measurement against a started service: warm-up, then the timed calls."""
     from nameko.exceptions import RpcTimeout
 
-    from crm_kit.actor import Actor
     from tests.support.platform import rpc_proxy
 
     seconds, kinds, found = [], [], 0
-    with rpc_proxy(amqp_uri, Actor("bench", roles=("admin",)), timeout=20) as proxy:
+    with rpc_proxy(amqp_uri, BENCH_ACTOR, timeout=20) as proxy:
         try:
             for _, payload, *_ in work[:warmup]:
                 proxy.partners.find_duplicates(payload)
@@ -375,8 +378,8 @@ def measure_in_process(size: int, work, warmup: int) -> dict:
     results = {}
     try:
         for label, call in (
-            ("server_find", lambda s, item: duplicates.find(s, item[2], limit=item[3])),
-            ("server_usecase", lambda s, item: duplicates.find_duplicates(s, item[1])),
+            ("server_find", lambda s, item: duplicates.find(s, item[2], BENCH_ACTOR, limit=item[3])),
+            ("server_usecase", lambda s, item: duplicates.find_duplicates(s, BENCH_ACTOR, item[1])),
         ):
             for item in work[:warmup]:
                 with make_session() as session:
@@ -445,7 +448,7 @@ def capture_statements(engine, candidate, limit: int) -> list[tuple[str, object]
     event.listen(engine, "before_cursor_execute", record)
     try:
         with Session(engine) as session:
-            duplicates.find(session, candidate, limit=limit)
+            duplicates.find(session, candidate, BENCH_ACTOR, limit=limit)
             session.rollback()
     finally:
         event.remove(engine, "before_cursor_execute", record)

@@ -104,6 +104,9 @@ class PartnerView(EventData):
     properties = required(fields.Dict, keys=fields.String(), values=fields.String())
     contacts = required(fields.List, cls_or_instance=fields.Nested(ContactView))
     duplicate_override = nullable(fields.Nested, nested=DuplicateOverride)
+    archived_at = nullable(Moment)
+    archived_by = nullable(fields.String)
+    archive_reason = nullable(fields.String)
     created_at = required(Moment)
     created_by = nullable(fields.String)
     updated_at = nullable(Moment)
@@ -186,6 +189,14 @@ class PartnersMerged(AboutPartner):
     partner = required(fields.Nested, nested=PartnerView)
 
 
+class PartnerArchived(AboutPartner):
+    """A partner was archived (``reason``) or taken out of the archive: out of searches, caller
+    matching and duplicate blocks while archived. ``partner`` is the partner now."""
+
+    reason = nullable(fields.String)
+    partner = required(fields.Nested, nested=PartnerView)
+
+
 class PartnerReassigned(AboutPartner):
     """A partner's responsible manager changed (``manager_id`` is the new one), alone or as part
     of a whole-base handover (``handover_id``, the same on every partner it moved)."""
@@ -263,6 +274,7 @@ PARTNER = {
     "addresses": [{"kind": "actual", "text": "Москва, ул. Ленина, 1, офис 5"}],
     "bank_accounts": [{"bic": "044525225", "account": "40702810938000000001", "bank_name": "ПАО Сбербанк"}],
     "properties": {"delivery": "самовывоз"}, "contacts": [CONTACT], "duplicate_override": None,
+    "archived_at": None, "archived_by": None, "archive_reason": None,
     "created_at": "2026-11-23T10:00:00+00:00", "created_by": "anna", "updated_at": "2026-11-23T10:00:00+00:00",
 }
 RELATIONSHIP = {
@@ -308,6 +320,16 @@ PARTNER_REASSIGNED = EventContract(
     SOURCE, "partner_reassigned", PartnerReassigned, summary="A partner's responsible manager changed.",
     example={**ABOUT, "manager_id": "boris", "previous_manager_id": "anna", "reason": "vacation", "handover_id": None},
 )
+PARTNER_ARCHIVED = EventContract(
+    SOURCE, "partner_archived", PartnerArchived, summary="A partner was archived.",
+    example={**ABOUT, "reason": "закрылась", "partner": {
+        **PARTNER, "status": "archived", "archived_at": "2026-11-24T10:00:00+00:00", "archived_by": "anna",
+        "archive_reason": "закрылась"}},
+)
+PARTNER_UNARCHIVED = EventContract(
+    SOURCE, "partner_unarchived", PartnerArchived, summary="A partner was taken out of the archive.",
+    example={**ABOUT, "reason": None, "partner": PARTNER},
+)
 CONTACT_ADDED = EventContract(
     SOURCE, "contact_added", ContactChanged, summary="A contact person was added to a partner.",
     subject=("partner_id", "contact_id"), example={**ABOUT, "contact_id": CONTACT_ID, "contact": CONTACT},
@@ -345,7 +367,7 @@ AGREEMENT_STATUS_EVENTS = {
 }
 
 ALL = (
-    PARTNER_REGISTERED, PARTNER_UPDATED, PARTNERS_MERGED, PARTNER_REASSIGNED,
+    PARTNER_REGISTERED, PARTNER_UPDATED, PARTNERS_MERGED, PARTNER_REASSIGNED, PARTNER_ARCHIVED, PARTNER_UNARCHIVED,
     CONTACT_ADDED, CONTACT_UPDATED, CONTACT_REMOVED, RELATIONSHIP_ADDED, RELATIONSHIP_REMOVED,
     AGREEMENT_CREATED, AGREEMENT_UPDATED, AGREEMENT_APPROVED, AGREEMENT_EXPIRED, AGREEMENT_CANCELLED,
 )

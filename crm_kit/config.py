@@ -130,6 +130,7 @@ def nameko_config(service: str | None = None) -> dict:
     }
     if service:
         config["SERVICE_NAME"] = service
+    config["METRICS_HOST"] = env("METRICS_HOST") or "127.0.0.1"
     if env("METRICS_PORT") is not None:
         # One process, one service: a plain METRICS_PORT wins over <SERVICE>_METRICS_PORT.
         config["METRICS_PORT"] = env_int("METRICS_PORT", 0, maximum=65535)

@@ -29,18 +29,25 @@ def unbind_worker() -> None:
     _actor.set(None)
 
 
+# The longest message a log line keeps.
+MAX_MESSAGE_CHARS = 4000
+
+
 class JsonFormatter(logging.Formatter):
     def __init__(self, service: str):
         super().__init__()
         self.service = service
 
     def format(self, record: logging.LogRecord) -> str:
+        message = record.getMessage()
+        if len(message) > MAX_MESSAGE_CHARS:  # a bad input echoed whole must not flood the log
+            message = f"{message[:MAX_MESSAGE_CHARS]}… ({len(message) - MAX_MESSAGE_CHARS} more characters)"
         line = {
             "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
             "level": record.levelname.lower(),
             "service": self.service,
             "logger": record.name,
-            "message": record.getMessage(),
+            "message": message,
         }
         if call_id := _call_id.get():
             line["call_id"] = call_id

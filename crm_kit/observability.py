@@ -57,7 +57,9 @@ class Observability(DependencyProvider):
     def start(self) -> None:
         if self.port is None or self.port < 0:
             return
-        sock = eventlet.listen(("127.0.0.1" if self.container.config.get("METRICS_LOCAL") else "0.0.0.0", self.port))
+        # Loopback unless told otherwise (METRICS_HOST=0.0.0.0 in a container, for Prometheus):
+        # /metrics names every RPC, and nothing outside the machine needs it by default.
+        sock = eventlet.listen((self.container.config.get("METRICS_HOST") or "127.0.0.1", self.port))
         self.port = sock.getsockname()[1]
         self._server = eventlet.spawn(
             eventlet.wsgi.server, sock, self._app, log_output=False, log=logging.getLogger("crm.http")

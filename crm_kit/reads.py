@@ -58,7 +58,7 @@ from sqlalchemy.sql import ColumnElement
 from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.sql.visitors import InternalTraversal
 
-__all__ = ["record", "rows", "values", "mapping", "field", "parameter", "member", "Prepared", "one", "all_of"]
+__all__ = ["record", "rows", "values", "mapping", "field", "parameter", "member", "Prepared", "one", "all_of", "document"]
 
 
 class _JsonFunction(FunctionElement):
@@ -379,17 +379,18 @@ def _run(session: Session, statement: Select | Prepared, params: dict[str, Any])
     return session.connection().execute(statement, params)
 
 
-def _document(value: Any) -> Any:
-    # psycopg2 decodes json itself; SQLite hands back the text.
+def document(value: Any) -> Any:
+    """A document column's value as Python (psycopg2 decodes json itself; SQLite hands back
+    the text), for a statement that selects a document beside other columns."""
     return json.loads(value) if isinstance(value, str) else value
 
 
 def one(session: Session, statement: Select | Prepared, **params: Any) -> dict[str, Any] | None:
     """The document the single-column ``statement`` selects, or None when no row matches."""
     row = _run(session, statement, params).first()
-    return None if row is None else _document(row[0])
+    return None if row is None else document(row[0])
 
 
 def all_of(session: Session, statement: Select | Prepared, **params: Any) -> list[dict[str, Any]]:
     """Every document the single-column ``statement`` selects, in its order."""
-    return [_document(row[0]) for row in _run(session, statement, params)]
+    return [document(row[0]) for row in _run(session, statement, params)]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import date, datetime
 from typing import Any
@@ -35,12 +36,41 @@ def _flatten(messages: Any, prefix: str = "") -> dict[str, list[str]]:
     return flat
 
 
+# What no text anywhere may hold: NUL and the other control characters but tab, line feed and
+# carriage return, and lone surrogates (not UTF-8). The database refuses them (an INTERNAL error
+# instead of a named field), and no person types them.
+_UNSTORABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+UNSTORABLE_MESSAGE = "contains a control character (such as NUL) or an invalid code point"
+
+
+def unstorable_text(value: Any, prefix: str = "") -> dict[str, list[str]]:
+    """Every text in ``value`` (nested dicts and lists, keys included) that no field may hold,
+    by its path (``contacts.0.full_name``)."""
+    found: dict[str, list[str]] = {}
+    if isinstance(value, str):
+        if _UNSTORABLE.search(value):
+            found[prefix or "_schema"] = [UNSTORABLE_MESSAGE]
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            path = f"{prefix}.{key}" if prefix else str(key)
+            if isinstance(key, str) and _UNSTORABLE.search(key):
+                found[prefix or "_schema"] = [f"a key {UNSTORABLE_MESSAGE}"]
+                continue
+            found.update(unstorable_text(item, path))
+    elif isinstance(value, list | tuple):
+        for index, item in enumerate(value):
+            found.update(unstorable_text(item, f"{prefix}.{index}" if prefix else str(index)))
+    return found
+
+
 def load(schema: Schema, payload: Any, *, what: str = "payload", partial: bool = False) -> Any:
-    """Validate and deserialise ``payload``; raise :class:`ValidationError` naming every bad field."""
+    """Validate and deserialise ``payload``; raise :class:`ValidationError` naming every bad field.
+    Text that no field may hold (:func:`unstorable_text`) is refused first, whatever the schema."""
     if payload is None:
         raise ValidationError(f"{what} is required", {what: ["required"]})
     if not isinstance(payload, dict) and not schema.many:
         raise ValidationError(f"{what} must be an object", {what: ["must be an object"]})
+    field_errors(unstorable_text(payload), what)
     try:
         return schema.load(payload, partial=partial)
     except marshmallow.ValidationError as exc:

@@ -168,7 +168,8 @@ def up(
             processes[name] = subprocess.Popen([sys.executable, "-m", "crm_ops.serve", name], env=env, cwd=ROOT)
         if gateway and _gateway_exists():
             # The gateway health-checks every service of the registry unless told otherwise.
-            gateway_env = {"GATEWAY_HEALTH_SERVICES": ",".join(service_names()), **env}
+            # `crm up` is the development platform: the gateway may use the development secret.
+            gateway_env = {"GATEWAY_HEALTH_SERVICES": ",".join(service_names()), "CRM_ENVIRONMENT": "development", **env}
             processes["gateway"] = subprocess.Popen([sys.executable, "-m", "gateway"], env=gateway_env, cwd=ROOT)
 
         table = Table(title="CRM platform")
@@ -422,7 +423,8 @@ def token(
     if unknown:
         _fail(f"unknown role(s): {', '.join(unknown)}; use admin, head_of_sales, manager or service")
     try:
-        config = load_config()
+        # A development tool: it mints with the development secret unless JWT_SECRET is set.
+        config = load_config({"CRM_ENVIRONMENT": "development", **os.environ})
     except GatewayConfigError as exc:
         _fail(str(exc))
     if not config.jwt_secret:

@@ -35,10 +35,57 @@ from gateway.auth import mint_token  # noqa: E402
 from gateway.config import DEV_JWT_SECRET  # noqa: E402
 
 ADDRESS = os.environ.get("GATEWAY_ADDRESS", "127.0.0.1:50051")
+# Who the example acts as (a manager of region msk by default).
+USER = os.environ.get("EXAMPLE_USER", "anna")
+REGION = os.environ.get("EXAMPLE_REGION", "msk")
+VISIBLE = (grpc.StatusCode.NOT_FOUND, grpc.StatusCode.PERMISSION_DENIED)
+
+
+def details_of(error: grpc.RpcError) -> dict:
+    """The typed details a refusal carries (google.rpc.ErrorInfo, ``details`` as JSON)."""
+    status = rpc_status.from_call(error)
+    info = error_details_pb2.ErrorInfo()
+    if status is None or not status.details or not status.details[0].Unpack(info):
+        return {}
+    return json.loads(info.metadata.get("details", "{}"))
+
+
+def register_or_find(partners, request, metadata):
+    """The partner registered, or the existing one it duplicates that the caller may open.
+    None when the duplicates belong to someone the caller cannot see (as a frontend says so)."""
+    try:
+        partner = partners.RegisterPartner(request, metadata=metadata, timeout=5).partner
+        print("registered", partner.id, partner.short_name, partner.phones[0].number)
+        return partner
+    except grpc.RpcError as error:
+        if error.code() == grpc.StatusCode.INVALID_ARGUMENT:
+            bad = error_details_pb2.BadRequest()
+            rpc_status.from_call(error).details[0].Unpack(bad)
+            for violation in bad.field_violations:
+                print(f"  {violation.field}: {violation.description}")
+            raise SystemExit(1) from None
+        if error.code() != grpc.StatusCode.ALREADY_EXISTS:
+            raise
+        duplicates = details_of(error).get("matches", [])
+    print("already registered:", [(d["name"], [r["kind"] for r in d["reasons"]]) for d in duplicates if not d["hidden"]])
+    for duplicate in duplicates:
+        if duplicate["hidden"]:
+            # Duplicate control is global: the client exists but is another manager's, and
+            # all the platform says of it is whose it is.
+            print(f"  a client with these details exists; it is {duplicate['manager_id']}'s: ask a head of sales")
+            continue
+        try:
+            return partners.GetPartner(partners_pb2.GetPartnerRequest(partner_id=duplicate["partner_id"]),
+                                       metadata=metadata, timeout=5)
+        except grpc.RpcError as error:
+            if error.code() not in VISIBLE:
+                raise
+            print(f"  {duplicate['name']} exists but is not yours to open: ask a head of sales to hand it over")
+    return None
 
 
 def main() -> None:
-    token = mint_token(os.environ.get("JWT_SECRET", DEV_JWT_SECRET), "anna", ["manager"], regions=["msk"], department="north")
+    token = mint_token(os.environ.get("JWT_SECRET", DEV_JWT_SECRET), USER, ["manager"], regions=[REGION], department="north")
     metadata = (("authorization", f"Bearer {token}"),)
     with grpc.insecure_channel(ADDRESS) as channel:
         partners = partners_pb2_grpc.PartnersStub(channel)
@@ -47,7 +94,7 @@ def main() -> None:
         request = partners_pb2.RegisterPartnerRequest(
             partner=partners_pb2.Partner(
                 kinds=["client"], legal_form="legal_entity", short_name="ООО «Ромашка»",
-                inn="7707083893", kpp="773601001", region="msk",
+                inn="7707083893", kpp="773601001", region=REGION,
                 phones=[partners_pb2.Phone(number="8 (495) 123-45-67")],
                 emails=[partners_pb2.Email(address="info@romashka.example")],
                 contacts=[partners_pb2.Contact(full_name="Иван Петров", roles=["decision_maker"],
@@ -56,26 +103,9 @@ def main() -> None:
             duplicate_policy=partners_pb2.DUPLICATE_POLICY_BLOCK,
             request_id=str(uuid.uuid4()),  # a retry with the same id returns the same partner
         )
-        try:
-            partner = partners.RegisterPartner(request, metadata=metadata, timeout=5).partner
-            print("registered", partner.id, partner.short_name, partner.phones[0].number)
-        except grpc.RpcError as error:
-            status = rpc_status.from_call(error)
-            if error.code() == grpc.StatusCode.ALREADY_EXISTS:
-                info = error_details_pb2.ErrorInfo()
-                status.details[0].Unpack(info)
-                duplicates = json.loads(info.metadata["details"])["matches"]
-                print("already registered:", [(d["name"], [r["kind"] for r in d["reasons"]]) for d in duplicates])
-                partner = partners.GetPartner(partners_pb2.GetPartnerRequest(partner_id=duplicates[0]["partner_id"]),
-                                              metadata=metadata, timeout=5)
-            elif error.code() == grpc.StatusCode.INVALID_ARGUMENT:
-                bad = error_details_pb2.BadRequest()
-                status.details[0].Unpack(bad)
-                for violation in bad.field_violations:
-                    print(f"  {violation.field}: {violation.description}")
-                raise SystemExit(1) from None
-            else:
-                raise
+        partner = register_or_find(partners, request, metadata)
+        if partner is None:
+            return
 
         card = cards.GetClientCard(card_pb2.GetClientCardRequest(partner_id=partner.id), metadata=metadata, timeout=5)
         print("card of", card.partner.short_name, "| manager", card.manager.manager_id)

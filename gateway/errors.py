@@ -11,6 +11,7 @@ ValidationError               INVALID_ARGUMENT     google.rpc.BadRequest, a fiel
 NotFound                      NOT_FOUND
 Conflict                      ALREADY_EXISTS       google.rpc.ErrorInfo (see below)
 PermissionDenied              PERMISSION_DENIED
+ResourceExhausted             RESOURCE_EXHAUSTED   (a caller over its share: gateway/limits.py)
 PreconditionFailed            FAILED_PRECONDITION  google.rpc.PreconditionFailure
 AuthError                     UNAUTHENTICATED
 DownstreamTimeout, TimeoutErr DEADLINE_EXCEEDED
@@ -54,6 +55,7 @@ from crm_kit.errors import (
 )
 from gateway.auth import AuthError
 from gateway.bridge import DownstreamUnavailable, RemoteError
+from gateway.limits import ResourceExhausted
 
 log = logging.getLogger(__name__)
 
@@ -64,6 +66,11 @@ CONFLICT_METADATA_KEY = "crm-conflict-bin"
 # by default: 3 KiB each leaves room for the message and the other trailers.
 MAX_DETAILS_JSON_BYTES = 3072
 INTERNAL_MESSAGE = "internal error; the gateway logged the cause"
+# What an error echoes at most (it is trailing metadata too): the message, each field violation.
+MAX_MESSAGE_CHARS = 1000
+MAX_FIELD_CHARS = 200
+MAX_DESCRIPTION_CHARS = 300
+MAX_VIOLATIONS = 20
 
 
 def status_for(exc: BaseException) -> status_pb2.Status:
@@ -71,8 +78,10 @@ def status_for(exc: BaseException) -> status_pb2.Status:
     if isinstance(exc, ValidationError):
         bad_request = error_details_pb2.BadRequest(
             field_violations=[
-                error_details_pb2.BadRequest.FieldViolation(field=field, description=description)
-                for field, description in field_messages(exc.details)
+                error_details_pb2.BadRequest.FieldViolation(
+                    field=capped(field, MAX_FIELD_CHARS), description=capped(description, MAX_DESCRIPTION_CHARS)
+                )
+                for field, description in field_messages(exc.details)[:MAX_VIOLATIONS]
             ]
         )
         return _status(code_pb2.INVALID_ARGUMENT, exc.message, bad_request)
@@ -85,6 +94,8 @@ def status_for(exc: BaseException) -> status_pb2.Status:
     if isinstance(exc, PreconditionFailed):
         failure = error_details_pb2.PreconditionFailure(violations=_precondition_violations(exc))
         return _status(code_pb2.FAILED_PRECONDITION, exc.message, failure)
+    if isinstance(exc, ResourceExhausted):
+        return _status(code_pb2.RESOURCE_EXHAUSTED, exc.message)
     if isinstance(exc, CrmError):
         # A typed error added to crm_kit after this table: its ``code`` names the status.
         return _status(
@@ -151,7 +162,14 @@ def conflict_details(status: status_pb2.Status | None) -> Any:
     return None
 
 
+def capped(text: str, limit: int) -> str:
+    """``text`` cut to ``limit`` characters, saying so: what a client sent is echoed back in
+    messages and field violations, and trailing metadata is capped by clients (8 KiB)."""
+    return text if len(text) <= limit else f"{text[:limit]}… ({len(text) - limit} more characters)"
+
+
 def _status(code: int, message: str, *details: Any) -> status_pb2.Status:
+    message = capped(message, MAX_MESSAGE_CHARS)
     packed = []
     for detail in details:
         holder = any_pb2.Any()

@@ -33,6 +33,8 @@ from crm_kit.actor import Actor
 from gateway import scopes
 from gateway.auth import AuthError, TokenVerifier
 from gateway.errors import abort_with
+from gateway.limits import CallerLimits
+from gateway.request_checks import check_request
 
 # Services anyone may call: probes and grpcurl need no token.
 PUBLIC_SERVICE_PREFIXES: tuple[str, ...] = (
@@ -99,9 +101,11 @@ class AuthInterceptor(grpc.aio.ServerInterceptor):
         self,
         verifier: TokenVerifier,
         public_prefixes: Iterable[str] = PUBLIC_SERVICE_PREFIXES,
+        limits: CallerLimits | None = None,
     ):
         self.verifier = verifier
         self.public_prefixes = tuple(public_prefixes)
+        self.limits = limits
 
     async def intercept_service(
         self,
@@ -112,19 +116,22 @@ class AuthInterceptor(grpc.aio.ServerInterceptor):
         method = handler_call_details.method
         if handler is None or method.startswith(self.public_prefixes):
             return handler
-        return wrap_handler(handler, method, self._guard)
+        return wrap_handler(handler, method, self._guard, check=True)
 
     @contextlib.asynccontextmanager
     async def _guard(self, method: str, context: grpc.aio.ServicerContext) -> AsyncIterator[None]:
         try:
             actor = self.verifier.verify(bearer_token(context.invocation_metadata()))
             scopes.check(actor, method)
-            reset = current_actor.set(actor)
-            try:
-                yield
-            finally:
-                with contextlib.suppress(ValueError):  # an async generator closed from another context
-                    current_actor.reset(reset)
+            limited = self.limits is not None and not actor.is_service
+            admitted = self.limits.admit(actor.user_id) if limited else contextlib.nullcontext()
+            with admitted:
+                reset = current_actor.set(actor)
+                try:
+                    yield
+                finally:
+                    with contextlib.suppress(ValueError):  # an async generator closed from another context
+                        current_actor.reset(reset)
         except grpc.aio.AbortError:
             raise
         except Exception as exc:  # every error becomes a status
@@ -186,26 +193,29 @@ def bearer_token(metadata: Iterable[tuple[str, Any]] | None) -> str | None:
     return None
 
 
-def wrap_handler(handler: grpc.RpcMethodHandler, method: str, guard: Guard) -> grpc.RpcMethodHandler:
-    """``handler`` with its behaviour run inside ``guard(method, context)``."""
+def wrap_handler(handler: grpc.RpcMethodHandler, method: str, guard: Guard, *, check: bool = False) -> grpc.RpcMethodHandler:
+    """``handler`` with its behaviour run inside ``guard(method, context)``; with ``check``, a
+    unary request is checked first (gateway/request_checks.py), inside the guard."""
     serializers = {
         "request_deserializer": handler.request_deserializer,
         "response_serializer": handler.response_serializer,
     }
     if handler.unary_unary:
-        return grpc.unary_unary_rpc_method_handler(_guard_unary(handler.unary_unary, method, guard), **serializers)
+        return grpc.unary_unary_rpc_method_handler(_guard_unary(handler.unary_unary, method, guard, check), **serializers)
     if handler.unary_stream:
-        return grpc.unary_stream_rpc_method_handler(_guard_stream(handler.unary_stream, method, guard), **serializers)
+        return grpc.unary_stream_rpc_method_handler(_guard_stream(handler.unary_stream, method, guard, check), **serializers)
     if handler.stream_unary:
-        return grpc.stream_unary_rpc_method_handler(_guard_unary(handler.stream_unary, method, guard), **serializers)
+        return grpc.stream_unary_rpc_method_handler(_guard_unary(handler.stream_unary, method, guard, False), **serializers)
     if handler.stream_stream:
-        return grpc.stream_stream_rpc_method_handler(_guard_stream(handler.stream_stream, method, guard), **serializers)
+        return grpc.stream_stream_rpc_method_handler(_guard_stream(handler.stream_stream, method, guard, False), **serializers)
     return handler
 
 
-def _guard_unary(behavior: Callable[..., Any], method: str, guard: Guard) -> Callable[..., Awaitable[Any]]:
+def _guard_unary(behavior: Callable[..., Any], method: str, guard: Guard, check: bool) -> Callable[..., Awaitable[Any]]:
     async def guarded(request: Any, context: grpc.aio.ServicerContext) -> Any:
         async with guard(method, context):
+            if check:
+                check_request(request)
             result = behavior(request, context)
             if inspect.isawaitable(result):
                 result = await result
@@ -214,13 +224,15 @@ def _guard_unary(behavior: Callable[..., Any], method: str, guard: Guard) -> Cal
     return guarded
 
 
-def _guard_stream(behavior: Callable[..., Any], method: str, guard: Guard) -> Callable[..., Any]:
+def _guard_stream(behavior: Callable[..., Any], method: str, guard: Guard, check: bool) -> Callable[..., Any]:
     if inspect.iscoroutinefunction(behavior):
         # Writes its responses with context.write() and returns nothing.
-        return _guard_unary(behavior, method, guard)
+        return _guard_unary(behavior, method, guard, check)
 
     async def guarded(request: Any, context: grpc.aio.ServicerContext) -> AsyncIterator[Any]:
         async with guard(method, context):
+            if check:
+                check_request(request)
             responses = behavior(request, context)
             if hasattr(responses, "__aiter__"):
                 async for response in responses:

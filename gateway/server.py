@@ -21,6 +21,7 @@ from gateway.bridge import DownstreamUnavailable, RpcBridge, redact_url
 from gateway.config import ConfigError, GatewayConfig, load_config
 from gateway.health import DownstreamHealthMonitor, HealthServicer, preset_serving
 from gateway.interceptors import AuthInterceptor, MetricsInterceptor
+from gateway.limits import CallerLimits
 from gateway.servicers import ServicerRegistration
 
 log = logging.getLogger("gateway")
@@ -59,7 +60,11 @@ def build_server(
     server has no port yet: the caller adds one (``server.add_insecure_port``) and starts it.
     """
     server = grpc.aio.server(
-        interceptors=[MetricsInterceptor(), AuthInterceptor(token_verifier(config))],
+        interceptors=[
+            MetricsInterceptor(),
+            AuthInterceptor(token_verifier(config), limits=CallerLimits(
+                config.caller_concurrency, config.caller_rate, config.caller_burst)),
+        ],
         options=SERVER_OPTIONS,
     )
     recorder = _RegistrationRecorder(server)
@@ -70,7 +75,8 @@ def build_server(
     health_servicer = health_servicer or HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
     preset_serving(health_servicer, served)
-    reflection.enable_server_reflection([*served, HEALTH_SERVICE, reflection.SERVICE_NAME], server)
+    if config.reflection:
+        reflection.enable_server_reflection([*served, HEALTH_SERVICE, reflection.SERVICE_NAME], server)
     return server
 
 
@@ -113,7 +119,11 @@ async def serve(config: GatewayConfig, servicers: Iterable[ServicerRegistration]
     health = HealthServicer()
     server = build_server(config, bridge, servicers, health_servicer=health)
     try:
-        server.add_insecure_port(config.listen_address)
+        if config.tls_cert:
+            credentials = grpc.ssl_server_credentials([(config.tls_key, config.tls_cert)])
+            server.add_secure_port(config.listen_address, credentials)
+        else:
+            server.add_insecure_port(config.listen_address)
     except RuntimeError:
         _fail(f"cannot listen on {config.listen_address}: is GATEWAY_PORT={config.port} taken by another process?")
         await bridge.close()
@@ -121,7 +131,7 @@ async def serve(config: GatewayConfig, servicers: Iterable[ServicerRegistration]
     metrics_server = None
     if config.metrics_port:
         try:
-            metrics_server, _thread = start_http_server(config.metrics_port)
+            metrics_server, _thread = start_http_server(config.metrics_port, addr=config.metrics_host)
         except OSError as exc:
             _fail(f"cannot serve metrics on port {config.metrics_port} (GATEWAY_METRICS_PORT): {exc.strerror}")
             await bridge.close()

@@ -74,7 +74,7 @@ class PartnersServicer(BridgedServicer, partners_pb2_grpc.PartnersServicer):
     async def SearchPartners(self, request, context):
         filters = {
             key: value
-            for key in ("kind", "segment", "region", "manager_id", "status", "text")
+            for key in ("kind", "segment", "region", "manager_id", "status", "text", "source")
             if (value := getattr(request, key))
         }
         if request.page.limit:
@@ -94,6 +94,16 @@ class PartnersServicer(BridgedServicer, partners_pb2_grpc.PartnersServicer):
 
     async def FindByPhone(self, request, context):
         return to_message(await self._call(context, "find_by_phone", number=request.number), pb.FindByPhoneResponse)
+
+    async def FindByEmail(self, request, context):
+        return to_message(await self._call(context, "find_by_email", address=request.address), pb.FindByEmailResponse)
+
+    async def ArchivePartner(self, request, context):
+        result = await self._call(context, "archive", partner_id=request.partner_id, request={"reason": request.reason})
+        return to_message(result, pb.Partner)
+
+    async def UnarchivePartner(self, request, context):
+        return to_message(await self._call(context, "unarchive", partner_id=request.partner_id), pb.Partner)
 
     async def MergePartners(self, request, context):
         merge = {"survivor_id": request.survivor_id, "merged_id": request.merged_id, "keep": dict(request.keep)}

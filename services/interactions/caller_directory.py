@@ -210,7 +210,8 @@ class PhoneCache:
     def _apply_event(self, contract: EventContract, data: dict[str, Any], normalise) -> bool:
         """Apply a partners event (read through its contract) to the complete directory; False
         when it cannot exactly."""
-        if contract in (partner_events.PARTNER_REGISTERED, partner_events.PARTNER_UPDATED):
+        if contract in (partner_events.PARTNER_REGISTERED, partner_events.PARTNER_UPDATED,
+                        partner_events.PARTNER_ARCHIVED, partner_events.PARTNER_UNARCHIVED):
             self._apply_partner_view(data["partner"], normalise)
             return True
         if contract is partner_events.PARTNER_REASSIGNED:
@@ -261,6 +262,9 @@ HEARD = (
     partner_events.PARTNER_REGISTERED, partner_events.PARTNER_UPDATED, partner_events.PARTNER_REASSIGNED,
     partner_events.PARTNERS_MERGED, partner_events.CONTACT_ADDED, partner_events.CONTACT_UPDATED,
     partner_events.CONTACT_REMOVED,
+    # An archived partner leaves caller matching (the partner view it carries says archived),
+    # and comes back when taken out of the archive.
+    partner_events.PARTNER_ARCHIVED, partner_events.PARTNER_UNARCHIVED,
 )
 _HEARD_BY_NAME = {contract.name: contract for contract in HEARD}
 

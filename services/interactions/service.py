@@ -316,6 +316,8 @@ class InteractionsService:
     @_forget_callers(partner_events.CONTACT_ADDED)
     @_forget_callers(partner_events.CONTACT_UPDATED)
     @_forget_callers(partner_events.CONTACT_REMOVED)
+    @_forget_callers(partner_events.PARTNER_ARCHIVED)
+    @_forget_callers(partner_events.PARTNER_UNARCHIVED)
     def forget_stale_callers(self, event) -> None:
         """Drop cached caller matches a partners event makes stale (caller_directory.py)."""
         self.callers.forget_for_event(event, phones.lookup_key)

@@ -55,6 +55,11 @@ class Partner(Base):
     comment: Mapped[str | None] = mapped_column(Text)
     # Who registered it despite a strong duplicate match, when and why.
     duplicate_override: Mapped[dict | None] = mapped_column(JSON)
+    # Archived (out of searches, caller matching and duplicate blocks; still found, as archived):
+    # when, by whom and why. Unarchiving clears them.
+    archived_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    archived_by: Mapped[str | None] = mapped_column(String(64))
+    archive_reason: Mapped[str | None] = mapped_column(Text)
     # The client's idempotency key: a retried registration returns the first result.
     request_id: Mapped[str | None] = mapped_column(String(100), unique=True)
     created_at: Mapped[datetime] = created_at_column()
@@ -96,7 +101,7 @@ class Partner(Base):
 class NameWord(Base):
     """A word of the partners' name keys and how many partners' keys hold it: the dictionary
     the similar-name duplicate search looks typo'd words up in (pg_trgm index on PostgreSQL).
-    Kept up to date by ``usecases/name_words.py`` on PostgreSQL only."""
+    Kept up to date by ``usecases/name_words.py``."""
 
     __tablename__ = "name_words"
 

@@ -108,6 +108,7 @@ class PartnerIn(Payload):
         keys=fields.String(validate=validate.Length(min=1, max=100)),
         values=fields.String(validate=validate.Length(max=2000)),
         load_default=dict,
+        validate=validate.Length(max=100),
     )
     contacts = fields.List(fields.Nested(ContactIn), load_default=list, validate=validate.Length(max=100))
     segment = optional_text(100)
@@ -175,6 +176,7 @@ class SearchIn(Payload):
     manager_id = optional_text(64)
     status = one_of(("active", "merged", "archived", "any"), load_default="active")
     text = optional_text(300)
+    source = optional_text(100)
     limit = page_size(50, 500)
     cursor = page_cursor()
 
@@ -235,6 +237,10 @@ class AgreementIn(Payload):
 
 class AgreementStatusIn(Payload):
     status = one_of(AGREEMENT_STATUSES, required=True)
+
+
+class ArchiveIn(Payload):
+    reason = required_text(500)
 
 
 class ReassignIn(Payload):

@@ -20,6 +20,7 @@ from crm_kit.validation import date_arg, uuid_arg
 from services.partners.models import Base
 from services.partners.usecases import (
     agreements,
+    archive,
     card,
     contacts,
     details,
@@ -72,14 +73,25 @@ class PartnersService:
         return details.update(self.db, self.actor, uuid_arg(partner_id, "partner_id"), changes)
 
     @rpc
+    def archive(self, partner_id, request) -> dict:
+        """Archive a partner with a ``reason``: out of searches, caller matching and duplicate
+        blocks, everything it holds kept."""
+        return archive.archive(self.db, self.actor, uuid_arg(partner_id, "partner_id"), request)
+
+    @rpc
+    def unarchive(self, partner_id) -> dict:
+        """Take an archived partner out of the archive."""
+        return archive.unarchive(self.db, self.actor, uuid_arg(partner_id, "partner_id"))
+
+    @rpc
     def search(self, filters=None) -> dict:
-        """Partners by kind, segment, region, manager, status and text; keyset pages."""
+        """Partners by kind, segment, region, manager, source, status and text; keyset pages."""
         return search.search(self.db.session, self.actor, filters)
 
     @rpc
     def find_duplicates(self, candidate) -> dict:
         """Possible duplicates of a candidate (name, INN/KPP, phones, emails), ranked, with reasons."""
-        return duplicates.find_duplicates(self.db.session, candidate)
+        return duplicates.find_duplicates(self.db.session, self.actor, candidate)
 
     @rpc
     def find_by_phone(self, number) -> dict:

@@ -34,20 +34,25 @@ def _emails(*where):
     return reads.rows(select(reads.record(address=Email.address, kind=Email.kind)).where(*where), order_by=[Email.id])
 
 
-# What partner_view writes of a partner, built by the database (one statement: see lookup.read_partner).
+# What partner_summary and partner_view write of a partner, built by the database (one
+# statement: crm_kit.reads; RowAccess.read for one, search for a page).
+SUMMARY_FIELDS = {
+    "id": Partner.id,
+    "short_name": Partner.short_name,
+    "kinds": reads.values(PartnerKind.kind, PartnerKind.partner_id == Partner.id, order_by=[PartnerKind.kind]),
+    "legal_form": Partner.legal_form,
+    "inn": Partner.inn,
+    "kpp": Partner.kpp,
+    "segment": Partner.segment,
+    "region": Partner.region,
+    "manager_id": Partner.manager_id,
+    "department": Partner.department,
+    "status": Partner.status,
+    "merged_into": Partner.merged_into,
+}
+PARTNER_SUMMARY = reads.record(**SUMMARY_FIELDS)
 PARTNER = reads.record(
-    id=Partner.id,
-    short_name=Partner.short_name,
-    kinds=reads.values(PartnerKind.kind, PartnerKind.partner_id == Partner.id, order_by=[PartnerKind.kind]),
-    legal_form=Partner.legal_form,
-    inn=Partner.inn,
-    kpp=Partner.kpp,
-    segment=Partner.segment,
-    region=Partner.region,
-    manager_id=Partner.manager_id,
-    department=Partner.department,
-    status=Partner.status,
-    merged_into=Partner.merged_into,
+    **SUMMARY_FIELDS,
     full_name=Partner.full_name,
     ogrn=Partner.ogrn,
     legal_address=Partner.legal_address,
@@ -81,6 +86,9 @@ PARTNER = reads.record(
         order_by=[Contact.created_at, Contact.id],
     ),
     duplicate_override=Partner.duplicate_override,
+    archived_at=Partner.archived_at,
+    archived_by=Partner.archived_by,
+    archive_reason=Partner.archive_reason,
     created_at=Partner.created_at,
     created_by=Partner.created_by,
     updated_at=Partner.updated_at,
@@ -184,6 +192,9 @@ def partner_view(partner) -> dict:
         properties={p.key: p.value for p in partner.properties},
         contacts=[contact_view(c) for c in partner.contacts],
         duplicate_override=partner.duplicate_override,
+        archived_at=iso(partner.archived_at),
+        archived_by=partner.archived_by,
+        archive_reason=partner.archive_reason,
         created_at=iso(partner.created_at),
         created_by=partner.created_by,
         updated_at=iso(partner.updated_at),

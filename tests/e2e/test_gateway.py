@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import urllib.request
 import uuid
 
@@ -224,3 +225,150 @@ def test_service_tokens_reach_only_their_scopes(partners, cards):
     with pytest.raises(grpc.RpcError) as caught:
         partners.SearchPartners(partners_pb2.SearchPartnersRequest(), metadata=auth(token("bare", ("service",))))
     assert caught.value.code() == grpc.StatusCode.PERMISSION_DENIED
+
+
+def test_archive_find_by_email_and_search_by_source(partners):
+    """An archived partner leaves searches and stops blocking duplicates, yet is named as
+    archived; FindByEmail and the source filter are in the public API."""
+    mail = f"office-{uuid.uuid4().hex[:8]}@arkhiv-test.ru"
+    number = phone()
+    partner = partners.RegisterPartner(
+        partners_pb2.RegisterPartnerRequest(partner=new_partner(
+            "ООО «Архивная проба»", source="exhibition", phones=[partners_pb2.Phone(number=number)],
+            emails=[partners_pb2.Email(address=mail.upper())])),
+        metadata=ANNA,
+    ).partner
+    found = partners.FindByEmail(partners_pb2.FindByEmailRequest(address=mail.upper()), metadata=ANNA)
+    assert found.address == mail and [m.partner_id for m in found.matches] == [partner.id]
+    by_source = partners.SearchPartners(partners_pb2.SearchPartnersRequest(text="Архивная проба", source="exhibition"),
+                                        metadata=ANNA)
+    assert [p.id for p in by_source.partners] == [partner.id]
+    assert not partners.SearchPartners(partners_pb2.SearchPartnersRequest(text="Архивная проба", source="website"),
+                                       metadata=ANNA).partners
+
+    with pytest.raises(grpc.RpcError) as no_reason:
+        partners.ArchivePartner(partners_pb2.ArchivePartnerRequest(partner_id=partner.id), metadata=ANNA)
+    assert no_reason.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    archived = partners.ArchivePartner(partners_pb2.ArchivePartnerRequest(partner_id=partner.id, reason="закрылась"),
+                                       metadata=ANNA)
+    assert archived.status == "archived" and archived.archive_reason == "закрылась" and archived.archived_by == "anna"
+    assert not partners.SearchPartners(partners_pb2.SearchPartnersRequest(text="Архивная проба"), metadata=ANNA).partners
+    assert not partners.FindByPhone(partners_pb2.FindByPhoneRequest(number=number), metadata=ANNA).matches
+    # Registering the same phone again is not blocked; the archived partner is named as such.
+    again = partners.RegisterPartner(
+        partners_pb2.RegisterPartnerRequest(partner=new_partner("ООО «Архивная проба»", phones=[partners_pb2.Phone(number=number)])),
+        metadata=ANNA,
+    )
+    assert [(d.partner_id, d.status) for d in again.duplicates] == [(partner.id, "archived")]
+
+    back = partners.UnarchivePartner(partners_pb2.UnarchivePartnerRequest(partner_id=partner.id), metadata=ANNA)
+    assert back.status == "active" and not back.archive_reason
+    with pytest.raises(grpc.RpcError) as twice:
+        partners.UnarchivePartner(partners_pb2.UnarchivePartnerRequest(partner_id=partner.id), metadata=ANNA)
+    assert twice.value.code() == grpc.StatusCode.FAILED_PRECONDITION
+
+
+def test_the_example_client_runs_again_and_as_another_manager(gateway):
+    """examples/client.py, a frontend developer's starting point: a second run finds the partner
+    it registered; a manager of another region is told the partner exists, not a traceback."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = Path(__file__).resolve().parents[2] / "examples" / "client.py"
+    env = {**os.environ, "GATEWAY_ADDRESS": f"127.0.0.1:{gateway.port}", "JWT_SECRET": SECRET,
+           "EXAMPLE_USER": "example-anna", "EXAMPLE_REGION": "example-msk"}
+    runs = [subprocess.run([sys.executable, str(script)], env=env, capture_output=True, text=True, timeout=60)
+            for _ in range(2)]
+    other = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=60,
+                           env={**env, "EXAMPLE_USER": "example-boris", "EXAMPLE_REGION": "example-spb"})
+    for run in (*runs, other):
+        assert run.returncode == 0, run.stderr
+    # Other tests may have registered the same INN first: then even the first run is a duplicate.
+    assert "already registered" in runs[1].stdout
+    assert "card of ООО «Ромашка»" in runs[1].stdout or "ask a head of sales" in runs[1].stdout
+    assert "ask a head of sales" in other.stdout and "card of" not in other.stdout
+
+
+def test_duplicate_control_tells_another_region_only_that_the_client_exists(partners):
+    """Boris (spb) must learn that Anna's client exists and whose it is, not its data."""
+    number = phone()
+    annas = partners.RegisterPartner(
+        partners_pb2.RegisterPartnerRequest(partner=new_partner(
+            "ООО «Чужой клиент»", phones=[partners_pb2.Phone(number=number)],
+            emails=[partners_pb2.Email(address=f"boss-{uuid.uuid4().hex[:6]}@chuzhoi-klient.ru")])),
+        metadata=ANNA,
+    ).partner
+    found = partners.FindDuplicates(partners_pb2.FindDuplicatesRequest(name="Чужой клиент", phones=[number]),
+                                    metadata=BORIS)
+    (match,) = [d for d in found.duplicates if d.manager_id == "anna"]
+    assert match.hidden and match.strength == "strong"
+    assert (match.partner_id, match.name, list(match.reasons)) == ("", "", [])
+    with pytest.raises(grpc.RpcError) as blocked:
+        partners.RegisterPartner(
+            partners_pb2.RegisterPartnerRequest(partner=partners_pb2.Partner(
+                kinds=["client"], legal_form="legal_entity", short_name="Чужой клиент", region="spb",
+                phones=[partners_pb2.Phone(number=number)])),
+            metadata=BORIS,
+        )
+    assert blocked.value.code() == grpc.StatusCode.ALREADY_EXISTS
+    details = json.loads(_error_info(blocked.value).metadata["details"])
+    (hidden,) = details["matches"]
+    assert {k: v for k, v in hidden.items() if k != "score"} == {
+        "partner_id": None, "name": None, "strength": "strong", "reasons": [], "status": "active",
+        "manager_id": "anna", "hidden": True}
+    assert annas.short_name not in str(blocked.value.trailing_metadata())
+    # Anna sees her own client in full; a user with no sales role may not look at all.
+    mine = partners.FindDuplicates(partners_pb2.FindDuplicatesRequest(phones=[number]), metadata=ANNA)
+    assert [(d.partner_id, d.hidden) for d in mine.duplicates] == [(annas.id, False)]
+    with pytest.raises(grpc.RpcError) as nobody:
+        partners.FindDuplicates(partners_pb2.FindDuplicatesRequest(phones=[number]), metadata=auth(token("guest", ())))
+    assert nobody.value.code() == grpc.StatusCode.PERMISSION_DENIED
+
+
+def _error_info(error: grpc.RpcError) -> error_details_pb2.ErrorInfo:
+    info = error_details_pb2.ErrorInfo()
+    assert rpc_status.from_call(error).details[0].Unpack(info)
+    return info
+
+
+def test_a_nul_in_any_text_is_invalid_argument_naming_the_field(partners):
+    for partner in (new_partner("Нулевой\x00байт"), new_partner("Нулевой", comment="a\x00b"),
+                    new_partner("Нулевой", contacts=[partners_pb2.Contact(full_name="Иван", position="\x00")])):
+        with pytest.raises(grpc.RpcError) as caught:
+            partners.RegisterPartner(partners_pb2.RegisterPartnerRequest(partner=partner), metadata=ANNA)
+        assert caught.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+        bad = error_details_pb2.BadRequest()
+        assert rpc_status.from_call(caught.value).details[0].Unpack(bad)
+        assert [v.field for v in bad.field_violations] in (["short_name"], ["comment"], ["contacts.0.position"])
+    with pytest.raises(grpc.RpcError) as search:
+        partners.SearchPartners(partners_pb2.SearchPartnersRequest(text="x\x00"), metadata=ANNA)
+    assert search.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+
+
+def test_an_out_of_range_time_is_invalid_argument_even_in_an_ignored_field(partners):
+    request = partners_pb2.CreateAgreementRequest(agreement=partners_pb2.Agreement(name="Годы", kind="standard"))
+    request.agreement.approved_at.seconds = 253_402_300_800  # 10000-01-01
+    with pytest.raises(grpc.RpcError) as caught:
+        partners.CreateAgreement(request, metadata=ADMIN)
+    assert caught.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    bad = error_details_pb2.BadRequest()
+    assert rpc_status.from_call(caught.value).details[0].Unpack(bad)
+    assert [v.field for v in bad.field_violations] == ["agreement.approved_at"]
+
+
+def test_one_callers_flood_is_refused_beyond_its_share_and_others_are_served(partners):
+    request = partners_pb2.SearchPartnersRequest(text="ООО")
+    flood = [partners.SearchPartners.future(request, metadata=ANNA, timeout=20) for _ in range(60)]
+    other = partners.SearchPartners(partners_pb2.SearchPartnersRequest(text="ООО"), metadata=BORIS, timeout=20)
+    codes = []
+    for call in flood:
+        try:
+            call.result()
+            codes.append(grpc.StatusCode.OK)
+        except grpc.RpcError as error:
+            codes.append(error.code())
+    assert set(codes) <= {grpc.StatusCode.OK, grpc.StatusCode.RESOURCE_EXHAUSTED}
+    # 60 calls sent at once cannot all find Anna's 6 slots free (how many do depends on timing).
+    assert grpc.StatusCode.RESOURCE_EXHAUSTED in codes
+    assert other is not None  # Boris was answered while Anna flooded

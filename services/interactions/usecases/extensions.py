@@ -8,9 +8,9 @@ from typing import Any
 from sqlalchemy import select
 
 from crm_kit.access import require_role
-from crm_kit.actor import ADMIN, Actor
+from crm_kit.actor import ADMIN, HEAD_OF_SALES, SERVICE, Actor
 from crm_kit.db import UnitOfWork, utcnow
-from crm_kit.errors import PermissionDenied, ValidationError
+from crm_kit.errors import ValidationError
 from crm_kit.validation import load
 from services.interactions.models import Extension
 from services.interactions.schemas import ExtensionIn
@@ -31,8 +31,9 @@ def set_extension(uow: UnitOfWork, actor: Actor, payload: Any) -> dict[str, Any]
 
 
 def list_extensions(session, actor: Actor) -> dict[str, Any]:
-    if actor.is_anonymous:
-        raise PermissionDenied("sign in to list extensions", {})
+    """Who answers which extension: for administrators, heads of sales and services (the map
+    of a sales floor is not every user's to read)."""
+    require_role(actor, (ADMIN, HEAD_OF_SALES, SERVICE), "list PBX extensions")
     return {"items": [extension_view(e) for e in session.scalars(select(Extension).order_by(Extension.extension))]}
 
 

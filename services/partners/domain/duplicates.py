@@ -26,6 +26,7 @@ SAME_DOMAIN: Final = "same_domain"
 SIMILAR_NAME: Final = "similar_name"
 
 MERGED: Final = "merged"
+ARCHIVED: Final = "archived"
 
 # A name this alike is the same company unless other evidence says otherwise.
 STRONG_NAME_SIMILARITY: Final = 97.0
@@ -74,6 +75,7 @@ class ExistingPartner:
     emails: list[str] = field(default_factory=list)
     status: str = "active"
     name_key: str | None = None
+    manager_id: str | None = None
 
 
 @dataclass
@@ -82,7 +84,8 @@ class DuplicateMatch:
 
     ``strength`` is "strong" when any reason is strong (the same partner beyond reasonable
     doubt), "weak" otherwise (worth a look). ``reasons`` are dicts
-    ``{"kind", "value", "detail"}``, strongest first.
+    ``{"kind", "value", "detail"}``, strongest first. ``status``: the partner's (active or
+    archived).
     """
 
     partner_id: str
@@ -90,9 +93,20 @@ class DuplicateMatch:
     score: int
     strength: str
     reasons: list[dict[str, Any]]
+    # An archived partner is named, as archived, but never blocks a registration.
+    status: str = "active"
+    manager_id: str | None = None
+    # Whether the asking user may see the partner: a hidden one is reported as existing, with
+    # its responsible manager (two managers must not work one client), and nothing else.
+    visible: bool = True
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        if not self.visible:
+            return {"partner_id": None, "name": None, "score": self.score, "strength": self.strength, "reasons": [],
+                    "status": self.status, "manager_id": self.manager_id, "hidden": True}
+        view = asdict(self)
+        del view["visible"]
+        return {**view, "hidden": False}
 
 
 @dataclass
@@ -109,7 +123,8 @@ class DuplicateReport:
 
     @property
     def has_strong(self) -> bool:
-        return any(match.strength == STRONG for match in self.matches)
+        """A strong match with an active partner (an archived one never blocks)."""
+        return any(match.strength == STRONG and match.status != ARCHIVED for match in self.matches)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -232,6 +247,8 @@ def _match(
         score=score,
         strength=strength,
         reasons=[reason for _, _, reason in scored],
+        status=row.status,
+        manager_id=row.manager_id,
     )
 
 

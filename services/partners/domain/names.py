@@ -171,3 +171,26 @@ def name_similarity(a_key: str, b_key: str) -> float:
     if not a_key or not b_key:
         return 0.0
     return fuzz.token_sort_ratio(a_key, b_key)
+
+
+_TRIGRAM_WORDS = re.compile(r"[^\W_]+")
+
+
+def trigrams(text: str) -> frozenset[str]:
+    """The trigrams PostgreSQL's pg_trgm takes of ``text``: each word (letters and digits)
+    lower-cased, padded with two spaces in front and one behind."""
+    grams: set[str] = set()
+    for word in _TRIGRAM_WORDS.findall(text.lower()):
+        padded = f"  {word} "
+        grams.update(padded[i:i + 3] for i in range(len(padded) - 2))
+    return frozenset(grams)
+
+
+def trigram_similarity(a: str, b: str) -> float:
+    """pg_trgm's ``similarity(a, b)``: shared trigrams over all trigrams of the two. Written
+    here (no library computes pg_trgm's exact figure) so that the duplicate search ranks the
+    same on SQLite as on PostgreSQL."""
+    ta, tb = trigrams(a), trigrams(b)
+    if not ta or not tb:
+        return 0.0
+    return len(ta & tb) / len(ta | tb)

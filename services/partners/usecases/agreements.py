@@ -112,9 +112,12 @@ def agreement_event(agreement: Agreement, view: dict[str, Any]) -> dict[str, Any
     }
 
 
-def _parent_standard(session: Session, parent_id: str) -> Agreement:
+def _parent_standard(session: Session, actor: Actor, parent_id: str) -> Agreement:
     parent = session.get(Agreement, parent_id)
-    if parent is None:
+    owner = session.get(Partner, parent.partner_id) if parent is not None and parent.partner_id else None
+    if parent is None or (parent.partner_id and (owner is None or not PARTNERS.sees(actor, owner))):
+        # Another partner's agreement out of the actor's sight is as absent as a missing one:
+        # its kind and status are not told.
         raise NotFound(f"agreement {parent_id} not found", {"parent_id": parent_id})
     if parent.kind != STANDARD or parent.status != rules.APPROVED:
         raise PreconditionFailed(
@@ -153,7 +156,7 @@ def create_agreement(uow: UnitOfWork, actor: Actor, payload: Any) -> dict[str, A
     else:
         partner = partner_for_change(session, actor, data["partner_id"])
         if data["parent_id"]:
-            parent = _parent_standard(session, data["parent_id"])
+            parent = _parent_standard(session, actor, data["parent_id"])
         segment = data["segment"] or (parent.segment if parent is not None else partner.segment)
     terms = _resolve_terms(_base_terms(parent), overrides)
 
@@ -242,7 +245,7 @@ def set_agreement_status(uow: UnitOfWork, actor: Actor, agreement_id: str, statu
                 {"valid_to": agreement.valid_to.isoformat(), "today": now.date().isoformat()},
             )
         if agreement.parent_id:
-            _parent_standard(session, agreement.parent_id)
+            _parent_standard(session, actor, agreement.parent_id)
         agreement.approved_by = actor.user_id
         agreement.approved_at = now
     agreement.status = target

@@ -94,7 +94,7 @@ def update(uow: UnitOfWork, actor: Actor, partner_id: str, changes: Any) -> dict
         )
         duplicates.lock_identifiers(session, candidate)
         session.flush()
-        report = duplicates.find(session, candidate)
+        report = duplicates.find(session, candidate, actor)
         if report.has_strong:
             raise Conflict("the change makes this partner a duplicate of another", report.to_dict())
     session.flush()

@@ -4,14 +4,18 @@ the similar-name duplicate search reads on PostgreSQL (usecases/duplicates.py).
 :func:`sync` brings one partner's postings in line with its current name key in one
 set-based statement: the words its key no longer holds are deleted, the new ones inserted,
 the key length of the others updated, and the dictionary's partner counts moved by the
-difference. A tombstone of a merge is synced with an empty key (its words leave). On other
-databases (SQLite in tests) the tables stay empty: there the search only finds equal keys.
+difference. A tombstone of a merge is synced with an empty key (its words leave). Other
+databases (SQLite, the embedded default) get the same rows from a few portable statements, so
+the search finds the same duplicates there (usecases/duplicates.py).
 """
 
 from __future__ import annotations
 
-from sqlalchemy import bindparam, text
+from sqlalchemy import bindparam, delete, select, text, update
 from sqlalchemy.orm import Session
+
+from crm_kit.db import upsert
+from services.partners.models import NameWord, PartnerNameWord
 
 # Every table is touched once, so the data-modifying CTEs never meet the same row twice.
 _SYNC = text(
@@ -47,7 +51,24 @@ def words_of(key: str) -> list[str]:
 
 
 def sync(session: Session, partner_id: str, key: str) -> None:
-    """Make ``partner_id``'s postings those of ``key`` ("" removes them all); PostgreSQL only."""
-    if session.get_bind().dialect.name != "postgresql":
+    """Make ``partner_id``'s postings those of ``key`` ("" removes them all)."""
+    words = words_of(key)
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(_SYNC, {"partner_id": str(partner_id), "words": words, "key_length": len(key)})
         return
-    session.execute(_SYNC, {"partner_id": str(partner_id), "words": words_of(key), "key_length": len(key)})
+    postings = PartnerNameWord.__table__
+    held = set(session.scalars(select(postings.c.word).where(postings.c.partner_id == partner_id)))
+    gone, added = held - set(words), set(words) - held
+    if gone:
+        session.execute(delete(postings).where(postings.c.partner_id == partner_id, postings.c.word.in_(gone)))
+    session.execute(
+        update(postings).where(postings.c.partner_id == partner_id, postings.c.key_length != len(key)).values(key_length=len(key))
+    )
+    if added:
+        session.execute(postings.insert(), [{"partner_id": partner_id, "word": w, "key_length": len(key)} for w in sorted(added)])
+    dictionary = NameWord.__table__
+    for word, change in sorted([(w, -1) for w in gone] + [(w, 1) for w in added]):
+        statement = upsert(session, dictionary).values(word=word, partners=change)
+        session.execute(statement.on_conflict_do_update(
+            index_elements=[dictionary.c.word], set_={"partners": dictionary.c.partners + change}
+        ))

@@ -61,7 +61,7 @@ def _check_duplicates(
         override = {"policy": policy, "by": actor.user_id, "at": utcnow().isoformat(), "reason": reason, "matches": []}
         return DuplicateReport(), override
     duplicates.lock_identifiers(uow.session, candidate)
-    report = duplicates.find(uow.session, candidate)
+    report = duplicates.find(uow.session, candidate, actor)
     if policy_blocks(policy, report):
         raise Conflict(
             f"{candidate.name!r} looks like a partner that already exists"
@@ -75,7 +75,7 @@ def _check_duplicates(
             "by": actor.user_id,
             "at": utcnow().isoformat(),
             "reason": reason,
-            "matches": [m.partner_id for m in report.matches if m.strength == "strong"],
+            "matches": [m.partner_id for m in report.matches if m.strength == "strong" and m.status != "archived"],
         }
     return report, override
 
@@ -125,14 +125,14 @@ def register(uow: UnitOfWork, actor: Actor, payload: Any, options: Any = None) -
     partner.properties = [Property(key=k, value=v) for k, v in sorted(data["properties"].items())]
     for item in data["contacts"]:
         contact = Contact(
-            partner_id=partner.id, full_name=item["full_name"], position=item["position"],
-            roles=sorted(set(item["roles"])), comment=item["comment"],
+            full_name=item["full_name"], position=item["position"], roles=sorted(set(item["roles"])), comment=item["comment"],
         )
-        session.add(contact)
+        # Through the collection, before the flush: a contact flushed first and appended after
+        # would be in the collection twice (the lazy load finds it, then the append adds it).
+        partner.contacts.append(contact)
         session.flush()
         contact.phones = phone_rows(item["phones"], partner.id, contact.id)
         contact.emails = email_rows(item["emails"], partner.id, contact.id)
-        partner.contacts.append(contact)
     if partner.manager_id:
         session.add(ManagerAssignment(
             partner_id=partner.id, manager_id=partner.manager_id, department=partner.department,

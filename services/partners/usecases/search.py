@@ -7,10 +7,11 @@ from typing import Any
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
+from crm_kit import reads
 from crm_kit.access import require_operator
 from crm_kit.actor import Actor
 from crm_kit.errors import ValidationError
-from crm_kit.paging import decode_cursor, encode_cursor
+from crm_kit.paging import decode_cursor, encode_cursor, id_key, text_key
 from crm_kit.validation import load
 from services.partners.domain import contacts as contact_rules
 from services.partners.domain import legal
@@ -18,7 +19,7 @@ from services.partners.domain.names import name_key
 from services.partners.models import ACTIVE, Contact, Email, Partner, PartnerKind, Phone
 from services.partners.schemas import SearchIn
 from services.partners.usecases.lookup import PARTNERS
-from services.partners.views import partner_summary
+from services.partners.views import PARTNER_SUMMARY
 
 
 def _text_condition(text: str):
@@ -42,27 +43,29 @@ def _text_condition(text: str):
 def search(session: Session, actor: Actor, filters: Any) -> dict[str, Any]:
     """Partners the actor may see, filtered, ordered by name; ``next_cursor`` pages on."""
     data = load(SearchIn(), filters or {}, what="filters")
-    query = select(Partner).where(PARTNERS.visible(actor))
+    # The summaries built by the database (crm_kit.reads): one statement for the page, no
+    # partner's phones, contacts or properties loaded to list it.
+    query = select(PARTNER_SUMMARY, Partner.short_name, Partner.id).where(PARTNERS.visible(actor))
     if data["status"] != "any":
         query = query.where(Partner.status == data["status"])
     if data["kind"]:
         query = query.where(Partner.id.in_(select(PartnerKind.partner_id).where(PartnerKind.kind == data["kind"])))
-    for key in ("segment", "region", "manager_id"):
+    for key in ("segment", "region", "manager_id", "source"):
         if data[key]:
             query = query.where(getattr(Partner, key) == data[key])
     if data["text"]:
         query = query.where(_text_condition(data["text"].strip()))
     if data["cursor"]:
-        name, partner_id = decode_cursor(data["cursor"], str, str)
+        name, partner_id = decode_cursor(data["cursor"], text_key, id_key)
         query = query.where(
             or_(Partner.short_name > name, and_(Partner.short_name == name, Partner.id > partner_id))
         )
     limit = data["limit"]
-    rows = session.scalars(query.order_by(Partner.short_name, Partner.id).limit(limit + 1)).all()
+    rows = session.connection().execute(query.order_by(Partner.short_name, Partner.id).limit(limit + 1)).all()
     items = rows[:limit]
     return {
-        "items": [partner_summary(p) for p in items],
-        "next_cursor": encode_cursor(items[-1].short_name, items[-1].id) if len(rows) > limit else None,
+        "items": [reads.document(row[0]) for row in items],
+        "next_cursor": encode_cursor(items[-1].short_name, str(items[-1].id)) if len(rows) > limit else None,
     }
 
 

@@ -103,3 +103,25 @@ def test_rebuild_error_reads_nameko_payloads() -> None:
 
     assert isinstance(rebuilt, NotFound) and rebuilt.details is None
     assert isinstance(rebuild_error(foreign), RemoteError)
+
+
+def test_what_an_error_echoes_is_capped() -> None:
+    huge = "x" * 2_000_000
+    status = to_grpc_status(ValidationError(f"invalid partner: {huge}", {huge: [huge]} | {f"f{i}": ["bad"] for i in range(500)}))
+    trailers = dict(status.trailing_metadata)
+    assert len(status.details) < 1_100
+    assert len(trailers["grpc-status-details-bin"]) < 16_000
+    rich = status_pb2.Status.FromString(trailers["grpc-status-details-bin"])
+    bad = error_details_pb2.BadRequest()
+    rich.details[0].Unpack(bad)
+    assert len(bad.field_violations) == 20 and "more characters" in bad.field_violations[0].description
+
+
+def test_a_log_line_is_capped(capsys) -> None:
+    import logging
+
+    from crm_kit.logs import MAX_MESSAGE_CHARS, JsonFormatter
+
+    record = logging.LogRecord("t", logging.WARNING, __file__, 1, "bad input %s", ("y" * 4_500_000,), None)
+    line = json.loads(JsonFormatter("probe").format(record))
+    assert len(line["message"]) < MAX_MESSAGE_CHARS + 100 and line["message"].endswith("more characters)")

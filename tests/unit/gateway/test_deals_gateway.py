@@ -117,9 +117,9 @@ async def test_a_deals_section_the_gateway_cannot_read_is_unavailable():
 
 
 def test_deals_is_a_default_card_section():
-    assert "deals" in load_config({}).card_sections
-    assert load_config({"GATEWAY_CARD_SECTIONS": "deals, probe"}).card_sections == ("deals", "probe")
-    assert load_config({"GATEWAY_CARD_SECTIONS": ""}).card_sections == ()
+    assert "deals" in load_config({"CRM_ENVIRONMENT": "development"}).card_sections
+    assert load_config({"CRM_ENVIRONMENT": "development", "GATEWAY_CARD_SECTIONS": "deals, probe"}).card_sections == ("deals", "probe")
+    assert load_config({"CRM_ENVIRONMENT": "development", "GATEWAY_CARD_SECTIONS": ""}).card_sections == ()
 
 
 async def test_open_deal_sends_only_input_fields_and_reads_the_view():

@@ -193,4 +193,4 @@ async def test_card_fills_the_typed_interactions_section():
 
 
 def test_deals_and_interactions_are_the_default_card_sections():
-    assert load_config({}).card_sections == ("deals", "interactions")
+    assert load_config({"CRM_ENVIRONMENT": "development"}).card_sections == ("deals", "interactions")

@@ -163,6 +163,12 @@ def test_the_whole_directory_answers_without_asking_and_follows_partners_events(
     archived = {**view, "status": "archived"}
     cache.forget_for_event(partners_event(partner_events.PARTNER_UPDATED, **about(P2, "vera"), partner=archived), key_of)
     assert cache.get_many(["+79990000000"])[0]["+79990000000"] == []
+    back = {**view, "contacts": [], "manager_id": "vera"}
+    cache.forget_for_event(partners_event(partner_events.PARTNER_UNARCHIVED, **about(P2, "vera"), reason=None, partner=back), key_of)
+    assert cache.get_many(["+79990000000"])[0]["+79990000000"][0]["partner_id"] == P2
+    cache.forget_for_event(partners_event(partner_events.PARTNER_ARCHIVED, **about(P2, "vera"), reason="закрылась",
+                                          partner={**back, "status": "archived"}), key_of)
+    assert cache.get_many(["+79990000000"])[0]["+79990000000"] == [] and cache.complete
 
     # Something it cannot apply exactly: back to asking per number, and a reload is wanted.
     merged = partners_event(partner_events.PARTNERS_MERGED, **about(P1, "anna"), survivor_id=P1, merged_id=P2,

@@ -53,7 +53,9 @@ def test_extensions_are_set_and_removed_by_admins(session, uow_for):
     set_ = extensions.set_extension(uow_for(ADMIN_ACTOR), ADMIN_ACTOR, {"extension": "101", "user_id": "anna", "region": "msk"})
     moved = extensions.set_extension(uow_for(ADMIN_ACTOR), ADMIN_ACTOR, {"extension": "101", "user_id": "vera"})
     assert (set_["user_id"], moved["user_id"], moved["updated_by"]) == ("anna", "vera", "admin-1")
-    assert [e["user_id"] for e in extensions.list_extensions(session, ANNA)["items"]] == ["vera"]
+    assert [e["user_id"] for e in extensions.list_extensions(session, ADMIN_ACTOR)["items"]] == ["vera"]
+    with pytest.raises(PermissionDenied):  # a manager does not read the floor's map
+        extensions.list_extensions(session, ANNA)
     assert extensions.remove_extension(uow_for(ADMIN_ACTOR), ADMIN_ACTOR, "101")["removed"] is True
     assert extensions.remove_extension(uow_for(ADMIN_ACTOR), ADMIN_ACTOR, "101")["removed"] is False
-    assert extensions.list_extensions(session, ANNA)["items"] == []
+    assert extensions.list_extensions(session, ADMIN_ACTOR)["items"] == []

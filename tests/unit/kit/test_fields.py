@@ -84,3 +84,42 @@ def test_a_cursor_gives_back_its_key_and_refuses_anything_else() -> None:
         with pytest.raises(ValidationError) as refused:
             decode_cursor(bad, datetime.fromisoformat, str)
         assert refused.value.details == {"cursor": ["not a cursor this service returned"]}
+
+
+@pytest.mark.parametrize("bad", ["a\x00b", "\x07bell", "esc\x1b[0m", "del\x7f", "half\ud800"])
+def test_no_payload_takes_control_characters_or_lone_surrogates(bad):
+    from marshmallow import fields as mfields
+
+    from crm_kit.errors import ValidationError as CrmValidationError
+    from crm_kit.validation import load
+
+    class Note(Payload):
+        title = mfields.String()
+        lines = mfields.List(mfields.Dict())
+
+    with pytest.raises(CrmValidationError) as refused:
+        load(Note(), {"title": "fine", "lines": [{"ok": "multi\nline\ttext\r"}, {"text": bad}]})
+    assert list(refused.value.details) == ["lines.1.text"]
+    assert bad not in refused.value.message  # the bad input is not echoed
+    assert load(Note(), {"title": "Ёлка «№1» — 100 %", "lines": [{"a": "строка\nвторая"}]})["title"].startswith("Ёлка")
+
+
+@pytest.mark.parametrize(
+    "key",
+    [[1, "00000000-0000-4000-8000-000000000000"], ["a\x00", "00000000-0000-4000-8000-000000000000"],
+     ["name", "not-a-uuid"], ["name"], {"a": 1}, "text"],
+)
+def test_a_tampered_cursor_is_a_validation_error_on_cursor(key):
+    import base64
+    import json
+
+    from crm_kit.errors import ValidationError as CrmValidationError
+    from crm_kit.paging import decode_cursor, encode_cursor, id_key, text_key
+
+    tampered = base64.urlsafe_b64encode(json.dumps(key).encode()).decode()
+    for cursor in (tampered, "%%%", "zzzz", "\u00e9t\u00e9"):
+        with pytest.raises(CrmValidationError) as refused:
+            decode_cursor(cursor, text_key, id_key)
+        assert list(refused.value.details) == ["cursor"]
+    good = encode_cursor("Ромашка", "00000000-0000-4000-8000-000000000001")
+    assert decode_cursor(good, text_key, id_key) == ["Ромашка", "00000000-0000-4000-8000-000000000001"]

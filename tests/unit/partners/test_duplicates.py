@@ -195,6 +195,9 @@ class TestReport:
                     "score": 90,
                     "strength": "strong",
                     "reasons": [{"kind": "same_phone", "value": "+74951234567", "detail": None}],
+                    "status": "active",
+                    "manager_id": None,
+                    "hidden": False,
                 }
             ],
             "branches": [{"partner_id": "b1", "name": "Филиал", "inn": INN, "kpp": "773602001"}],
@@ -221,3 +224,11 @@ class TestPolicy:
         with pytest.raises(ValidationError) as excinfo:
             policy_blocks("maybe", self.strong())
         assert list(excinfo.value.details) == ["duplicate_policy"]
+
+    def test_a_hidden_match_says_only_that_it_exists_and_whose_it_is(self) -> None:
+        report = rank_duplicates(candidate(phones=["+74951234567"]), [existing("p1", phones=["+74951234567"])])
+        (match,) = report.matches
+        match.visible, match.manager_id = False, "boris"
+        assert match.to_dict() == {"partner_id": None, "name": None, "score": 90, "strength": "strong", "reasons": [],
+                                   "status": "active", "manager_id": "boris", "hidden": True}
+        assert report.has_strong  # it still blocks a registration under "block"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from crm_kit.errors import ValidationError
-from services.partners.domain.names import name_key, name_similarity
+from services.partners.domain.names import name_key, name_similarity, trigram_similarity
 
 
 @pytest.mark.parametrize(
@@ -113,3 +113,18 @@ def test_dotted_latin_legal_forms_are_removed(name: str) -> None:
 
 def test_initials_keep_two_people_apart() -> None:
     assert name_key("ИП Белоусов С.А.") != name_key("ИП Белоусов Б.В.")
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "postgres"),  # what pg_trgm's similarity() answered for the same pair
+    [
+        ("severnaya zvezda", "zvezda severnaja", 0.7),
+        ("romashka", "romaska", 0.545455),
+        ("ab", "abc", 0.4),
+        ("Привет мир", "привет", 0.636364),
+        ("x1 y_2", "x1 y 2", 1.0),
+        ("", "abc", 0.0),
+    ],
+)
+def test_trigram_similarity_is_pg_trgms(a, b, postgres):
+    assert trigram_similarity(a, b) == pytest.approx(postgres, abs=1e-6)

@@ -112,6 +112,14 @@ def test_individual_from_a_draft_or_an_individual_is_refused(session, uow_for, p
     assert count(session, Agreement) == 2 and uow.events == []
 
 
+def test_a_hidden_partners_agreement_as_parent_is_not_found(session, uow_for, partner, make_partner):
+    hidden = make_partner("Чужой", manager_id="m-spb", region="spb", department="south")
+    theirs = agreements.create_agreement(uow_for(ADMIN_ACTOR), ADMIN_ACTOR, individual(hidden))
+    with pytest.raises(NotFound) as caught:
+        agreements.create_agreement(uow_for(MANAGER_MOSCOW), MANAGER_MOSCOW, individual(partner, parent_id=theirs["id"]))
+    assert caught.value.details == {"parent_id": theirs["id"]}  # not its kind or status
+
+
 def test_bad_agreement_payloads_name_fields_and_write_nothing(session, uow_for, partner, approved_standard):
     uow = uow_for(ADMIN_ACTOR)
     cases = [

@@ -96,7 +96,7 @@ class DuplicateOverride(_message.Message):
     def __init__(self, policy: _Optional[str] = ..., by: _Optional[str] = ..., at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., reason: _Optional[str] = ..., matches: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class Partner(_message.Message):
-    __slots__ = ("id", "kinds", "legal_form", "short_name", "full_name", "inn", "kpp", "ogrn", "legal_address", "website", "segment", "source", "region", "manager_id", "department", "status", "merged_into", "comment", "phones", "emails", "addresses", "bank_accounts", "properties", "contacts", "duplicate_override", "created_at", "created_by", "updated_at")
+    __slots__ = ("id", "kinds", "legal_form", "short_name", "full_name", "inn", "kpp", "ogrn", "legal_address", "website", "segment", "source", "region", "manager_id", "department", "status", "merged_into", "comment", "phones", "emails", "addresses", "bank_accounts", "properties", "contacts", "duplicate_override", "created_at", "created_by", "updated_at", "archived_at", "archived_by", "archive_reason")
     class PropertiesEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -132,6 +132,9 @@ class Partner(_message.Message):
     CREATED_AT_FIELD_NUMBER: _ClassVar[int]
     CREATED_BY_FIELD_NUMBER: _ClassVar[int]
     UPDATED_AT_FIELD_NUMBER: _ClassVar[int]
+    ARCHIVED_AT_FIELD_NUMBER: _ClassVar[int]
+    ARCHIVED_BY_FIELD_NUMBER: _ClassVar[int]
+    ARCHIVE_REASON_FIELD_NUMBER: _ClassVar[int]
     id: str
     kinds: _containers.RepeatedScalarFieldContainer[str]
     legal_form: str
@@ -160,7 +163,10 @@ class Partner(_message.Message):
     created_at: _timestamp_pb2.Timestamp
     created_by: str
     updated_at: _timestamp_pb2.Timestamp
-    def __init__(self, id: _Optional[str] = ..., kinds: _Optional[_Iterable[str]] = ..., legal_form: _Optional[str] = ..., short_name: _Optional[str] = ..., full_name: _Optional[str] = ..., inn: _Optional[str] = ..., kpp: _Optional[str] = ..., ogrn: _Optional[str] = ..., legal_address: _Optional[str] = ..., website: _Optional[str] = ..., segment: _Optional[str] = ..., source: _Optional[str] = ..., region: _Optional[str] = ..., manager_id: _Optional[str] = ..., department: _Optional[str] = ..., status: _Optional[str] = ..., merged_into: _Optional[str] = ..., comment: _Optional[str] = ..., phones: _Optional[_Iterable[_Union[Phone, _Mapping]]] = ..., emails: _Optional[_Iterable[_Union[Email, _Mapping]]] = ..., addresses: _Optional[_Iterable[_Union[Address, _Mapping]]] = ..., bank_accounts: _Optional[_Iterable[_Union[BankAccount, _Mapping]]] = ..., properties: _Optional[_Mapping[str, str]] = ..., contacts: _Optional[_Iterable[_Union[Contact, _Mapping]]] = ..., duplicate_override: _Optional[_Union[DuplicateOverride, _Mapping]] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., created_by: _Optional[str] = ..., updated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    archived_at: _timestamp_pb2.Timestamp
+    archived_by: str
+    archive_reason: str
+    def __init__(self, id: _Optional[str] = ..., kinds: _Optional[_Iterable[str]] = ..., legal_form: _Optional[str] = ..., short_name: _Optional[str] = ..., full_name: _Optional[str] = ..., inn: _Optional[str] = ..., kpp: _Optional[str] = ..., ogrn: _Optional[str] = ..., legal_address: _Optional[str] = ..., website: _Optional[str] = ..., segment: _Optional[str] = ..., source: _Optional[str] = ..., region: _Optional[str] = ..., manager_id: _Optional[str] = ..., department: _Optional[str] = ..., status: _Optional[str] = ..., merged_into: _Optional[str] = ..., comment: _Optional[str] = ..., phones: _Optional[_Iterable[_Union[Phone, _Mapping]]] = ..., emails: _Optional[_Iterable[_Union[Email, _Mapping]]] = ..., addresses: _Optional[_Iterable[_Union[Address, _Mapping]]] = ..., bank_accounts: _Optional[_Iterable[_Union[BankAccount, _Mapping]]] = ..., properties: _Optional[_Mapping[str, str]] = ..., contacts: _Optional[_Iterable[_Union[Contact, _Mapping]]] = ..., duplicate_override: _Optional[_Union[DuplicateOverride, _Mapping]] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., created_by: _Optional[str] = ..., updated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., archived_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., archived_by: _Optional[str] = ..., archive_reason: _Optional[str] = ...) -> None: ...
 
 class PartnerSummary(_message.Message):
     __slots__ = ("id", "short_name", "kinds", "legal_form", "inn", "kpp", "segment", "region", "manager_id", "department", "status", "merged_into")
@@ -201,18 +207,24 @@ class DuplicateReason(_message.Message):
     def __init__(self, kind: _Optional[str] = ..., value: _Optional[str] = ..., detail: _Optional[str] = ...) -> None: ...
 
 class DuplicateMatch(_message.Message):
-    __slots__ = ("partner_id", "name", "score", "strength", "reasons")
+    __slots__ = ("partner_id", "name", "score", "strength", "reasons", "status", "hidden", "manager_id")
     PARTNER_ID_FIELD_NUMBER: _ClassVar[int]
     NAME_FIELD_NUMBER: _ClassVar[int]
     SCORE_FIELD_NUMBER: _ClassVar[int]
     STRENGTH_FIELD_NUMBER: _ClassVar[int]
     REASONS_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    HIDDEN_FIELD_NUMBER: _ClassVar[int]
+    MANAGER_ID_FIELD_NUMBER: _ClassVar[int]
     partner_id: str
     name: str
     score: int
     strength: str
     reasons: _containers.RepeatedCompositeFieldContainer[DuplicateReason]
-    def __init__(self, partner_id: _Optional[str] = ..., name: _Optional[str] = ..., score: _Optional[int] = ..., strength: _Optional[str] = ..., reasons: _Optional[_Iterable[_Union[DuplicateReason, _Mapping]]] = ...) -> None: ...
+    status: str
+    hidden: bool
+    manager_id: str
+    def __init__(self, partner_id: _Optional[str] = ..., name: _Optional[str] = ..., score: _Optional[int] = ..., strength: _Optional[str] = ..., reasons: _Optional[_Iterable[_Union[DuplicateReason, _Mapping]]] = ..., status: _Optional[str] = ..., hidden: _Optional[bool] = ..., manager_id: _Optional[str] = ...) -> None: ...
 
 class Branch(_message.Message):
     __slots__ = ("partner_id", "name", "inn", "kpp")
@@ -267,7 +279,7 @@ class UpdatePartnerRequest(_message.Message):
     def __init__(self, partner_id: _Optional[str] = ..., partner: _Optional[_Union[Partner, _Mapping]] = ..., update_mask: _Optional[_Union[_field_mask_pb2.FieldMask, _Mapping]] = ...) -> None: ...
 
 class SearchPartnersRequest(_message.Message):
-    __slots__ = ("kind", "segment", "region", "manager_id", "status", "text", "page")
+    __slots__ = ("kind", "segment", "region", "manager_id", "status", "text", "page", "source")
     KIND_FIELD_NUMBER: _ClassVar[int]
     SEGMENT_FIELD_NUMBER: _ClassVar[int]
     REGION_FIELD_NUMBER: _ClassVar[int]
@@ -275,6 +287,7 @@ class SearchPartnersRequest(_message.Message):
     STATUS_FIELD_NUMBER: _ClassVar[int]
     TEXT_FIELD_NUMBER: _ClassVar[int]
     PAGE_FIELD_NUMBER: _ClassVar[int]
+    SOURCE_FIELD_NUMBER: _ClassVar[int]
     kind: str
     segment: str
     region: str
@@ -282,7 +295,8 @@ class SearchPartnersRequest(_message.Message):
     status: str
     text: str
     page: _common_pb2.PageRequest
-    def __init__(self, kind: _Optional[str] = ..., segment: _Optional[str] = ..., region: _Optional[str] = ..., manager_id: _Optional[str] = ..., status: _Optional[str] = ..., text: _Optional[str] = ..., page: _Optional[_Union[_common_pb2.PageRequest, _Mapping]] = ...) -> None: ...
+    source: str
+    def __init__(self, kind: _Optional[str] = ..., segment: _Optional[str] = ..., region: _Optional[str] = ..., manager_id: _Optional[str] = ..., status: _Optional[str] = ..., text: _Optional[str] = ..., page: _Optional[_Union[_common_pb2.PageRequest, _Mapping]] = ..., source: _Optional[str] = ...) -> None: ...
 
 class SearchPartnersResponse(_message.Message):
     __slots__ = ("partners", "page")
@@ -345,6 +359,34 @@ class FindByPhoneResponse(_message.Message):
     number: str
     matches: _containers.RepeatedCompositeFieldContainer[PhoneMatch]
     def __init__(self, number: _Optional[str] = ..., matches: _Optional[_Iterable[_Union[PhoneMatch, _Mapping]]] = ...) -> None: ...
+
+class FindByEmailRequest(_message.Message):
+    __slots__ = ("address",)
+    ADDRESS_FIELD_NUMBER: _ClassVar[int]
+    address: str
+    def __init__(self, address: _Optional[str] = ...) -> None: ...
+
+class FindByEmailResponse(_message.Message):
+    __slots__ = ("address", "matches")
+    ADDRESS_FIELD_NUMBER: _ClassVar[int]
+    MATCHES_FIELD_NUMBER: _ClassVar[int]
+    address: str
+    matches: _containers.RepeatedCompositeFieldContainer[PhoneMatch]
+    def __init__(self, address: _Optional[str] = ..., matches: _Optional[_Iterable[_Union[PhoneMatch, _Mapping]]] = ...) -> None: ...
+
+class ArchivePartnerRequest(_message.Message):
+    __slots__ = ("partner_id", "reason")
+    PARTNER_ID_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    partner_id: str
+    reason: str
+    def __init__(self, partner_id: _Optional[str] = ..., reason: _Optional[str] = ...) -> None: ...
+
+class UnarchivePartnerRequest(_message.Message):
+    __slots__ = ("partner_id",)
+    PARTNER_ID_FIELD_NUMBER: _ClassVar[int]
+    partner_id: str
+    def __init__(self, partner_id: _Optional[str] = ...) -> None: ...
 
 class MergePartnersRequest(_message.Message):
     __slots__ = ("survivor_id", "merged_id", "keep")

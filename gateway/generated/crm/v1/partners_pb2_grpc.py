@@ -72,6 +72,21 @@ class PartnersStub:
                 request_serializer=crm_dot_v1_dot_partners__pb2.FindByPhoneRequest.SerializeToString,
                 response_deserializer=crm_dot_v1_dot_partners__pb2.FindByPhoneResponse.FromString,
                 _registered_method=True)
+        self.FindByEmail = channel.unary_unary(
+                '/crm.v1.Partners/FindByEmail',
+                request_serializer=crm_dot_v1_dot_partners__pb2.FindByEmailRequest.SerializeToString,
+                response_deserializer=crm_dot_v1_dot_partners__pb2.FindByEmailResponse.FromString,
+                _registered_method=True)
+        self.ArchivePartner = channel.unary_unary(
+                '/crm.v1.Partners/ArchivePartner',
+                request_serializer=crm_dot_v1_dot_partners__pb2.ArchivePartnerRequest.SerializeToString,
+                response_deserializer=crm_dot_v1_dot_partners__pb2.Partner.FromString,
+                _registered_method=True)
+        self.UnarchivePartner = channel.unary_unary(
+                '/crm.v1.Partners/UnarchivePartner',
+                request_serializer=crm_dot_v1_dot_partners__pb2.UnarchivePartnerRequest.SerializeToString,
+                response_deserializer=crm_dot_v1_dot_partners__pb2.Partner.FromString,
+                _registered_method=True)
         self.MergePartners = channel.unary_unary(
                 '/crm.v1.Partners/MergePartners',
                 request_serializer=crm_dot_v1_dot_partners__pb2.MergePartnersRequest.SerializeToString,
@@ -201,6 +216,26 @@ class PartnersServicer:
     def FindByPhone(self, request, context):
         """The partners and contacts behind a phone number written in any format.
         """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def FindByEmail(self, request, context):
+        """The partners and contacts with an email address (participant linking, incoming mail).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ArchivePartner(self, request, context):
+        """Archive a partner (out of searches, caller matching and duplicate blocks) and back.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def UnarchivePartner(self, request, context):
+        """Missing associated documentation comment in .proto file."""
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
@@ -336,6 +371,21 @@ def add_PartnersServicer_to_server(servicer, server):
                     servicer.FindByPhone,
                     request_deserializer=crm_dot_v1_dot_partners__pb2.FindByPhoneRequest.FromString,
                     response_serializer=crm_dot_v1_dot_partners__pb2.FindByPhoneResponse.SerializeToString,
+            ),
+            'FindByEmail': grpc.unary_unary_rpc_method_handler(
+                    servicer.FindByEmail,
+                    request_deserializer=crm_dot_v1_dot_partners__pb2.FindByEmailRequest.FromString,
+                    response_serializer=crm_dot_v1_dot_partners__pb2.FindByEmailResponse.SerializeToString,
+            ),
+            'ArchivePartner': grpc.unary_unary_rpc_method_handler(
+                    servicer.ArchivePartner,
+                    request_deserializer=crm_dot_v1_dot_partners__pb2.ArchivePartnerRequest.FromString,
+                    response_serializer=crm_dot_v1_dot_partners__pb2.Partner.SerializeToString,
+            ),
+            'UnarchivePartner': grpc.unary_unary_rpc_method_handler(
+                    servicer.UnarchivePartner,
+                    request_deserializer=crm_dot_v1_dot_partners__pb2.UnarchivePartnerRequest.FromString,
+                    response_serializer=crm_dot_v1_dot_partners__pb2.Partner.SerializeToString,
             ),
             'MergePartners': grpc.unary_unary_rpc_method_handler(
                     servicer.MergePartners,
@@ -588,6 +638,87 @@ class Partners:
             '/crm.v1.Partners/FindByPhone',
             crm_dot_v1_dot_partners__pb2.FindByPhoneRequest.SerializeToString,
             crm_dot_v1_dot_partners__pb2.FindByPhoneResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def FindByEmail(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/crm.v1.Partners/FindByEmail',
+            crm_dot_v1_dot_partners__pb2.FindByEmailRequest.SerializeToString,
+            crm_dot_v1_dot_partners__pb2.FindByEmailResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ArchivePartner(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/crm.v1.Partners/ArchivePartner',
+            crm_dot_v1_dot_partners__pb2.ArchivePartnerRequest.SerializeToString,
+            crm_dot_v1_dot_partners__pb2.Partner.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def UnarchivePartner(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/crm.v1.Partners/UnarchivePartner',
+            crm_dot_v1_dot_partners__pb2.UnarchivePartnerRequest.SerializeToString,
+            crm_dot_v1_dot_partners__pb2.Partner.FromString,
             options,
             channel_credentials,
             insecure,

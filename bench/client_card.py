@@ -223,7 +223,10 @@ def main() -> None:
            "INTERACTIONS_CALLER_DIRECTORY_RELOAD_S": "0"}
     services = [ServiceProcess(s, env, name=s, test_settings=False) for s in card_data.SERVICES]
     echo = ServiceProcess("bench.echo_service:EchoService", env, name="bench_echo", test_settings=False)
-    gateway_env = {**env, "GATEWAY_HEALTH_SERVICES": "partners"}
+    # Each bench client is one manager asking for cards back to back, far above a person's
+    # share of calls a second (gateway/limits.py): the rate is raised, in-flight calls stay capped.
+    gateway_env = {**env, "GATEWAY_HEALTH_SERVICES": "partners", "GATEWAY_CALLER_RATE": "1000000",
+                   "GATEWAY_CALLER_BURST": "1000000"}
     cached = GatewayProcess(SECRET, gateway_env)
     cold = GatewayProcess(SECRET, {**gateway_env, "GATEWAY_CARD_CACHE_TTL": "0", "GATEWAY_CARD_SECTIONS": args.cold_sections})
     extra = None

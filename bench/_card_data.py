@@ -23,6 +23,7 @@ import json
 import random
 import time
 import uuid
+from contextlib import closing
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
@@ -249,7 +250,7 @@ def reusable(size: int) -> bool:
         name = db_name(service, size)
         if not database_exists(name):
             return False
-        with psycopg2.connect(dsn(name)) as conn, conn.cursor() as cur:
+        with closing(psycopg2.connect(dsn(name))) as conn, conn.cursor() as cur:
             if _marker(cur) != size:
                 return False
             if service == "partners":
@@ -314,7 +315,7 @@ def ensure(size: int) -> dict:
 def partners_by_manager(size: int) -> dict[str, list[str]]:
     """Partner ids of each manager, in a stable order."""
     by_manager: dict[str, list[str]] = {manager(k)[0]: [] for k in range(MANAGERS)}
-    with psycopg2.connect(dsn(db_name("partners", size))) as conn, conn.cursor() as cur:
+    with closing(psycopg2.connect(dsn(db_name("partners", size)))) as conn, conn.cursor() as cur:
         cur.execute("SELECT manager_id, id FROM partners WHERE status = 'active' ORDER BY created_at, id")
         for manager_id, partner_id in cur:
             by_manager.setdefault(manager_id, []).append(str(partner_id))

@@ -155,24 +155,28 @@ def _ticks(pid: int) -> int:
         return 0
 
 
-def _backends(size: int) -> list[int]:
-    """PostgreSQL backends connected to the bench databases."""
-    names = [namespaced(card_data.db_name(s, size)) for s in card_data.SERVICES]
-    with psycopg2.connect(dsn(card_data.db_name("partners", size))) as conn, conn.cursor() as cur:
-        cur.execute("SELECT pid FROM pg_stat_activity WHERE datname = ANY(%s) AND pid <> pg_backend_pid()", (names,))
-        return [row[0] for row in cur.fetchall()]
-
-
 class CpuMeter:
-    """CPU seconds of named processes (and the PostgreSQL backends of the bench) over a span."""
+    """CPU seconds of named processes (and the PostgreSQL backends of the bench) over a span.
+    Holds one connection for the run (the shared server may have none left to give later)."""
 
     def __init__(self, processes: dict[str, int], size: int):
         self.processes = processes
-        self.size = size
+        self.names = [namespaced(card_data.db_name(s, size)) for s in card_data.SERVICES]
+        self.conn = psycopg2.connect(dsn(card_data.db_name("partners", size)))
+        self.conn.autocommit = True
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def _backends(self) -> list[int]:
+        """PostgreSQL backends connected to the bench databases."""
+        with self.conn.cursor() as cur:
+            cur.execute("SELECT pid FROM pg_stat_activity WHERE datname = ANY(%s) AND pid <> pg_backend_pid()", (self.names,))
+            return [row[0] for row in cur.fetchall()]
 
     def sample(self) -> dict[str, int]:
         ticks = {name: _ticks(pid) for name, pid in self.processes.items()}
-        ticks["postgres"] = sum(_ticks(pid) for pid in _backends(self.size))
+        ticks["postgres"] = sum(_ticks(pid) for pid in self._backends())
         return ticks
 
     @staticmethod
@@ -246,9 +250,11 @@ def main() -> None:
             opens = card_data.access_pattern(by_manager)
             cold.start()
             try:
-                processes = {s.name: s.proc.pid for s in services} | {"gateway": cold.proc.pid}
-                cold_stats, cpu = measure_cold(cold.port, opens, cold_sizes, f"cold ({args.cold_sections})",
-                                               CpuMeter(processes, args.partners))
+                meter = CpuMeter({s.name: s.proc.pid for s in services} | {"gateway": cold.proc.pid}, args.partners)
+                try:
+                    cold_stats, cpu = measure_cold(cold.port, opens, cold_sizes, f"cold ({args.cold_sections})", meter)
+                finally:
+                    meter.close()
             finally:
                 cold.stop()
             extra_stats = None

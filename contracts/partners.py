@@ -19,6 +19,7 @@ from crm_kit.contracts import (
     UserId,
     Uuid,
     nullable,
+    optional,
     required,
 )
 
@@ -104,9 +105,10 @@ class PartnerView(EventData):
     properties = required(fields.Dict, keys=fields.String(), values=fields.String())
     contacts = required(fields.List, cls_or_instance=fields.Nested(ContactView))
     duplicate_override = nullable(fields.Nested, nested=DuplicateOverride)
-    archived_at = nullable(Moment)
-    archived_by = nullable(fields.String)
-    archive_reason = nullable(fields.String)
+    # Absent in events written before partners could be archived (and in consumers' fixtures).
+    archived_at = optional(Moment)
+    archived_by = optional(fields.String)
+    archive_reason = optional(fields.String)
     created_at = required(Moment)
     created_by = nullable(fields.String)
     updated_at = nullable(Moment)

@@ -40,6 +40,7 @@ _SYNC = text(
     )
     INSERT INTO name_words (word, partners)
     SELECT word, d FROM delta WHERE d <> 0
+    ORDER BY word  -- every registration locks shared words in one order: no deadlock between two
     ON CONFLICT (word) DO UPDATE SET partners = name_words.partners + excluded.partners
     """
 ).bindparams(bindparam("partner_id"), bindparam("words"), bindparam("key_length"))

@@ -8,6 +8,7 @@ duplicate search itself is duplicates.py.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -16,6 +17,7 @@ from contracts import partners as events
 from crm_kit.actor import Actor
 from crm_kit.db import UnitOfWork, utcnow
 from crm_kit.errors import Conflict
+from crm_kit.models import new_id
 from crm_kit.validation import load
 from services.partners.domain.duplicates import Candidate, DuplicatePolicy, DuplicateReport, policy_blocks
 from services.partners.domain.names import name_key
@@ -94,7 +96,22 @@ def register(uow: UnitOfWork, actor: Actor, payload: Any, options: Any = None) -
         uow, actor, candidate_of(data), opts["duplicate_policy"], opts["override_reason"]
     )
 
+    # Everything the partner holds is built before the one flush that writes it: collections
+    # assigned after a flush are lazily loaded first (a statement each), and a contact flushed
+    # before it is appended is in the collection twice.
+    partner_id = new_id()
+    now = utcnow()
+    contacts = []
+    for n, item in enumerate(data["contacts"]):
+        contact_id = new_id()
+        contacts.append(Contact(
+            id=contact_id, full_name=item["full_name"], position=item["position"], roles=sorted(set(item["roles"])),
+            comment=item["comment"], created_at=now + timedelta(microseconds=n),  # kept in the order given
+            phones=phone_rows(item["phones"], partner_id, contact_id),
+            emails=email_rows(item["emails"], partner_id, contact_id),
+        ))
     partner = Partner(
+        id=partner_id,
         legal_form=data["legal_form"],
         short_name=data["short_name"],
         full_name=data["full_name"],
@@ -113,26 +130,17 @@ def register(uow: UnitOfWork, actor: Actor, payload: Any, options: Any = None) -
         duplicate_override=override,
         request_id=opts["request_id"],
         created_by=actor.user_id,
+        kinds=[PartnerKind(kind=k) for k in sorted(set(data["kinds"]))],
+        phones=phone_rows(data["phones"], partner_id),
+        emails=email_rows(data["emails"], partner_id),
+        addresses=[Address(kind=a["kind"], text=a["text"]) for a in data["addresses"]],
+        bank_accounts=[BankAccount(**b) for b in data["bank_accounts"]],
+        properties=[Property(key=k, value=v) for k, v in sorted(data["properties"].items())],
+        contacts=contacts,
     )
     session.add(partner)
     session.flush()
     name_words.sync(session, partner.id, partner.name_key)
-    partner.kinds = [PartnerKind(kind=k) for k in sorted(set(data["kinds"]))]
-    partner.phones = phone_rows(data["phones"], partner.id)
-    partner.emails = email_rows(data["emails"], partner.id)
-    partner.addresses = [Address(kind=a["kind"], text=a["text"]) for a in data["addresses"]]
-    partner.bank_accounts = [BankAccount(**b) for b in data["bank_accounts"]]
-    partner.properties = [Property(key=k, value=v) for k, v in sorted(data["properties"].items())]
-    for item in data["contacts"]:
-        contact = Contact(
-            full_name=item["full_name"], position=item["position"], roles=sorted(set(item["roles"])), comment=item["comment"],
-        )
-        # Through the collection, before the flush: a contact flushed first and appended after
-        # would be in the collection twice (the lazy load finds it, then the append adds it).
-        partner.contacts.append(contact)
-        session.flush()
-        contact.phones = phone_rows(item["phones"], partner.id, contact.id)
-        contact.emails = email_rows(item["emails"], partner.id, contact.id)
     if partner.manager_id:
         session.add(ManagerAssignment(
             partner_id=partner.id, manager_id=partner.manager_id, department=partner.department,

@@ -249,7 +249,7 @@ def test_every_event_a_service_consumes_has_a_contract():
                     source, event_type = declared.source_service, declared.event_type
                     assert contracts.find(source, event_type), f"{name} hears {source}.{event_type} without a contract"
                     heard += 1
-    assert heard == 9  # partners_merged in deals and interactions, seven partners events for the caller directory
+    assert heard == 11  # partners_merged in deals and interactions, nine partners events for the caller directory
 
 
 # --- the package ------------------------------------------------------------------------------

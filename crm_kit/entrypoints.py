@@ -22,8 +22,15 @@ from typing import Any
 
 import eventlet
 from nameko.amqp.publish import Publisher
+from nameko.constants import (
+    AMQP_SSL_CONFIG_KEY,
+    AMQP_URI_CONFIG_KEY,
+    DEFAULT_SERIALIZER,
+    LOGIN_METHOD_CONFIG_KEY,
+    SERIALIZER_CONFIG_KEY,
+)
 from nameko.events import EventHandler
-from nameko.rpc import Rpc
+from nameko.rpc import Responder, Rpc, get_rpc_exchange
 from nameko.timer import Timer
 
 from crm_kit import dead_letters
@@ -60,7 +67,24 @@ class TransactionalRpc(Rpc):
 
     def handle_result(self, message, worker_ctx, result, exc_info):
         result, exc_info = _commit(self.container, worker_ctx, result, exc_info)
-        return super().handle_result(message, worker_ctx, result, exc_info)
+        # nameko's reply and ack (RpcConsumer.handle_result), with the reply unconfirmed.
+        config = self.container.config
+        responder = _Reply(
+            config[AMQP_URI_CONFIG_KEY], get_rpc_exchange(config), config.get(SERIALIZER_CONFIG_KEY, DEFAULT_SERIALIZER),
+            message, ssl=config.get(AMQP_SSL_CONFIG_KEY), login_method=config.get(LOGIN_METHOD_CONFIG_KEY),
+        )
+        result, exc_info = responder.send_response(result, exc_info)
+        self.rpc_consumer.queue_consumer.ack_message(message)
+        return result, exc_info
+
+
+class _Reply(Responder):
+    """An RPC's reply, published without waiting for the broker's confirm (nameko waits for
+    one per reply: a broker round trip on every RPC). A reply is not a fact to keep: when the
+    broker loses one, the caller times out, as it would if the broker refused it. The change
+    is committed before either way."""
+
+    publisher_cls = functools.partial(Publisher, use_confirms=False)
 
 
 rpc = TransactionalRpc.decorator

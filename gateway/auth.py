@@ -10,6 +10,7 @@ keys accepts both algorithms, each with its own key only.
 from __future__ import annotations
 
 import time
+from collections import OrderedDict
 from collections.abc import Iterable
 from typing import Any
 
@@ -29,6 +30,8 @@ class AuthError(Exception):
 class TokenVerifier:
     """Turns a bearer token into the :class:`Actor` it vouches for, or raises :class:`AuthError`."""
 
+    KNOWN_TOKENS = 10_000  # verified tokens kept (least recently used dropped first)
+
     def __init__(
         self,
         secret: str | bytes | None = None,
@@ -47,11 +50,33 @@ class TokenVerifier:
         self.issuer = issuer
         self.audience = audience
         self.leeway_seconds = leeway_seconds
+        self._verified: OrderedDict[str, tuple[Actor, float]] = OrderedDict()
 
     def verify(self, token: str | None) -> Actor:
-        """The actor ``token`` identifies. Raises :class:`AuthError` saying what is wrong."""
+        """The actor ``token`` identifies. Raises :class:`AuthError` saying what is wrong.
+
+        A token verified once is known again until it expires (a client sends the same token
+        with every call; checking its signature and claims each time was a twentieth of a
+        client card's gateway time). Only expiry can make a verified token invalid: the
+        signature, issuer and audience do not change, and ``nbf``/``iat`` only become valid."""
         if not token:
             raise AuthError("missing bearer token: send metadata 'authorization: Bearer <jwt>'")
+        known = self._verified.get(token)
+        if known is not None:
+            actor, valid_until = known
+            if time.time() < valid_until:
+                self._verified.move_to_end(token)
+                return actor
+            del self._verified[token]
+            raise AuthError("token expired")
+        actor, expires = self._verify(token)
+        self._verified[token] = (actor, expires + self.leeway_seconds)
+        if len(self._verified) > self.KNOWN_TOKENS:
+            self._verified.popitem(last=False)
+        return actor
+
+    def _verify(self, token: str) -> tuple[Actor, float]:
+        """The actor and the expiry (``exp``) of a token not verified before."""
         try:
             algorithm = jwt.get_unverified_header(token).get("alg")
         except jwt.DecodeError:
@@ -81,7 +106,7 @@ class TokenVerifier:
             raise AuthError(f"token lacks the {exc.claim!r} claim") from None
         except jwt.InvalidTokenError as exc:
             raise AuthError(f"invalid token: {exc}") from None
-        return actor_from_claims(claims)
+        return actor_from_claims(claims), float(claims["exp"])
 
 
 def actor_from_claims(claims: dict[str, Any]) -> Actor:

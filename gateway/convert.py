@@ -50,12 +50,20 @@ def _to_json(value: Any, field: FieldDescriptor) -> Any:
     return value
 
 
-def _rfc3339(value: Any) -> str:
-    """A service time (ISO 8601, with or without offset: SQLite drops it) as RFC 3339, UTC assumed."""
+def _utc(value: Any) -> datetime:
+    """A service time (ISO 8601, with or without offset: SQLite drops it), UTC assumed."""
     moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    return moment.astimezone(UTC)
+
+
+def _rfc3339(value: Any) -> str:
+    """A service time as RFC 3339."""
+    return _utc(value).isoformat().replace("+00:00", "Z")
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def _dict_to_json(data: dict[str, Any], descriptor: Descriptor) -> dict[str, Any]:
@@ -74,8 +82,80 @@ def _dict_to_json(data: dict[str, Any], descriptor: Descriptor) -> dict[str, Any
 
 
 def to_message(data: dict[str, Any], cls: type[M]) -> M:
-    """A service's answer as the API message ``cls`` (fields the API lacks are left out)."""
-    return json_format.ParseDict(_dict_to_json(data, cls.DESCRIPTOR), cls(), ignore_unknown_fields=True)
+    """A service's answer as the API message ``cls`` (fields the API lacks are left out).
+
+    Set field by field from the descriptors (a client card's conversion through proto3 JSON
+    parsing cost about a fifth of the gateway's time); what that direct path does not set
+    itself (text for a number, other well-known types, a value of the wrong type) goes through
+    proto3 JSON parsing as before, with its result and its errors."""
+    message = cls()
+    try:
+        _fill(message, data)
+    except (TypeError, ValueError, KeyError, AttributeError):
+        return json_format.ParseDict(_dict_to_json(data, cls.DESCRIPTOR), cls(), ignore_unknown_fields=True)
+    return message
+
+
+class _Indirect(TypeError):
+    """A value the direct path leaves to proto3 JSON parsing."""
+
+
+def _fill(message: Message, data: dict[str, Any]) -> None:
+    if not isinstance(data, dict):
+        raise _Indirect("not an object")
+    fields = message.DESCRIPTOR.fields_by_name
+    for key, value in data.items():
+        field = fields.get(key)
+        if field is None or value is None:
+            continue  # the API does not show it, or it is unset
+        if _is_map(field):
+            entry = field.message_type.fields_by_name
+            if entry["key"].type != FieldDescriptor.TYPE_STRING or entry["value"].type != FieldDescriptor.TYPE_STRING:
+                raise _Indirect("a map of other than text")
+            target = getattr(message, key)
+            for k, v in value.items():
+                target[str(k)] = str(v)
+        elif _repeated(field):
+            items = [item for item in value if item is not None]
+            if field.message_type is None:
+                getattr(message, key).extend([_scalar(item, field) for item in items])
+            else:
+                container = getattr(message, key)
+                for item in items:
+                    _set_message(container.add(), item)
+        elif field.message_type is None:
+            setattr(message, key, _scalar(value, field))
+        else:
+            _set_message(getattr(message, key), value)
+
+
+def _scalar(value: Any, field: FieldDescriptor) -> Any:
+    if field.type == FieldDescriptor.TYPE_BYTES:
+        raise _Indirect("bytes")  # base64 text in proto3 JSON
+    if field.enum_type is not None and isinstance(value, str):
+        return field.enum_type.values_by_name[value].number
+    return value
+
+
+def _set_message(target: Message, value: Any) -> None:
+    name = target.DESCRIPTOR.full_name
+    if name == DECIMAL:
+        target.value = str(value)
+    elif name == DATE:
+        target.iso = str(value)
+    elif name == TIMESTAMP:
+        since = _utc(value) - _EPOCH
+        target.seconds = since.days * 86400 + since.seconds
+        target.nanos = since.microseconds * 1000
+    elif name == STRUCT:
+        if not isinstance(value, dict):
+            raise _Indirect("a Struct of other than an object")
+        target.update(value)
+    elif name.startswith("google.protobuf."):
+        raise _Indirect(name)
+    else:
+        _fill(target, value)
+        target.SetInParent()  # present, also when empty
 
 
 def _from_json(value: Any, field: FieldDescriptor) -> Any:

@@ -6,10 +6,12 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+from crm_kit import reads
 from crm_kit.views import iso
 from services.deals.domain import money as money_rules
 from services.deals.domain import terms as terms_rules
 from services.deals.domain.process import SalesProcess
+from services.deals.models import Deal
 
 
 def money_text(value: Decimal | None) -> str | None:
@@ -223,3 +225,16 @@ def assignment_view(row) -> dict:
         "changed_at": iso(row.changed_at),
         "changed_by": row.changed_by,
     }
+
+
+# --- the client card's deals section as SQL documents (crm_kit.reads): what the card shows of a
+# deal, written by the database as the functions above would write it.
+CARD_OPEN_DEAL = reads.record(
+    id=Deal.id, title=Deal.title, process_code=Deal.process_code, stage=Deal.stage, status=Deal.status,
+    amount=Deal.amount, currency=Deal.currency, expected_close_date=Deal.expected_close_date,
+    agreement_status=Deal.agreement_status,
+)
+CARD_CLOSED_DEAL = reads.record(
+    id=Deal.id, title=Deal.title, status=Deal.status, loss_reason=Deal.loss_reason, closed_at=Deal.closed_at,
+    amount=Deal.amount,
+)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from crm_kit import reads
 from crm_kit.views import iso
 from services.interactions.models import Extension, Interaction, Participant, Task
 
@@ -77,3 +78,21 @@ def task_view(t: Task) -> dict[str, Any]:
 def extension_view(e: Extension) -> dict[str, Any]:
     return {"extension": e.extension, "user_id": e.user_id, "region": e.region, "department": e.department,
             "updated_at": iso(e.updated_at), "updated_by": e.updated_by}
+
+
+# --- the same views as SQL documents (crm_kit.reads), written by the database as the functions
+# above write them: what the client card reads.
+INTERACTION_SUMMARY = reads.record(
+    id=Interaction.id, kind=Interaction.kind, status=Interaction.status, title=Interaction.title,
+    subject_kind=Interaction.subject_kind, subject_id=Interaction.subject_id, partner_id=Interaction.partner_id,
+    chain_id=Interaction.chain_id, reply_to_id=Interaction.reply_to_id, planned_at=Interaction.planned_at,
+    occurred_at=Interaction.occurred_at, completed_at=Interaction.completed_at,
+    responsible_id=Interaction.responsible_id, created_at=Interaction.created_at,
+)
+TASK = reads.record(
+    id=Task.id, kind=Task.kind, title=Task.title, status=Task.status, assignee_id=Task.assignee_id,
+    partner_id=Task.partner_id, contact_id=Task.contact_id, interaction_id=Task.interaction_id,
+    call_id=Task.call_id, phone=Task.phone, due_at=Task.due_at, created_at=Task.created_at,
+    completed_at=Task.completed_at, completed_by=Task.completed_by, note=Task.note,
+    region=Task.region, department=Task.department,
+)

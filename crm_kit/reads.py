@@ -32,7 +32,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import (
@@ -52,6 +53,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.dialects.postgresql import psycopg2 as postgresql_psycopg2
+from sqlalchemy.engine import Connection
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import ColumnElement
@@ -296,6 +298,38 @@ def _sqlite_member(element, compiler, **kw):
     return f"{compiler.process(element.column, **kw)} IN (SELECT value FROM json_each({compiler.process(element.parameter, **kw)}))"
 
 
+class _InSubquery(ColumnElement):
+    """``column`` is among the values of a one-column subquery."""
+
+    inherit_cache = True
+    type = Boolean()
+
+    def __init__(self, column: Any, subquery: Select):
+        self.column = column
+        self.subquery = subquery.scalar_subquery()
+
+    _traverse_internals = [("column", InternalTraversal.dp_clauseelement), ("subquery", InternalTraversal.dp_clauseelement)]
+
+
+@compiles(_InSubquery, "postgresql")
+@compiles(_InSubquery)
+def _pg_in_subquery(element, compiler, **kw):
+    # = ANY(ARRAY(...)): the subquery runs once and the column's index is used; PostgreSQL
+    # plans an IN (correlated subquery) inside an OR as a filter over the whole table.
+    return f"{compiler.process(element.column, **kw)} = ANY(ARRAY({compiler.process(element.subquery.element, **kw)}))"
+
+
+@compiles(_InSubquery, "sqlite")
+def _sqlite_in_subquery(element, compiler, **kw):
+    return f"{compiler.process(element.column, **kw)} IN ({compiler.process(element.subquery.element, **kw)})"
+
+
+def in_subquery(column: Any, subquery: Select) -> ColumnElement[bool]:
+    """``column IN (subquery)`` that PostgreSQL answers through the column's index even inside
+    an OR (written ``= ANY(ARRAY(subquery))`` there)."""
+    return _InSubquery(column, subquery)
+
+
 def member(column: Any, name: str) -> ColumnElement[bool]:
     """``column`` is in the list given as parameter ``name`` (one statement for any length,
     unlike ``IN (...)``, so that it can be prepared)."""
@@ -355,8 +389,7 @@ class Prepared:
         self._defaults = {name: value for name, value in compiled.params.items() if value is not None}
         self.name = "crm_" + hashlib.sha1(self._sql.encode()).hexdigest()[:20]
 
-    def execute(self, session: Session, params: dict[str, Any]):
-        connection = session.connection()
+    def execute(self, connection: Connection, params: dict[str, Any]):
         if connection.dialect.name != "postgresql":
             return connection.execute(self.statement, params)
         prepared = connection.info.setdefault("crm_prepared", set())
@@ -373,10 +406,23 @@ class Prepared:
         return connection.exec_driver_sql(f"EXECUTE {self.name}({', '.join(['%s'] * len(arguments))})", arguments)
 
 
-def _run(session: Session, statement: Select | Prepared, params: dict[str, Any]):
-    if isinstance(statement, Prepared):
-        return statement.execute(session, params)
-    return session.connection().execute(statement, params)
+@contextmanager
+def _connection(session: Session) -> Iterator[Connection]:
+    """The session's connection when its transaction has begun (a read after a write sees the
+    write); otherwise a pooled connection in autocommit for this one statement: a read alone
+    pays no BEGIN and no COMMIT round trip (one statement is its own consistent snapshot)."""
+    if session.in_transaction():
+        yield session.connection()
+        return
+    with session.get_bind().connect() as connection:
+        yield connection.execution_options(isolation_level="AUTOCOMMIT")
+
+
+def _rows(session: Session, statement: Select | Prepared, params: dict[str, Any]) -> list[Any]:
+    with _connection(session) as connection:
+        if isinstance(statement, Prepared):
+            return list(statement.execute(connection, params))
+        return list(connection.execute(statement, params))
 
 
 def document(value: Any) -> Any:
@@ -387,10 +433,10 @@ def document(value: Any) -> Any:
 
 def one(session: Session, statement: Select | Prepared, **params: Any) -> dict[str, Any] | None:
     """The document the single-column ``statement`` selects, or None when no row matches."""
-    row = _run(session, statement, params).first()
-    return None if row is None else document(row[0])
+    rows = _rows(session, statement, params)
+    return document(rows[0][0]) if rows else None
 
 
 def all_of(session: Session, statement: Select | Prepared, **params: Any) -> list[dict[str, Any]]:
     """Every document the single-column ``statement`` selects, in its order."""
-    return [document(row[0]) for row in _run(session, statement, params)]
+    return [document(row[0]) for row in _rows(session, statement, params)]

@@ -25,14 +25,14 @@ def _card() -> Any:
     agreements in force on the ``today`` parameter (as agreements_in_force) and the latest
     manager assignments (as manager_history)."""
     own_contacts = select(Contact.id).where(Contact.partner_id == Partner.id).correlate(Partner)
-    outgoing = or_(Relationship.from_partner_id == Partner.id, Relationship.from_contact_id.in_(own_contacts))
+    outgoing = or_(Relationship.from_partner_id == Partner.id, reads.in_subquery(Relationship.from_contact_id, own_contacts))
     relationships = reads.rows(
         select(reads.record(**RELATIONSHIP_FIELDS, direction=case((outgoing, "outgoing"), else_="incoming"))).where(
             or_(
                 Relationship.from_partner_id == Partner.id,
                 Relationship.to_partner_id == Partner.id,
-                Relationship.from_contact_id.in_(own_contacts),
-                Relationship.to_contact_id.in_(own_contacts),
+                reads.in_subquery(Relationship.from_contact_id, own_contacts),
+                reads.in_subquery(Relationship.to_contact_id, own_contacts),
             )
         ),
         order_by=[Relationship.created_at, Relationship.id],

@@ -31,7 +31,7 @@ def test_the_card_section_shows_the_partners_deals_the_actor_may_see(session, uo
     assert [d["id"] for d in section["open_deals"]] == [parked["id"], second["id"], first["id"]]
     assert section["open_deals"][1] == {
         "id": second["id"], "title": "Поставка", "stage": "offer", "stage_name": "Commercial offer",
-        "status": "in_progress", "amount": "2000.50", "currency": "RUB", "expected_close_date": None,
+        "status": "in_progress", "amount": "2000.50", "currency": "RUB", "expected_close_date": None, "terms_withdrawn": False,
     }
     assert section["open_deals"][0]["stage_name"] is None and section["open_deals"][2]["expected_close_date"] == "2026-12-31"
     assert [(d["id"], d["status"], d["amount"]) for d in section["recent_closed"]] == [

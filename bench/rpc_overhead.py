@@ -97,8 +97,8 @@ PARTNER = {
 }
 
 
-def echo_process(amqp_uri: str):
-    """The echo service as its own process; ready when it answers (it has no health port)."""
+def echo_process(amqp_uri: str, cls: str = "EchoService", name: str = "bench_echo"):
+    """An echo service as its own process; ready when it answers (it has no health port)."""
     from nameko.exceptions import RpcTimeout, UnknownService
 
     from tests.support.platform import ServiceProcess, rpc_proxy
@@ -111,7 +111,7 @@ def echo_process(amqp_uri: str):
                     raise RuntimeError(f"{self.name} exited with {self.proc.returncode}:\n{self.output()[-4000:]}")
                 try:
                     with rpc_proxy(amqp_uri, timeout=2) as proxy:
-                        if proxy.bench_echo.echo("ping") == "ping":
+                        if getattr(proxy, name).echo("ping") == "ping":
                             return
                 except (RpcTimeout, UnknownService):
                     time.sleep(0.2)
@@ -123,7 +123,7 @@ def echo_process(amqp_uri: str):
         # crm_ops.serve may check a service's database; the echo service has none to speak of.
         "BENCH_ECHO_DATABASE_URL": "sqlite:////tmp/crm-bench-echo.db",
     }
-    return EchoProcess("bench.echo_service:EchoService", env, name="bench_echo", test_settings=False)
+    return EchoProcess(f"bench.echo_service:{cls}", env, name=name, test_settings=False)
 
 
 def get_in_process(partner_id: str, calls: int, warmup: int) -> dict:
@@ -162,7 +162,7 @@ def measure(amqp_uri: str, calls: int, warmup: int):
     Returns the timings by series, the mean worker time of ``get`` and the partner's id."""
     from nameko.exceptions import RpcTimeout
 
-    from bench.echo_service import EchoService
+    from bench.echo_service import EchoService, KitEchoService
     from crm_kit.actor import Actor
     from crm_ops.migrations import upgrade
     from crm_ops.registry import service_class
@@ -170,13 +170,14 @@ def measure(amqp_uri: str, calls: int, warmup: int):
 
     recreate_database(DATABASE)
     upgrade("partners", database_url(DATABASE))
-    declare_topology(amqp_uri, [service_class("partners"), EchoService])
+    declare_topology(amqp_uri, [service_class("partners"), EchoService, KitEchoService])
     partners = ServiceProcess(
         "partners", {"PARTNERS_DATABASE_URL": database_url(DATABASE), "AMQP_URI": amqp_uri, "LOG_LEVEL": "WARNING"}, test_settings=False
     )
     echo = echo_process(amqp_uri)
-    series: dict[str, list[float]] = {"echo": [], "echo_payload": [], "get": []}
-    with running(partners, echo), rpc_proxy(amqp_uri, Actor("bench", roles=("admin",)), timeout=20) as proxy:
+    kit_echo = echo_process(amqp_uri, "KitEchoService", "bench_kit_echo")
+    series: dict[str, list[float]] = {"echo": [], "echo_payload": [], "echo_kit": [], "get": []}
+    with running(partners, echo, kit_echo), rpc_proxy(amqp_uri, Actor("bench", roles=("admin",)), timeout=20) as proxy:
         try:
             registered = proxy.partners.register(PARTNER, {"duplicate_policy": "skip"})["partner"]
             partner_id = registered["id"]
@@ -188,6 +189,7 @@ def measure(amqp_uri: str, calls: int, warmup: int):
             calls_by_name = {
                 "echo": lambda: proxy.bench_echo.echo(partner_id),
                 "echo_payload": lambda: proxy.bench_echo.echo(view),
+                "echo_kit": lambda: proxy.bench_kit_echo.echo(partner_id),
                 "get": lambda: proxy.partners.get(partner_id),
             }
             for call in calls_by_name.values():
@@ -209,7 +211,8 @@ def measure(amqp_uri: str, calls: int, warmup: int):
                     progress(f"  {done} of each ({time.monotonic() - started:.0f}s)")
             sum1, count1 = worker_seconds(partners.metrics(), "partners", "get")
         except (RpcTimeout, OSError) as exc:
-            dead = [f"{s.name} (pid {s.proc.pid}) ended with {s.proc.poll()}" for s in (partners, echo) if s.proc.poll() is not None]
+            dead = [f"{s.name} (pid {s.proc.pid}) ended with {s.proc.poll()}" for s in (partners, echo, kit_echo)
+                    if s.proc.poll() is not None]
             if dead:
                 raise ServiceDied("; ".join(dead)) from exc
             raise
@@ -249,7 +252,7 @@ def main(argv: list[str] | None = None) -> int:
     local = get_in_process(partner_id, calls, warmup)
     progress(describe("get in-process (no eventlet, no broker)", local))
 
-    get, echo_small, echo_payload = stats["get"], stats["echo"], stats["echo_payload"]
+    get, echo_small, echo_payload, echo_kit = stats["get"], stats["echo"], stats["echo_payload"], stats["echo_kit"]
     finish({
         "stat": "p50",
         "get_ms": get["p50_ms"],
@@ -260,6 +263,8 @@ def main(argv: list[str] | None = None) -> int:
         "ratio_mean": round(get["mean_ms"] / echo_small["mean_ms"], 2),
         "get_p99_ms": get["p99_ms"],
         "echo_p99_ms": echo_small["p99_ms"],
+        "echo_kit_ms": echo_kit["p50_ms"],
+        "ratio_kit": round(get["p50_ms"] / echo_kit["p50_ms"], 2),
         "echo_payload_ms": echo_payload["p50_ms"],
         "echo_payload_p99_ms": echo_payload["p99_ms"],
         "get_worker_mean_ms": round(worker_mean, 3) if worker_mean is not None else None,

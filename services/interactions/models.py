@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
+from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crm_kit.clock import utcnow
@@ -121,8 +121,10 @@ class Participant(Base):
 
 
 class PartnerActivity(Base):
-    """The last time this service saw an interaction with a partner actually happen, and the
-    manager responsible for it. Partners never interacted with are not here."""
+    """A partner as forgotten clients are found: who is responsible for it, where it sits, whether
+    it is a client, and the last time this service saw an interaction with it actually happen
+    (none: never contacted). Kept from partners' events (registered, updated, reassigned,
+    archived) and from the interactions themselves (last_interaction.py)."""
 
     __tablename__ = "partner_activity"
 
@@ -130,8 +132,13 @@ class PartnerActivity(Base):
     manager_id: Mapped[str | None] = mapped_column(String(64), index=True)
     region: Mapped[str | None] = mapped_column(String(100))
     department: Mapped[str | None] = mapped_column(String(100))
-    last_interaction_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    last_interaction_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     last_interaction_id: Mapped[str | None] = mapped_column(Id)
+    # From partners' events; None while only interactions have named the partner.
+    partner_name: Mapped[str | None] = mapped_column(String(300))
+    client: Mapped[bool | None] = mapped_column(Boolean)
+    status: Mapped[str | None] = mapped_column(String(20))
+    registered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class CallEvent(Base):

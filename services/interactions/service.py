@@ -46,6 +46,7 @@ from services.interactions.usecases import (
     flood,
     follow_ups,
     history,
+    last_interaction,
     merges,
     participants,
     reassignment,
@@ -187,10 +188,10 @@ class InteractionsService:
 
     @rpc
     def forgotten_clients(self, manager_id, days, now=None) -> dict:
-        """Partners of ``manager_id`` with no interaction for more than ``days`` days (as of
-        ``now``, ISO date-time, default now). Only partners this service has seen an
-        interaction with are known here; one never interacted with is not listed."""
-        return agenda.forgotten_clients(self.db.session, self.actor, manager_id, days, datetime_arg(now, "now"))
+        """Clients with no interaction for more than ``days`` days (as of ``now``, ISO
+        date-time, default now), never contacted ones first; of ``manager_id`` (their responsible
+        manager), or every one the caller may see when it is empty."""
+        return agenda.forgotten_clients(self.db.session, self.actor, manager_id or None, days, datetime_arg(now, "now"))
 
     @rpc
     def card_section(self, partner_id) -> dict:
@@ -218,6 +219,26 @@ class InteractionsService:
         """Two partners became one: subjects, partners, participants and last-interaction dates
         of the merged partner now name the survivor."""
         return merges.partners_merged(self.db, event)
+
+    @handles(partner_events.PARTNER_REGISTERED)
+    def on_partner_registered(self, event) -> None:
+        """A partner to follow for forgotten clients (last_interaction.py), never contacted yet."""
+        last_interaction.follow_partner(self.db.session, event["data"], event["event_type"])
+
+    @handles(partner_events.PARTNER_UPDATED)
+    def on_partner_updated(self, event) -> None:
+        """Where the partner sits, its name, kinds and status, for forgotten clients."""
+        last_interaction.follow_partner(self.db.session, event["data"], event["event_type"])
+
+    @handles(partner_events.PARTNER_ARCHIVED)
+    def on_partner_archived(self, event) -> None:
+        """An archived partner is no forgotten client."""
+        last_interaction.follow_partner(self.db.session, event["data"], event["event_type"])
+
+    @handles(partner_events.PARTNER_UNARCHIVED)
+    def on_partner_unarchived(self, event) -> None:
+        """Back from the archive: followed again."""
+        last_interaction.follow_partner(self.db.session, event["data"], event["event_type"])
 
     @handles_batch(partner_events.PARTNER_REASSIGNED, queue="interactions.partner_reassigned")
     def on_partner_reassigned(self, events) -> dict:

@@ -339,3 +339,26 @@ def test_calls_from_the_pbx_show_as_calls_tasks_and_on_the_card(partners, intera
     removed = interactions.RemoveExtension(interactions_pb2.RemoveExtensionRequest(extension=extension), metadata=ADMIN)
     assert removed.removed and removed.extension == extension
     assert not interactions.RemoveExtension(interactions_pb2.RemoveExtensionRequest(extension=extension), metadata=ADMIN).removed
+
+
+def test_a_client_never_contacted_is_forgotten_and_stays_its_managers(partners, interactions):
+    """Registered and never called: listed (never contacted first) as Anna's, whoever calls."""
+    client = register(partners, "Ни разу не звонили", kinds=("client",))
+    prospect = register(partners, "Только интерес")
+    later = timestamp_pb2.Timestamp()
+    later.FromDatetime(datetime.now(UTC) + timedelta(days=3))
+    request = interactions_pb2.ForgottenClientsRequest(manager_id="anna", days=2, now=later)
+
+    def listed() -> dict:
+        return {c.partner_id: c for c in interactions.ForgottenClients(request, metadata=ANNA).clients}
+
+    found = eventually(lambda: listed().get(client.id), what="the never-contacted client listed")
+    assert found.never_contacted and found.manager_id == "anna" and found.partner_name == client.short_name
+    assert not found.HasField("last_interaction_at") and found.days_since == 3
+    assert prospect.id not in listed()  # a prospect is no client yet
+    everyone = interactions.ForgottenClients(interactions_pb2.ForgottenClientsRequest(days=2, now=later), metadata=ANNA)
+    assert client.id in {c.partner_id for c in everyone.clients}
+    assert client.id not in {c.partner_id for c in interactions.ForgottenClients(
+        interactions_pb2.ForgottenClientsRequest(days=2, now=later), metadata=BORIS).clients}
+    partners.ArchivePartner(partners_pb2.ArchivePartnerRequest(partner_id=client.id, reason="закрылись"), metadata=ANNA)
+    eventually(lambda: client.id not in listed(), what="the archived client no longer listed")

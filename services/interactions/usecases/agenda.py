@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, case, or_, select
 from sqlalchemy.orm import Session
 
 from crm_kit.actor import Actor
@@ -72,30 +72,47 @@ def overdue(session: Session, actor: Actor, user_id: Any = None, now: datetime |
 
 
 def forgotten_clients(session: Session, actor: Actor, manager_id: Any, days: Any, now: datetime | None = None) -> dict[str, Any]:
-    """Partners of ``manager_id`` whose last interaction that happened (in progress or done) is
-    more than ``days`` days ago, longest forgotten first.
+    """Active clients with no interaction that happened (in progress or done) for more than
+    ``days`` days, never contacted ones included (registered more than ``days`` days ago), those
+    never contacted first, then the longest forgotten.
 
-    Known limit: the service knows only partners it has seen an interaction with (its own
-    ``partner_activity`` table, the manager being the one responsible for the last interaction);
-    a partner never interacted with is not known here and is not listed — ask the partners
-    service for those. Only rows the actor may see (manager, region, department)."""
-    if not isinstance(manager_id, str) or not 1 <= len(manager_id) <= 64:
+    A client is its responsible manager's (partners' events say who), not the last caller's.
+    ``manager_id`` narrows to one manager's clients; without it, every forgotten client the actor
+    may see (a head of sales: the department's). Only rows the actor may see (manager, region,
+    department)."""
+    if manager_id is not None and (not isinstance(manager_id, str) or not 1 <= len(manager_id) <= 64):
         raise ValidationError.for_field("manager_id", "a user id")
     now = now or utcnow()
     cutoff = schedule.forgotten_cutoff(days, now)
+    never = PartnerActivity.last_interaction_at.is_(None)
     query = select(PartnerActivity).where(
-        PartnerActivity.manager_id == manager_id, PartnerActivity.last_interaction_at < cutoff,
+        or_(PartnerActivity.last_interaction_at < cutoff,
+            and_(never, or_(PartnerActivity.registered_at.is_(None), PartnerActivity.registered_at < cutoff))),
+        or_(PartnerActivity.client.is_(None), PartnerActivity.client.is_(True)),
+        or_(PartnerActivity.status.is_(None), PartnerActivity.status == "active"),
         PARTNER_ACTIVITY.visible(actor),
     )
-    rows = session.scalars(query.order_by(PartnerActivity.last_interaction_at).limit(1000)).all()
+    if manager_id:
+        query = query.where(PartnerActivity.manager_id == manager_id)
+    order = [case((never, 0), else_=1), PartnerActivity.last_interaction_at, PartnerActivity.registered_at,
+             PartnerActivity.partner_id]
+    rows = session.scalars(query.order_by(*order).limit(1000)).all()
+
+    def since(row) -> int | None:
+        moment = row.last_interaction_at or row.registered_at
+        return (now - aware(moment)).days if moment is not None else None
+
     return {
         "manager_id": manager_id, "days": days,
         "items": [
             {
                 "partner_id": row.partner_id,
+                "partner_name": row.partner_name,
+                "manager_id": row.manager_id,
+                "never_contacted": row.last_interaction_at is None,
                 "last_interaction_at": iso(row.last_interaction_at),
                 "last_interaction_id": row.last_interaction_id,
-                "days_since": (now - aware(row.last_interaction_at)).days,
+                "days_since": since(row),
             }
             for row in rows
         ],

@@ -4,6 +4,12 @@
 It moves on when an interaction with the partner has happened (in progress or done), never
 back: registered or moved by hand one at a time, answered calls from the PBX a batch at a time.
 When two partners merge, the survivor keeps the later of the two dates.
+
+Who the partner belongs to, where it sits, whether it is a client and when it was registered
+come from partners' events (:func:`follow_partner`), so a client never contacted is there too
+and a forgotten client is its responsible manager's, not whoever made the last call. An
+interaction with a partner not heard of yet from partners makes its row with the interaction's
+responsible, region and department until the partner's events say otherwise.
 """
 
 from __future__ import annotations
@@ -11,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import case
+from sqlalchemy import case, or_
 from sqlalchemy.orm import Session
 
 from crm_kit.clock import aware
@@ -32,11 +38,27 @@ def touch_partner(session: Session, interaction: Interaction) -> None:
             partner_id=interaction.partner_id, manager_id=interaction.responsible_id, region=interaction.region,
             department=interaction.department, last_interaction_at=moment, last_interaction_id=interaction.id,
         ))
-    elif schedule.later(aware(row.last_interaction_at), moment) == moment:
+    elif row.last_interaction_at is None or schedule.later(aware(row.last_interaction_at), moment) == moment:
         row.last_interaction_at, row.last_interaction_id = moment, interaction.id
-        row.manager_id = interaction.responsible_id or row.manager_id
-        row.region, row.department = interaction.region, interaction.department
     session.flush()
+
+
+def follow_partner(session: Session, data: dict[str, Any], contract_name: str) -> None:
+    """What a partners event says of the partner (registered, updated, archived, unarchived,
+    reassigned): its manager, region, department, name, whether a client, its status."""
+    values: dict[str, Any] = {"partner_id": str(data["partner_id"]), "manager_id": data.get("manager_id"),
+                              "region": data.get("region"), "department": data.get("department")}
+    partner = data.get("partner")
+    if partner is not None:
+        values.update(
+            partner_name=partner.get("short_name"), client="client" in (partner.get("kinds") or ()),
+            status=partner.get("status"), registered_at=aware(partner.get("created_at")),
+        )
+    table = PartnerActivity.__table__
+    statement = upsert(session, table).values(**values)
+    session.execute(statement.on_conflict_do_update(
+        index_elements=["partner_id"], set_={key: statement.excluded[key] for key in values if key != "partner_id"},
+    ))
 
 
 def touch_partners(session: Session, records: Iterable[dict[str, Any]]) -> None:
@@ -56,9 +78,13 @@ def touch_partners(session: Session, records: Iterable[dict[str, Any]]) -> None:
     newer = statement.excluded.last_interaction_at > table.c.last_interaction_at
     statement = statement.on_conflict_do_update(
         index_elements=["partner_id"],
+        # The manager, region and department of a known partner are its own (partners' events),
+        # not the last call's: only the date and the interaction move on.
         set_={
-            column: case((newer, statement.excluded[column]), else_=table.c[column])
-            for column in ("last_interaction_at", "last_interaction_id", "manager_id", "region", "department")
+            column: case(
+                (or_(table.c.last_interaction_at.is_(None), newer), statement.excluded[column]), else_=table.c[column]
+            )
+            for column in ("last_interaction_at", "last_interaction_id")
         },
     )
     session.execute(statement, values)
@@ -77,7 +103,9 @@ def merge_last_interactions(session: Session, merged_id: str, survivor_id: str) 
             department=merged.department, last_interaction_at=merged.last_interaction_at,
             last_interaction_id=merged.last_interaction_id,
         ))
-    elif aware(merged.last_interaction_at) > aware(survivor.last_interaction_at):
+    elif merged.last_interaction_at is not None and (
+        survivor.last_interaction_at is None or aware(merged.last_interaction_at) > aware(survivor.last_interaction_at)
+    ):
         survivor.last_interaction_at = merged.last_interaction_at
         survivor.last_interaction_id = merged.last_interaction_id
     session.delete(merged)

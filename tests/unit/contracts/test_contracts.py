@@ -256,8 +256,9 @@ def test_every_event_a_service_consumes_has_a_contract():
                 heard += 1
     # partners_merged in deals and interactions, nine partners events for the caller directory,
     # partner_registered and partner_updated in deals, partner_reassigned in batches in both,
-    # agreement_expired and agreement_cancelled in deals.
-    assert heard == 17
+    # agreement_expired and agreement_cancelled in deals, partner_registered, _updated, _archived
+    # and _unarchived in interactions (forgotten clients).
+    assert heard == 21
 
 
 # --- the package ------------------------------------------------------------------------------

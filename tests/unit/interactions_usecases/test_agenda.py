@@ -8,9 +8,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from crm_kit.access import require_operator
-from crm_kit.actor import SYSTEM
+from crm_kit.actor import HEAD_OF_SALES, SYSTEM, Actor
 from crm_kit.errors import PermissionDenied, ValidationError
-from services.interactions.usecases import agenda, card, details, reminders, status_moves
+from services.interactions.usecases import agenda, card, details, last_interaction, reminders, status_moves
 from tests.unit.interactions_usecases.conftest import ADMIN_ACTOR, ANNA, BORIS, PBX
 
 NOW = datetime.now(UTC).replace(microsecond=0)
@@ -63,6 +63,38 @@ def test_forgotten_clients_are_those_without_contact_for_n_days(session, registe
 
     assert [(f["partner_id"], f["days_since"]) for f in forgotten["items"]] == [(quiet["id"], 40)]
     assert agenda.forgotten_clients(session, BORIS, "anna", 30, NOW)["items"] == []
+
+
+def _partner_event(partner_id: str, manager_id: str, *, registered_days_ago: int, kinds=("client",), status="active",
+                   region="msk", department="north", name="Клиент") -> dict:
+    return {"partner_id": partner_id, "manager_id": manager_id, "region": region, "department": department,
+            "segment": None, "partner": {"short_name": name, "kinds": list(kinds), "status": status,
+                                         "created_at": NOW - timedelta(days=registered_days_ago)}}
+
+
+def test_never_contacted_clients_are_forgotten_and_belong_to_their_manager(session, register, partners):
+    never = partners.add_partner("Забытый", manager_id="anna")
+    fresh, supplier, archived = (partners.add_partner(n, manager_id="anna")["id"] for n in ("Новый", "Поставщик", "Архив"))
+    for partner_id, days, kinds, status in ((never["id"], 60, ("client",), "active"), (fresh, 2, ("client",), "active"),
+                                           (supplier, 90, ("supplier",), "active"), (archived, 90, ("client",), "archived")):
+        last_interaction.follow_partner(session, _partner_event(partner_id, "anna", registered_days_ago=days, kinds=kinds,
+                                                                status=status), "partner_registered")
+    called = partners.add_partner("Звонили", manager_id="anna")
+    last_interaction.follow_partner(session, _partner_event(called["id"], "anna", registered_days_ago=100), "partner_registered")
+    # Boris called Anna's client 40 days ago: still Anna's forgotten client, not Boris's.
+    register(actor=BORIS, kind="call", planned_at=None, place=None, direction="outgoing", occurred_at=at(days=-40),
+             subject_id=called["id"], region="msk", responsible_id="boris")
+
+    items = agenda.forgotten_clients(session, ANNA, "anna", 30, NOW)["items"]
+    assert [(i["partner_id"], i["never_contacted"], i["days_since"]) for i in items] == [
+        (never["id"], True, 60), (called["id"], False, 40)]
+    assert items[0]["partner_name"] == "Клиент" and {i["manager_id"] for i in items} == {"anna"}
+    assert agenda.forgotten_clients(session, ANNA, "boris", 30, NOW)["items"] == []
+    # A head of sales sees the department's forgotten clients without naming a manager.
+    head = Actor("head-north", roles=(HEAD_OF_SALES,), department="north")
+    assert [i["partner_id"] for i in agenda.forgotten_clients(session, head, None, 30, NOW)["items"]] == [
+        never["id"], called["id"]]
+    assert agenda.forgotten_clients(session, BORIS, None, 30, NOW)["items"] == []
 
 
 def test_the_card_shows_last_upcoming_and_open_tasks(session, uow_for, register, client):

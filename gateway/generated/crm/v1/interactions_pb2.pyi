@@ -376,16 +376,22 @@ class ForgottenClientsRequest(_message.Message):
     def __init__(self, manager_id: _Optional[str] = ..., days: _Optional[int] = ..., now: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class ForgottenClient(_message.Message):
-    __slots__ = ("partner_id", "last_interaction_at", "last_interaction_id", "days_since")
+    __slots__ = ("partner_id", "last_interaction_at", "last_interaction_id", "days_since", "partner_name", "manager_id", "never_contacted")
     PARTNER_ID_FIELD_NUMBER: _ClassVar[int]
     LAST_INTERACTION_AT_FIELD_NUMBER: _ClassVar[int]
     LAST_INTERACTION_ID_FIELD_NUMBER: _ClassVar[int]
     DAYS_SINCE_FIELD_NUMBER: _ClassVar[int]
+    PARTNER_NAME_FIELD_NUMBER: _ClassVar[int]
+    MANAGER_ID_FIELD_NUMBER: _ClassVar[int]
+    NEVER_CONTACTED_FIELD_NUMBER: _ClassVar[int]
     partner_id: str
     last_interaction_at: _timestamp_pb2.Timestamp
     last_interaction_id: str
     days_since: int
-    def __init__(self, partner_id: _Optional[str] = ..., last_interaction_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., last_interaction_id: _Optional[str] = ..., days_since: _Optional[int] = ...) -> None: ...
+    partner_name: str
+    manager_id: str
+    never_contacted: bool
+    def __init__(self, partner_id: _Optional[str] = ..., last_interaction_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., last_interaction_id: _Optional[str] = ..., days_since: _Optional[int] = ..., partner_name: _Optional[str] = ..., manager_id: _Optional[str] = ..., never_contacted: _Optional[bool] = ...) -> None: ...
 
 class ForgottenClientsResponse(_message.Message):
     __slots__ = ("manager_id", "days", "clients")

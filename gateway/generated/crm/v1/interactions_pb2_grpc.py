@@ -289,8 +289,8 @@ class InteractionsServicer:
         raise NotImplementedError('Method not implemented!')
 
     def ForgottenClients(self, request, context):
-        """Partners of a manager with no interaction for more than `days` days, longest forgotten
-        first. Only partners the service has seen an interaction with are known to it.
+        """Active clients with no interaction for more than `days` days, never contacted ones first,
+        then the longest forgotten: a manager's (their responsible manager), or all the caller sees.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

@@ -22,7 +22,6 @@ from sqlalchemy.orm import Session
 
 from crm_kit.clock import aware
 from crm_kit.db import upsert, utcnow
-from services.interactions.domain import schedule
 from services.interactions.domain import status as status_rules
 from services.interactions.models import Interaction, PartnerActivity
 
@@ -32,15 +31,10 @@ def touch_partner(session: Session, interaction: Interaction) -> None:
     if not interaction.partner_id or interaction.status not in status_rules.HAPPENED_STATUSES:
         return
     moment = aware(interaction.occurred_at or interaction.completed_at or interaction.created_at) or utcnow()
-    row = session.get(PartnerActivity, interaction.partner_id, with_for_update=True)
-    if row is None:
-        session.add(PartnerActivity(
-            partner_id=interaction.partner_id, manager_id=interaction.responsible_id, region=interaction.region,
-            department=interaction.department, last_interaction_at=moment, last_interaction_id=interaction.id,
-        ))
-    elif row.last_interaction_at is None or schedule.later(aware(row.last_interaction_at), moment) == moment:
-        row.last_interaction_at, row.last_interaction_id = moment, interaction.id
-    session.flush()
+    _record(session, [{
+        "partner_id": interaction.partner_id, "manager_id": interaction.responsible_id, "region": interaction.region,
+        "department": interaction.department, "last_interaction_at": moment, "last_interaction_id": interaction.id,
+    }])
 
 
 def follow_partner(session: Session, data: dict[str, Any], contract_name: str) -> None:
@@ -65,12 +59,17 @@ def touch_partners(session: Session, records: Iterable[dict[str, Any]]) -> None:
     """Move each partner's last-interaction date on to its answered call (call records of the
     PBX batch), in one statement (an upsert, so two replicas touching one partner do not
     collide)."""
-    values = [
+    _record(session, [
         {"partner_id": rec["partner_id"], "manager_id": rec["responsible_id"], "region": rec["region"],
          "department": rec["department"], "last_interaction_at": aware(rec["ended_at"] or rec["occurred_at"]),
          "last_interaction_id": rec["id"]}
         for rec in sorted(records, key=lambda r: r["partner_id"])
-    ]
+    ])
+
+
+def _record(session: Session, values: list[dict[str, Any]]) -> None:
+    """Insert or move on the last-interaction dates in ``values``, in one upsert: replicas, the
+    PBX batch and partners' events (follow_partner) touching one partner do not collide."""
     if not values:
         return
     table = PartnerActivity.__table__

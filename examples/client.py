@@ -72,7 +72,8 @@ def register_or_find(partners, request, metadata):
         if duplicate["hidden"]:
             # Duplicate control is global: the client exists but is another manager's, and
             # all the platform says of it is whose it is.
-            print(f"  a client with these details exists; it is {duplicate['manager_id']}'s: ask a head of sales")
+            whose = f"{duplicate['manager_id']}'s" if duplicate["manager_id"] else "nobody's yet"
+            print(f"  a client with these details exists; it is {whose}: ask a head of sales")
             continue
         try:
             return partners.GetPartner(partners_pb2.GetPartnerRequest(partner_id=duplicate["partner_id"]),

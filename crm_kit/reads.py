@@ -60,7 +60,8 @@ from sqlalchemy.sql import ColumnElement
 from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.sql.visitors import InternalTraversal
 
-__all__ = ["record", "rows", "values", "mapping", "field", "parameter", "member", "Prepared", "one", "all_of", "document"]
+__all__ = ["record", "rows", "values", "mapping", "field", "parameter", "member", "in_subquery", "Prepared", "one",
+           "all_of", "document"]
 
 
 class _JsonFunction(FunctionElement):

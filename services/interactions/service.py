@@ -223,22 +223,22 @@ class InteractionsService:
     @handles(partner_events.PARTNER_REGISTERED)
     def on_partner_registered(self, event) -> None:
         """A partner to follow for forgotten clients (last_interaction.py), never contacted yet."""
-        last_interaction.follow_partner(self.db.session, event["data"], event["event_type"])
+        last_interaction.follow_partners(self.db.session, [event["data"]])
 
     @handles(partner_events.PARTNER_UPDATED)
     def on_partner_updated(self, event) -> None:
         """Where the partner sits, its name, kinds and status, for forgotten clients."""
-        last_interaction.follow_partner(self.db.session, event["data"], event["event_type"])
+        last_interaction.follow_partners(self.db.session, [event["data"]])
 
     @handles(partner_events.PARTNER_ARCHIVED)
     def on_partner_archived(self, event) -> None:
         """An archived partner is no forgotten client."""
-        last_interaction.follow_partner(self.db.session, event["data"], event["event_type"])
+        last_interaction.follow_partners(self.db.session, [event["data"]])
 
     @handles(partner_events.PARTNER_UNARCHIVED)
     def on_partner_unarchived(self, event) -> None:
         """Back from the archive: followed again."""
-        last_interaction.follow_partner(self.db.session, event["data"], event["event_type"])
+        last_interaction.follow_partners(self.db.session, [event["data"]])
 
     @handles_batch(partner_events.PARTNER_REASSIGNED, queue="interactions.partner_reassigned")
     def on_partner_reassigned(self, events) -> dict:

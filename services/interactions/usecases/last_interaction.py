@@ -6,7 +6,7 @@ back: registered or moved by hand one at a time, answered calls from the PBX a b
 When two partners merge, the survivor keeps the later of the two dates.
 
 Who the partner belongs to, where it sits, whether it is a client and when it was registered
-come from partners' events (:func:`follow_partner`), so a client never contacted is there too
+come from partners' events (:func:`follow_partners`), so a client never contacted is there too
 and a forgotten client is its responsible manager's, not whoever made the last call. An
 interaction with a partner not heard of yet from partners makes its row with the interaction's
 responsible, region and department until the partner's events say otherwise.
@@ -37,9 +37,7 @@ def touch_partner(session: Session, interaction: Interaction) -> None:
     }])
 
 
-def follow_partner(session: Session, data: dict[str, Any], contract_name: str) -> None:
-    """What a partners event says of the partner (registered, updated, archived, unarchived,
-    reassigned): its manager, region, department, name, whether a client, its status."""
+def _followed(data: dict[str, Any]) -> dict[str, Any]:
     values: dict[str, Any] = {"partner_id": str(data["partner_id"]), "manager_id": data.get("manager_id"),
                               "region": data.get("region"), "department": data.get("department")}
     partner = data.get("partner")
@@ -48,11 +46,23 @@ def follow_partner(session: Session, data: dict[str, Any], contract_name: str) -
             partner_name=partner.get("short_name"), client="client" in (partner.get("kinds") or ()),
             status=partner.get("status"), registered_at=aware(partner.get("created_at")),
         )
+    return values
+
+
+def follow_partners(session: Session, events_data: Iterable[dict[str, Any]]) -> None:
+    """What partners events say of their partners (registered, updated, archived, unarchived,
+    reassigned): manager, region, department and, where the event carries the partner, its
+    name, whether a client, its status. One upsert per kind of event, partners in id order (a
+    partner's events in the order given)."""
+    by_columns: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for values in sorted((_followed(data) for data in events_data), key=lambda v: v["partner_id"]):
+        by_columns.setdefault(tuple(values), []).append(values)
     table = PartnerActivity.__table__
-    statement = upsert(session, table).values(**values)
-    session.execute(statement.on_conflict_do_update(
-        index_elements=["partner_id"], set_={key: statement.excluded[key] for key in values if key != "partner_id"},
-    ))
+    for columns, rows in by_columns.items():
+        statement = upsert(session, table)
+        session.execute(statement.on_conflict_do_update(
+            index_elements=["partner_id"], set_={key: statement.excluded[key] for key in columns if key != "partner_id"},
+        ), rows)
 
 
 def touch_partners(session: Session, records: Iterable[dict[str, Any]]) -> None:
@@ -69,7 +79,7 @@ def touch_partners(session: Session, records: Iterable[dict[str, Any]]) -> None:
 
 def _record(session: Session, values: list[dict[str, Any]]) -> None:
     """Insert or move on the last-interaction dates in ``values``, in one upsert: replicas, the
-    PBX batch and partners' events (follow_partner) touching one partner do not collide."""
+    PBX batch and partners' events (follow_partners) touching one partner do not collide."""
     if not values:
         return
     table = PartnerActivity.__table__

@@ -17,7 +17,7 @@ from crm_kit.db import UnitOfWork, utcnow
 from services.interactions.domain import status as status_rules
 from services.interactions.models import Interaction, Task
 from services.interactions.usecases.about import about_interaction
-from services.interactions.usecases.last_interaction import follow_partner
+from services.interactions.usecases.last_interaction import follow_partners
 from services.interactions.usecases.tasks import OPEN
 
 PLANNED_STATUSES = (status_rules.PLANNED, status_rules.POSTPONED)
@@ -35,8 +35,8 @@ def partners_reassigned(uow: UnitOfWork, batch: list[dict[str, Any]]) -> dict[st
     manager to its new one: one UPDATE per previous and new manager for a whole-base handover.
     Events of one partner are applied in the order they happened (a round each)."""
     totals = {"interactions": 0, "tasks": 0}
-    for event in batch:  # forgotten clients are the responsible manager's (last_interaction.py)
-        follow_partner(uow.session, event["data"], event["event_type"])
+    # Forgotten clients are the responsible manager's (last_interaction.py).
+    follow_partners(uow.session, [event["data"] for event in sorted(batch, key=lambda e: str(e.get("occurred_at")))])
     for round_ in in_rounds(batch, lambda event: str(event["data"]["partner_id"])):
         groups: dict[tuple[str, str], list[dict[str, Any]]] = {}
         for event in round_:

@@ -77,10 +77,10 @@ def test_never_contacted_clients_are_forgotten_and_belong_to_their_manager(sessi
     fresh, supplier, archived = (partners.add_partner(n, manager_id="anna")["id"] for n in ("Новый", "Поставщик", "Архив"))
     for partner_id, days, kinds, status in ((never["id"], 60, ("client",), "active"), (fresh, 2, ("client",), "active"),
                                            (supplier, 90, ("supplier",), "active"), (archived, 90, ("client",), "archived")):
-        last_interaction.follow_partner(session, _partner_event(partner_id, "anna", registered_days_ago=days, kinds=kinds,
-                                                                status=status), "partner_registered")
+        last_interaction.follow_partners(session, [_partner_event(partner_id, "anna", registered_days_ago=days, kinds=kinds,
+                                                                  status=status)])
     called = partners.add_partner("Звонили", manager_id="anna")
-    last_interaction.follow_partner(session, _partner_event(called["id"], "anna", registered_days_ago=100), "partner_registered")
+    last_interaction.follow_partners(session, [_partner_event(called["id"], "anna", registered_days_ago=100)])
     # Boris called Anna's client 40 days ago: still Anna's forgotten client, not Boris's.
     register(actor=BORIS, kind="call", planned_at=None, place=None, direction="outgoing", occurred_at=at(days=-40),
              subject_id=called["id"], region="msk", responsible_id="boris")

@@ -139,6 +139,10 @@ class RpcBridge:
         self._channel: aio_pika.abc.AbstractRobustChannel | None = None
         self._exchange: aio_pika.abc.AbstractExchange | None = None
         self._pending: dict[str, asyncio.Future[bytes]] = {}
+        # aio_pika marks a robust connection connected before it has restored its channels,
+        # so the reply queue (exclusive, gone with the old connection) may not exist yet:
+        # a call published then would have its answer dropped. Ready only after the restore.
+        self._replies_ready = False
 
     @property
     def is_connected(self) -> bool:
@@ -150,6 +154,7 @@ class RpcBridge:
             and not connection.is_closed
             and connection.connected.is_set()
             and not channel.is_closed
+            and self._replies_ready
         )
 
     async def start(self) -> None:
@@ -175,6 +180,7 @@ class RpcBridge:
         queue = await self._channel.declare_queue(self.reply_queue_name, exclusive=True, auto_delete=True)
         await queue.bind(self._exchange, routing_key=self.reply_queue_name)
         await queue.consume(self._on_reply, no_ack=True)
+        self._replies_ready = True
         log.info(
             "RPC bridge connected to %s, replies on %s",
             redact_url(self.amqp_uri),
@@ -273,6 +279,7 @@ class RpcBridge:
         future.set_result(message.body)
 
     def _on_connection_lost(self, _sender: Any, exc: BaseException | None = None) -> None:
+        self._replies_ready = False
         if self._pending:
             log.warning(
                 "connection to RabbitMQ lost with %d calls waiting: %s",
@@ -282,6 +289,8 @@ class RpcBridge:
         self._fail_pending(DownstreamUnavailable("the connection to the message broker was lost"))
 
     def _on_reconnected(self, _sender: Any) -> None:
+        # Called by aio_pika after every channel, with the reply queue and its consumer, is back.
+        self._replies_ready = True
         log.info("RPC bridge reconnected to %s", redact_url(self.amqp_uri))
 
     def _fail_pending(self, exc: DownstreamUnavailable) -> None:

@@ -81,14 +81,18 @@ class DealsService:
     def open_deal(self, deal, options=None) -> dict:
         """Open a deal at its process's first stage, in progress; the manager defaults to the
         caller, the region and department are the partner's. ``options``: ``request_id`` (a
-        retried call answers the first deal, ``replayed``). Refuses an unknown process_code
-        (ValidationError) and a manager the caller may not assign (PermissionDenied)."""
+        retried call answers the first deal, ``replayed``). Refuses a partner or contact that
+        does not exist or that the caller may not see (NotFound), an unknown process_code or the
+        source "call" (ValidationError) and a manager the caller may not assign
+        (PermissionDenied)."""
         return opening.open_deal(self.db, self.actor, deal, options, partners=self.partners)
 
     @rpc
     def open_lead_from_call(self, call) -> dict:
         """Open a lead from a first call (source "call"); once per ``call_id``: a second call
-        answers the first deal. Refuses a missing partner_id or call_id (ValidationError)."""
+        answers the first deal. Services only: the interactions service, for a call from an
+        unknown number (PermissionDenied for people: call ids are the PBX's). Refuses a missing
+        partner_id or call_id (ValidationError), a partner that does not exist (NotFound)."""
         return opening.open_lead_from_call(self.db, self.actor, call, partners=self.partners)
 
     @rpc
@@ -109,8 +113,9 @@ class DealsService:
     @rpc
     def update_deal(self, deal_id, changes) -> dict:
         """Change title, amount, currency, expected_close_date or contact_id. Refuses other fields
-        (ValidationError) and a won or lost deal (PreconditionFailed)."""
-        return details.update_deal(self.db, self.actor, uuid_arg(deal_id, "deal_id"), changes)
+        (ValidationError), a contact not of the deal's partner (ValidationError) or not seen
+        (NotFound), and a won or lost deal (PreconditionFailed)."""
+        return details.update_deal(self.db, self.actor, uuid_arg(deal_id, "deal_id"), changes, partners=self.partners)
 
     @rpc
     def list_deals(self, filters=None) -> dict:
@@ -131,8 +136,9 @@ class DealsService:
     def set_status(self, deal_id, change) -> dict:
         """Win, lose (with loss_reason, competitor_id), postpone or resume a deal. Refuses leaving
         won or lost, winning a strict deal before its last stage (PreconditionFailed), losing
-        without a reason (ValidationError on ``loss_reason``)."""
-        return stages.set_status(self.db, self.actor, uuid_arg(deal_id, "deal_id"), change)
+        without a reason (ValidationError on ``loss_reason``), a competitor the caller may not
+        see (NotFound)."""
+        return stages.set_status(self.db, self.actor, uuid_arg(deal_id, "deal_id"), change, partners=self.partners)
 
     @rpc
     def choose_terms(self, deal_id, terms) -> dict:
@@ -187,8 +193,9 @@ class DealsService:
 
     @rpc
     def add_supplier_order(self, deal_id, order) -> dict:
-        """Record a supplier order raised for the deal (``{supplier_id, number?, amount?, ...}``)."""
-        return work.add_supplier_order(self.db, self.actor, uuid_arg(deal_id, "deal_id"), order)
+        """Record a supplier order raised for the deal (``{supplier_id, number?, amount?, ...}``).
+        Refuses a supplier that does not exist or that the caller may not see (NotFound)."""
+        return work.add_supplier_order(self.db, self.actor, uuid_arg(deal_id, "deal_id"), order, partners=self.partners)
 
     # --- invoices and payments ------------------------------------------------------------
     @rpc

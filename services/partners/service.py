@@ -143,6 +143,12 @@ class PartnersService:
         return contacts.remove_contact(self.db, self.actor, uuid_arg(contact_id, "contact_id"))
 
     @rpc
+    def get_contact(self, contact_id) -> dict:
+        """A contact person with its partner_id; NotFound also when the caller may not see its
+        partner (other services ask before a write names the contact)."""
+        return contacts.get_contact(self.db.session, self.actor, uuid_arg(contact_id, "contact_id"))
+
+    @rpc
     def list_contacts(self, partner_id) -> list:
         """A partner's contact persons."""
         return contacts.list_contacts(self.db.session, self.actor, uuid_arg(partner_id, "partner_id"))

@@ -46,10 +46,12 @@ class FakePartners(_FakeService):
     # --- what a test puts in ------------------------------------------------------------
     def add_partner(self, name: str = "Romashka", *, kinds: tuple[str, ...] = ("client",), manager_id: str | None = None,
                     phones: tuple[str, ...] = (), emails: tuple[str, ...] = (),
-                    contacts: tuple[dict[str, Any], ...] = ()) -> dict[str, Any]:
+                    contacts: tuple[dict[str, Any], ...] = (), region: str | None = None,
+                    department: str | None = None) -> dict[str, Any]:
         """A partner; ``contacts`` are ``{"name", "phones", "emails"}`` and get ids."""
         partner = {
             "id": str(uuid.uuid4()), "short_name": name, "kinds": list(kinds), "manager_id": manager_id,
+            "region": region, "department": department,
             "phones": [{"number": number} for number in phones], "emails": [{"address": e} for e in emails],
             "contacts": [{"id": str(uuid.uuid4()), "name": c["name"], "phones": list(c.get("phones", ())),
                           "emails": list(c.get("emails", ()))} for c in contacts],
@@ -72,6 +74,14 @@ class FakePartners(_FakeService):
         if partner_id not in self.partners:
             raise NotFound(f"partner {partner_id} not found", {"partner_id": partner_id})
         return self.partners[partner_id]
+
+    def get_contact(self, contact_id: str) -> dict[str, Any]:
+        self._ask("get_contact", contact_id)
+        for partner in self.partners.values():
+            for contact in partner["contacts"]:
+                if contact["id"] == contact_id:
+                    return {**contact, "partner_id": partner["id"]}
+        raise NotFound(f"contact {contact_id} not found", {"contact_id": contact_id})
 
     def get_agreement(self, agreement_id: str) -> dict[str, Any]:
         self._ask("get_agreement", agreement_id)

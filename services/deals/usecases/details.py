@@ -17,6 +17,7 @@ from services.deals.schemas import UPDATABLE, DealChanges
 from services.deals.usecases.about import about_deal
 from services.deals.usecases.lookup import DEALS, process_of, require_open
 from services.deals.usecases.reassignment import deal_with_assignments
+from services.deals.usecases.references import visible_contact
 from services.deals.views import deal_summary, deal_view
 
 
@@ -26,9 +27,11 @@ def get_deal(session: Session, actor: Actor, deal_id: str) -> dict[str, Any]:
     return deal_with_assignments(session, DEALS.for_read(session, actor, deal_id))
 
 
-def update_deal(uow: UnitOfWork, actor: Actor, deal_id: str, changes: Any) -> dict[str, Any]:
+def update_deal(uow: UnitOfWork, actor: Actor, deal_id: str, changes: Any, *, partners: Any = None) -> dict[str, Any]:
     """Change a deal's title, amount, currency, expected close date or contact. Refuses other
-    fields (stage, status, terms and manager have their own methods) and a closed deal."""
+    fields (stage, status, terms and manager have their own methods), a closed deal, and a
+    contact that does not exist, that the actor may not see (NotFound) or of another partner
+    (ValidationError on ``contact_id``; references.py)."""
     if isinstance(changes, dict):
         others = sorted(set(changes) - set(UPDATABLE))
         if others:
@@ -42,6 +45,8 @@ def update_deal(uow: UnitOfWork, actor: Actor, deal_id: str, changes: Any) -> di
     session = uow.session
     deal = DEALS.for_change(session, actor, deal_id)
     require_open(deal, "change it")
+    if data.get("contact_id") and data["contact_id"] != deal.contact_id:
+        visible_contact(partners, data["contact_id"], deal.partner_id)
     changed = []
     for key in UPDATABLE:
         if key in data and data[key] != getattr(deal, key):

@@ -15,7 +15,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from contracts import deals as events
-from crm_kit.actor import Actor
+from crm_kit.access import require_role
+from crm_kit.actor import SERVICE, Actor
 from crm_kit.db import UnitOfWork, utcnow
 from crm_kit.errors import ValidationError
 from crm_kit.validation import load
@@ -26,7 +27,7 @@ from services.deals.models import Deal, StageStay
 from services.deals.schemas import CallLeadIn, DealIn, OpenOptions
 from services.deals.usecases.about import about_deal
 from services.deals.usecases.lookup import DEALS, find_process, process_of
-from services.deals.usecases.reassignment import placement_of
+from services.deals.usecases.references import visible_contact, visible_partner
 from services.deals.views import deal_view
 
 CALL = "call"
@@ -51,14 +52,15 @@ def _create(uow: UnitOfWork, actor: Actor, partners: Any | None, data: dict[str,
     process = find_process(session, data["process_code"])
     if process is None:
         raise ValidationError.for_field("process_code", f"no sales process {data['process_code']!r}; see list_processes")
-    # The deal sits where its partner sits, whatever the caller gave (reassignment.py).
-    placement = placement_of(session, partners, data["partner_id"])
-    if placement is not None:
-        # "-" (no department is called that) keeps assign_owner from filling in the caller's.
-        data["region"], data["department"] = placement["region"], placement["department"] or "-"
+    # The partner (and contact) must exist for the caller (references.py); the deal sits where
+    # its partner sits, whatever the caller gave (reassignment.py).
+    placement = visible_partner(session, actor, partners, data["partner_id"])
+    if data.get("contact_id"):
+        visible_contact(partners, data["contact_id"], data["partner_id"])
+    # "-" (no department is called that) keeps assign_owner from filling in the caller's.
+    data["region"], data["department"] = placement["region"], placement["department"] or "-"
     DEALS.assign_owner(actor, data, "open deals")
-    if placement is not None:
-        data["department"] = placement["department"]
+    data["department"] = placement["department"]
     now = utcnow()
     stage = first_stage(process)
     deal = Deal(
@@ -90,15 +92,20 @@ def _create(uow: UnitOfWork, actor: Actor, partners: Any | None, data: dict[str,
     return deal
 
 
-def open_deal(uow: UnitOfWork, actor: Actor, payload: Any, options: Any = None, *, partners: Any | None = None) -> dict[str, Any]:
+def open_deal(uow: UnitOfWork, actor: Actor, payload: Any, options: Any = None, *, partners: Any = None) -> dict[str, Any]:
     """Open a deal; see the module docstring. A retried call with the same ``request_id``
     answers the first deal (``replayed``). Its region and department are its partner's (asked
-    of the partners service for a partner not heard of yet); those given count only for a
-    partner the partners service does not show the caller (``partners``: the client asked,
-    None to go by what deals heard of the partner only). Refuses an unknown process
-    (ValidationError on ``process_code``) and a manager the actor may not assign."""
+    of the partners service, ``partners``, for a partner not heard of yet). Refuses a partner or
+    contact that does not exist or that the caller may not see (NotFound, references.py), a
+    contact of another partner and an unknown process (ValidationError), the source "call"
+    (call leads are the PBX's: :func:`open_lead_from_call`), and a manager the actor may not
+    assign."""
     opts = load(OpenOptions(), options or {}, what="options")
     data = load(DealIn(), payload, what="deal")
+    if data.get("source") == CALL:
+        # A call's lead is keyed by the PBX's call id: a deal opened by hand with that source
+        # would take the lead of a call that has not come yet.
+        raise ValidationError.for_field("source", "leads from calls are opened by the telephony path only")
     session = uow.session
     request_id = opts["request_id"]
     earlier = session.scalar(select(Deal).where(Deal.request_id == request_id)) if request_id else None
@@ -123,9 +130,15 @@ def _lead_of_call(session: Session, call_id: str) -> Deal | None:
     return session.scalar(select(Deal).where(Deal.source == CALL, Deal.source_ref == call_id))
 
 
-def open_lead_from_call(uow: UnitOfWork, actor: Actor, payload: Any, *, partners: Any | None = None) -> dict[str, Any]:
+def open_lead_from_call(uow: UnitOfWork, actor: Actor, payload: Any, *, partners: Any = None) -> dict[str, Any]:
     """A lead (a deal of the standard process at its first stage) from a first call, once per
-    call: a second call with the same ``call_id`` answers the first deal (``replayed``)."""
+    call: a second call with the same ``call_id`` answers the first deal (``replayed``).
+
+    Services only (PermissionDenied for people, whatever their roles): call ids are the PBX's,
+    and the interactions service opens a call's lead when the PBX reports a call from an unknown
+    number. A person who could name a call id would take the lead of a call not yet made (the
+    lead is once per call id). A manager opens a deal for a known caller with open_deal."""
+    require_role(actor, (SERVICE,), "open leads from calls")
     data = load(CallLeadIn(), payload, what="call")
     session = uow.session
     earlier = _lead_of_call(session, data["call_id"])

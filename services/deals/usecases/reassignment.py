@@ -4,7 +4,8 @@ sales and admins), and deals that follow their partner.
 A deal sits where its partner sits: its region and department are the partner's (taken when the
 deal is opened, and followed when the partner's change), so a partner and its deals are seen by
 the same people. Where each partner sits is kept here (``partner_placements``) from the partners
-service's events, and asked of it once for a partner not heard of yet.
+service's events (a partner not heard of yet is asked of it when a deal is opened:
+references.py).
 
 When a partner gets another manager (``partner_reassigned``, alone or in a whole-base handover),
 the work in progress goes with it: its open deals (in progress or postponed) that the previous
@@ -30,7 +31,7 @@ from crm_kit import access
 from crm_kit.actor import Actor
 from crm_kit.batch import in_rounds
 from crm_kit.db import UnitOfWork, upsert, utcnow
-from crm_kit.errors import NotFound, PreconditionFailed, Unavailable
+from crm_kit.errors import PreconditionFailed
 from crm_kit.validation import load
 from services.deals.domain import status as status_rules
 from services.deals.models import Deal, DealAssignment, PartnerPlacement, Task
@@ -46,25 +47,6 @@ ROUND_CHUNK = 500
 
 
 # --- where a partner sits -------------------------------------------------------------------
-
-def placement_of(session: Session, partners: Any | None, partner_id: str) -> dict[str, Any] | None:
-    """Where the partner sits ({manager_id, region, department}) as last heard; asked of the
-    partners service (as the caller) when not heard of yet. ``None`` when partners does not know
-    it, the caller may not see it, or partners does not answer: the deal then keeps what the
-    caller gave, until the partner's next event puts it where the partner is."""
-    row = session.get(PartnerPlacement, partner_id)
-    if row is not None:
-        return {"manager_id": row.manager_id, "region": row.region, "department": row.department}
-    if partners is None:
-        return None
-    try:
-        partner = partners.get(partner_id)
-    except (NotFound, Unavailable) as exc:
-        log.info("partner %s not placed (%s): the deal keeps the region and department given", partner_id, exc)
-        return None
-    return {"manager_id": partner.get("manager_id"), "region": partner.get("region"),
-            "department": partner.get("department")}
-
 
 def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

@@ -31,6 +31,7 @@ from services.deals.partners_client import Partners
 from services.deals.schemas import MoveIn, StatusIn, TermsIn
 from services.deals.usecases.about import about_deal
 from services.deals.usecases.lookup import DEALS, process_of, require_open
+from services.deals.usecases.references import visible_partner
 from services.deals.views import deal_view, process_view
 
 APPROVED = "approved"
@@ -165,13 +166,14 @@ def move_to_stage(uow: UnitOfWork, actor: Actor, partners: Partners, deal_id: st
 
 # --- status -------------------------------------------------------------------------------
 
-def set_status(uow: UnitOfWork, actor: Actor, deal_id: str, payload: Any) -> dict[str, Any]:
+def set_status(uow: UnitOfWork, actor: Actor, deal_id: str, payload: Any, *, partners: Partners | None = None) -> dict[str, Any]:
     """Win, lose, postpone or resume a deal (domain/status.check_status_change decides).
 
     Losing records the reason, the stage it was lost at and the competitor that won; a won or
     lost deal is closed (its current stay ends). Refuses leaving won or lost, winning a strict
-    deal before its last stage (PreconditionFailed) and losing without a reason
-    (ValidationError on ``loss_reason``).
+    deal before its last stage (PreconditionFailed), losing without a reason
+    (ValidationError on ``loss_reason``) and a competitor that does not exist or that the actor
+    may not see (NotFound on ``competitor_id``, references.py).
     """
     data = load(StatusIn(), payload, what="change")
     session = uow.session
@@ -179,6 +181,8 @@ def set_status(uow: UnitOfWork, actor: Actor, deal_id: str, payload: Any) -> dic
     process = process_of(session, deal)
     target = data["status"]
     status_rules.check_status_change(process, deal.status, target, deal.stage, loss_reason=data["loss_reason"])
+    if target == status_rules.LOST and data["competitor_id"]:
+        visible_partner(session, actor, partners, data["competitor_id"], "competitor_id")
     now = utcnow()
     deal.status = target
     deal.updated_at = now

@@ -18,6 +18,7 @@ from services.deals.models import Deal, Document, SupplierOrder, Task
 from services.deals.schemas import DocumentIn, SupplierOrderIn, TaskFilters, TaskIn
 from services.deals.usecases.about import about_deal
 from services.deals.usecases.lookup import DEALS, task_for_change
+from services.deals.usecases.references import visible_partner
 from services.deals.views import document_view, supplier_order_view, task_view
 
 WORK, REMINDER = "work", "reminder"
@@ -115,12 +116,14 @@ def add_document(uow: UnitOfWork, actor: Actor, deal_id: str, payload: Any) -> d
     return view
 
 
-def add_supplier_order(uow: UnitOfWork, actor: Actor, deal_id: str, payload: Any) -> dict[str, Any]:
+def add_supplier_order(uow: UnitOfWork, actor: Actor, deal_id: str, payload: Any, *, partners: Any = None) -> dict[str, Any]:
     """Record a supplier order raised for the deal (a reference record; the supplier is a
-    partner id)."""
+    partner id). Refuses a supplier that does not exist or that the actor may not see
+    (NotFound on ``supplier_id``, references.py)."""
     data = load(SupplierOrderIn(), payload, what="order")
     session = uow.session
     deal = DEALS.for_change(session, actor, deal_id, lock=False)
+    visible_partner(session, actor, partners, data["supplier_id"], "supplier_id")
     order = SupplierOrder(
         deal_id=deal.id,
         supplier_id=data["supplier_id"],

@@ -14,10 +14,10 @@ from sqlalchemy.orm import Session
 from contracts import partners as events
 from crm_kit.actor import Actor
 from crm_kit.db import UnitOfWork
-from crm_kit.errors import ValidationError
+from crm_kit.errors import NotFound, ValidationError
 from crm_kit.models import new_id
 from crm_kit.validation import load, uuid_arg
-from services.partners.models import Contact, Relationship
+from services.partners.models import Contact, Partner, Relationship
 from services.partners.schemas import ContactChanges, ContactIn
 from services.partners.usecases.about import about_partner
 from services.partners.usecases.contact_details import email_rows, phone_rows
@@ -120,3 +120,14 @@ def list_contacts(session: Session, actor: Actor, partner_id: str) -> list[dict[
     """The contact persons of a partner the actor may see, oldest first."""
     partner = PARTNERS.for_read(session, actor, uuid_arg(partner_id, "partner_id"))
     return [contact_view(c) for c in partner.contacts]
+
+
+def get_contact(session: Session, actor: Actor, contact_id: str) -> dict[str, Any]:
+    """A contact person, seen as its partner is (row-level access on the partner): what another
+    service asks before a write names the contact. NotFound alike for a contact that does not
+    exist and one whose partner the actor may not see."""
+    contact = session.get(Contact, contact_id)
+    partner = session.get(Partner, contact.partner_id) if contact is not None else None
+    if partner is None or not PARTNERS.sees(actor, partner):
+        raise NotFound(f"contact {contact_id} not found", {"contact_id": contact_id})
+    return contact_view(contact)

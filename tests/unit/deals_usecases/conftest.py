@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from crm_kit.actor import ADMIN, HEAD_OF_SALES, MANAGER, SERVICE, Actor
+from services.deals.models import PartnerPlacement
 from services.deals.usecases import opening, stages
 from tests.support.fakes import FakePartners
 
@@ -40,17 +41,27 @@ def partners() -> FakePartners:
 @pytest.fixture
 def client(partners) -> dict[str, Any]:
     """A partner the partners service knows as a client (Anna's)."""
-    return partners.add_partner("Romashka", kinds=("client",), manager_id="anna")
+    return partners.add_partner("Romashka", kinds=("client",), manager_id="anna", region="msk", department="north")
 
 
 @pytest.fixture
-def open_deal(uow_for, client):
+def borises(session, partners) -> dict[str, Any]:
+    """A partner of Boris's in spb that deals has heard of (``partner_placements``): out of
+    Anna's sight."""
+    partner = partners.add_partner("Lyutik", kinds=("client",), manager_id="boris", region="spb", department="south")
+    session.add(PartnerPlacement(partner_id=partner["id"], manager_id="boris", region="spb", department="south"))
+    session.flush()
+    return partner
+
+
+@pytest.fixture
+def open_deal(uow_for, client, partners):
     """``open_deal(actor=ANNA, **fields)``: a deal opened through the use case (region msk, the
     client's), answering its view."""
 
     def open_(actor: Actor = ANNA, **fields: Any) -> dict[str, Any]:
         payload = {"title": "Поставка", "partner_id": client["id"], "region": "msk", **fields}
-        return opening.open_deal(uow_for(actor), actor, payload)
+        return opening.open_deal(uow_for(actor), actor, payload, partners=partners)
 
     return open_
 

@@ -15,11 +15,11 @@ from tests.support.usecases import count
 from tests.unit.deals_usecases.conftest import ADMIN_ACTOR, ANNA, BORIS, INTERACTIONS, day
 
 
-def test_a_deal_opens_at_the_first_stage_for_its_manager(uow_for, client):
+def test_a_deal_opens_at_the_first_stage_for_its_manager(uow_for, client, partners):
     uow = uow_for(ANNA)
 
     view = opening.open_deal(uow, ANNA, {"title": " Поставка ", "partner_id": client["id"], "region": "msk",
-                                       "amount": "1200.5"})
+                                       "amount": "1200.5"}, partners=partners)
 
     assert (view["process_code"], view["stage"], view["stage_name"], view["probability"]) == (
         "standard", "lead", "First contact", 10)
@@ -33,12 +33,12 @@ def test_a_deal_opens_at_the_first_stage_for_its_manager(uow_for, client):
     assert "stage_history" not in data["deal"] and data["deal"]["title"] == "Поставка"
 
 
-def test_a_retried_open_answers_the_first_deal(session, uow_for, client):
+def test_a_retried_open_answers_the_first_deal(session, uow_for, client, partners):
     payload = {"title": "Повтор", "partner_id": client["id"], "region": "msk"}
     first_uow, again_uow = uow_for(ANNA), uow_for(ANNA)
 
-    first = opening.open_deal(first_uow, ANNA, payload, {"request_id": "req-1"})
-    again = opening.open_deal(again_uow, ANNA, payload, {"request_id": "req-1"})
+    first = opening.open_deal(first_uow, ANNA, payload, {"request_id": "req-1"}, partners=partners)
+    again = opening.open_deal(again_uow, ANNA, payload, {"request_id": "req-1"}, partners=partners)
 
     assert again["id"] == first["id"] and again["replayed"] is True and "replayed" not in first
     assert count(session, Deal) == 1
@@ -59,20 +59,22 @@ def test_bad_fields_are_named(uow_for):
     assert {"title", "partner_id", "amount"} <= set(refused.value.details)
 
 
-def test_a_manager_may_not_open_a_deal_in_another_region_for_someone_else(session, uow_for, client):
+def test_a_manager_may_not_open_a_deal_in_another_region_for_someone_else(session, uow_for, partners):
+    # Anna's own partner, sitting in Boris's region: she sees it, but may not give its deal to Boris.
+    theirs = partners.add_partner("Lyutik", manager_id="anna", region="spb", department="south")
     with pytest.raises(PermissionDenied):
-        opening.open_deal(uow_for(ANNA), ANNA, {"title": "Чужая", "partner_id": client["id"], "region": "spb",
-                                              "manager_id": "boris"})
+        opening.open_deal(uow_for(ANNA), ANNA, {"title": "Чужая", "partner_id": theirs["id"], "manager_id": "boris"},
+                          partners=partners)
     assert count(session, Deal) == 0
 
 
-def test_a_lead_is_opened_once_per_call(session, uow_for):
-    partner_id = str(uuid.uuid4())
+def test_a_lead_is_opened_once_per_call(session, uow_for, partners):
+    partner_id = partners.add_partner("Caller +74951234567", kinds=("prospect",))["id"]
     call = {"partner_id": partner_id, "call_id": "pbx-77", "phone": "+74951234567", "manager_id": "anna", "region": "msk"}
     first_uow, again_uow = uow_for(INTERACTIONS), uow_for(INTERACTIONS)
 
-    lead = opening.open_lead_from_call(first_uow, INTERACTIONS, call)
-    again = opening.open_lead_from_call(again_uow, INTERACTIONS, call)
+    lead = opening.open_lead_from_call(first_uow, INTERACTIONS, call, partners=partners)
+    again = opening.open_lead_from_call(again_uow, INTERACTIONS, call, partners=partners)
 
     assert (lead["source"], lead["source_ref"], lead["stage"], lead["manager_id"]) == ("call", "pbx-77", "lead", "anna")
     assert lead["title"] == "Lead from call +74951234567"
@@ -161,3 +163,46 @@ def test_the_first_stay_is_recorded(session, open_deal):
     deal = open_deal()
     assert count(session, StageStay) == 1
     assert deal["stage_entered_at"] == deal["stage_history"][0]["entered_at"]
+
+
+def test_a_deal_on_a_partner_the_caller_may_not_see_or_that_does_not_exist_is_not_found(session, uow_for, partners, borises):
+    for unseen in (borises["id"], str(uuid.uuid4())):  # both answered alike: nothing told of Boris's partner
+        uow = uow_for(ANNA)
+        with pytest.raises(NotFound) as refused:
+            opening.open_deal(uow, ANNA, {"title": "Чужая", "partner_id": unseen}, partners=partners)
+        assert refused.value.details == {"partner_id": unseen} and uow.events == []
+    assert count(session, Deal) == 0
+    # Boris, whose partner it is, opens his deal as before.
+    assert opening.open_deal(uow_for(BORIS), BORIS, {"title": "Своя", "partner_id": borises["id"]}, partners=partners)["region"] == "spb"
+
+
+def test_the_contact_of_a_deal_is_a_visible_contact_of_its_partner(session, uow_for, partners, client):
+    mine = partners.add_partner("Vasilek", manager_id="anna", region="msk", contacts=({"name": "Olga"},))
+    olga = mine["contacts"][0]["id"]
+    with pytest.raises(ValidationError) as refused:  # another partner's contact
+        opening.open_deal(uow_for(ANNA), ANNA, {"title": "X", "partner_id": client["id"], "contact_id": olga}, partners=partners)
+    assert set(refused.value.details) == {"contact_id"}
+    missing = str(uuid.uuid4())
+    with pytest.raises(NotFound) as not_found:
+        opening.open_deal(uow_for(ANNA), ANNA, {"title": "X", "partner_id": mine["id"], "contact_id": missing}, partners=partners)
+    assert not_found.value.details == {"contact_id": missing}
+    assert count(session, Deal) == 0
+    deal = opening.open_deal(uow_for(ANNA), ANNA, {"title": "X", "partner_id": mine["id"], "contact_id": olga}, partners=partners)
+    assert deal["contact_id"] == olga
+    with pytest.raises(NotFound):
+        details.update_deal(uow_for(ANNA), ANNA, deal["id"], {"contact_id": missing}, partners=partners)
+    assert details.get_deal(session, ANNA, deal["id"])["contact_id"] == olga
+
+
+def test_leads_from_calls_are_the_telephony_path_s_alone(session, uow_for, partners, client):
+    call = {"partner_id": client["id"], "call_id": "pbx-not-yet", "manager_id": "anna"}
+    for person in (ANNA, ADMIN_ACTOR):  # a call id nobody may claim before the PBX uses it
+        with pytest.raises(PermissionDenied):
+            opening.open_lead_from_call(uow_for(person), person, call, partners=partners)
+    with pytest.raises(ValidationError) as refused:  # nor by opening a deal with the call's source
+        opening.open_deal(uow_for(ANNA), ANNA, {"title": "X", "partner_id": client["id"], "source": "call",
+                                              "source_ref": "pbx-not-yet"}, partners=partners)
+    assert set(refused.value.details) == {"source"}
+    assert count(session, Deal) == 0
+    lead = opening.open_lead_from_call(uow_for(INTERACTIONS), INTERACTIONS, call, partners=partners)
+    assert (lead["source"], lead["source_ref"]) == ("call", "pbx-not-yet") and "replayed" not in lead

@@ -9,9 +9,10 @@ import pytest
 
 from contracts import deals as events
 from contracts.partners import PARTNER_REASSIGNED, PARTNER_REGISTERED, PARTNER_UPDATED
-from crm_kit.errors import NotFound, PermissionDenied, PreconditionFailed, ValidationError
+from crm_kit.errors import NotFound, PermissionDenied, PreconditionFailed, Unavailable, ValidationError
+from services.deals.models import Deal
 from services.deals.usecases import details, listing, opening, reassignment, stages, work
-from tests.support.usecases import delivered
+from tests.support.usecases import count, delivered
 from tests.unit.deals_usecases.conftest import ADMIN_ACTOR, ANNA, BORIS, HEAD_NORTH, INTERACTIONS, day
 
 CARL = ANNA.__class__(user_id="carl", roles=ANNA.roles, regions=("kzn",), department="east")
@@ -51,7 +52,10 @@ def test_a_handover_moves_open_deals_and_their_open_tasks_not_closed_ones(sessio
     work.complete_task(uow_for(ANNA), ANNA, done["id"])
     someone_elses = work.add_task(uow_for(ANNA), ANNA, deal["id"], {"title": "Юрист", "due_date": day(2),
                                                                    "responsible_id": "lawyer"})
-    boris_deal = open_deal(actor=BORIS, region="spb")  # Boris's work on the partner stays his
+    boris_deal = open_deal(actor=ADMIN_ACTOR, manager_id="boris")  # Boris's work on the partner stays his
+    # ...opened while the partner sat in spb (deals had not heard of it moving yet).
+    session.get(Deal, boris_deal["id"]).region, session.get(Deal, boris_deal["id"]).department = "spb", "south"
+    session.flush()
     handover_id = str(uuid.uuid4())
 
     uow = uow_for(INTERACTIONS)
@@ -124,14 +128,16 @@ def test_a_deal_takes_its_partner_s_region_and_department_not_the_caller_s(sessi
     assert reassignment.partner_placed(uow_for(INTERACTIONS), registered)["deals"] == 0
 
 
-def test_a_partner_unknown_to_partners_keeps_what_the_caller_gave(uow_for, partners):
-    view = opening.open_deal(uow_for(ANNA), ANNA, {"title": "X", "partner_id": str(uuid.uuid4()), "region": "msk"},
-                             partners=partners)
-    assert (view["region"], view["department"]) == ("msk", "north")
-    partners.down = True  # not answering is no reason to refuse the deal: the partner's next event places it
-    late = opening.open_deal(uow_for(ANNA), ANNA, {"title": "Y", "partner_id": str(uuid.uuid4()), "region": "msk"},
-                             partners=partners)
-    assert late["region"] == "msk"
+def test_a_partner_unknown_to_partners_is_not_found_and_partners_down_refuses_the_deal(session, uow_for, partners, client):
+    with pytest.raises(NotFound) as refused:
+        opening.open_deal(uow_for(ANNA), ANNA, {"title": "X", "partner_id": str(uuid.uuid4()), "region": "msk"},
+                          partners=partners)
+    assert set(refused.value.details) == {"partner_id"}
+    partners.down = True  # a partner not heard of cannot be checked: refused, to be retried
+    with pytest.raises(Unavailable):
+        opening.open_deal(uow_for(ANNA), ANNA, {"title": "Y", "partner_id": client["id"], "region": "msk"},
+                          partners=partners)
+    assert count(session, Deal) == 0
 
 
 def test_reassign_deal_is_for_heads_of_sales_and_admins_with_a_reason(session, uow_for, open_deal):

@@ -21,6 +21,7 @@ def stages_of(view) -> list[str]:
 def test_a_prospect_cannot_be_classified_and_nothing_changes(session, uow_for, partners, open_deal):
     prospect = partners.add_partner("Prospect", kinds=("prospect",), manager_id="anna")
     deal = open_deal(partner_id=prospect["id"])
+    partners.asked.clear()  # opening asked where it sits
     uow = uow_for(ANNA)
 
     with pytest.raises(PreconditionFailed) as refused:
@@ -48,6 +49,7 @@ def test_a_client_is_classified_and_the_stay_is_recorded(uow_for, partners, open
 
 def test_the_partner_is_asked_only_when_the_stage_needs_it(uow_for, partners, open_deal):
     deal = open_deal(process_code="manual")
+    partners.asked.clear()  # opening asked where it sits
     stages.move_to_stage(uow_for(ANNA), ANNA, partners, deal["id"], {"stage": "offer"})
     assert partners.asked == []  # a manual process checks no preconditions
 
@@ -160,15 +162,22 @@ def test_a_strict_deal_is_won_only_at_its_last_stage(uow_for, open_deal):
     assert refused.value.details == {"stage": "lead", "required": "shipment"}
 
 
-def test_a_lost_deal_records_its_reason_stage_and_competitor(uow_for, open_deal):
+def test_a_lost_deal_records_its_reason_stage_and_competitor(uow_for, open_deal, partners, borises):
     deal = open_deal()
     with pytest.raises(ValidationError) as refused:
         stages.set_status(uow_for(ANNA), ANNA, deal["id"], {"status": "lost"})
     assert "loss_reason" in refused.value.details
-    competitor = str(uuid.uuid4())
+    for unseen in (borises["id"], str(uuid.uuid4())):  # out of Anna's sight, or no partner at all
+        refused_uow = uow_for(ANNA)
+        with pytest.raises(NotFound) as not_found:
+            stages.set_status(refused_uow, ANNA, deal["id"], {"status": "lost", "loss_reason": "competitor",
+                                                             "competitor_id": unseen}, partners=partners)
+        assert not_found.value.details == {"competitor_id": unseen} and refused_uow.events == []
+    competitor = partners.add_partner("Konkurent", kinds=("competitor",), region="msk")["id"]
     uow = uow_for(ANNA)
 
-    lost = stages.set_status(uow, ANNA, deal["id"], {"status": "lost", "loss_reason": "competitor", "competitor_id": competitor})
+    lost = stages.set_status(uow, ANNA, deal["id"], {"status": "lost", "loss_reason": "competitor", "competitor_id": competitor},
+                             partners=partners)
 
     assert (lost["status"], lost["loss_reason"], lost["lost_at_stage"], lost["competitor_id"]) == ("lost", "competitor", "lead", competitor)
     [(kind, data)] = uow.events

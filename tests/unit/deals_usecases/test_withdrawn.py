@@ -96,9 +96,9 @@ def deal_offers(session, deal) -> list[dict]:
     return details.get_deal(session, ANNA, deal["id"])["offers"]
 
 
-def test_tasks_are_listed_per_responsible_and_overdue_across_the_department(session, uow_for, open_deal):
+def test_tasks_are_listed_per_responsible_and_overdue_across_the_department(session, uow_for, open_deal, borises):
     annas = open_deal(department="north")
-    boris = open_deal(actor=BORIS, region="spb", department="south")
+    boris = open_deal(actor=BORIS, partner_id=borises["id"])
     add = lambda deal, actor, title, due, **more: work.add_task(  # noqa: E731
         uow_for(actor), actor, deal["id"], {"title": title, "due_date": day(due), **more})
     late = add(annas, ANNA, "call back", -2)

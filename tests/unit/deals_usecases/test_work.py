@@ -7,7 +7,9 @@ import uuid
 import pytest
 
 from crm_kit.errors import NotFound, ValidationError
+from services.deals.models import SupplierOrder
 from services.deals.usecases import stages, work
+from tests.support.usecases import count
 from tests.unit.deals_usecases.conftest import ANNA, BORIS, day
 
 
@@ -39,16 +41,16 @@ def test_a_task_needs_a_title_and_a_day(uow_for, open_deal):
     assert {"title", "due_date"} <= set(refused.value.details)
 
 
-def test_documents_need_a_number_or_a_link_and_supplier_orders_take_the_deals_currency(uow_for, open_deal):
+def test_documents_need_a_number_or_a_link_and_supplier_orders_take_the_deals_currency(uow_for, open_deal, partners):
     deal = open_deal(currency="EUR")
     with pytest.raises(ValidationError) as refused:
         work.add_document(uow_for(ANNA), ANNA, deal["id"], {"kind": "contract"})
     assert "number" in refused.value.details
     document = work.add_document(uow_for(ANNA), ANNA, deal["id"], {"kind": "contract", "number": "Д-17"})
     assert (document["kind"], document["number"]) == ("contract", "Д-17")
-    supplier = str(uuid.uuid4())
+    supplier = partners.add_partner("Postavshchik", kinds=("supplier",), region="msk")["id"]
     uow = uow_for(ANNA)
-    order = work.add_supplier_order(uow, ANNA, deal["id"], {"supplier_id": supplier, "amount": "1500.5"})
+    order = work.add_supplier_order(uow, ANNA, deal["id"], {"supplier_id": supplier, "amount": "1500.5"}, partners=partners)
     assert (order["supplier_id"], order["amount"], order["currency"], order["status"]) == (supplier, "1500.50", "EUR", "placed")
     assert [(kind, data["supplier_id"]) for kind, data in uow.events] == [("supplier_order_added", supplier)]
 
@@ -57,3 +59,13 @@ def test_another_managers_deal_takes_no_work_from_him(uow_for, open_deal):
     deal = open_deal()
     with pytest.raises(NotFound):
         work.add_task(uow_for(BORIS), BORIS, deal["id"], {"title": "Чужое", "due_date": day(1)})
+
+
+def test_a_supplier_the_caller_may_not_see_or_that_does_not_exist_is_not_found(session, uow_for, open_deal, partners, borises):
+    deal = open_deal()
+    for unseen in (borises["id"], str(uuid.uuid4())):
+        uow = uow_for(ANNA)
+        with pytest.raises(NotFound) as refused:
+            work.add_supplier_order(uow, ANNA, deal["id"], {"supplier_id": unseen, "amount": "10"}, partners=partners)
+        assert refused.value.details == {"supplier_id": unseen} and uow.events == []
+    assert count(session, SupplierOrder) == 0

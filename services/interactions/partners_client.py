@@ -1,8 +1,9 @@
 """What interactions asks of the partners service (crm_kit.remote: as the calling actor, with a
 deadline, ``INTERACTIONS_PARTNERS_TIMEOUT_S``, default 5 s; no answer is a typed Unavailable).
 
-Interactions never reads the partners database: who is behind a phone number is asked here,
-and a prospect for an unknown caller is registered here.
+Interactions never reads the partners database: who is behind a phone number is asked here, a
+prospect for an unknown caller is registered here, and whether a partner not heard of yet or a
+contact person a write names exists for the caller (usecases/references.py).
 """
 
 from __future__ import annotations
@@ -29,6 +30,14 @@ class Partners(Remote):
         """``{items: [{number, partner_id, partner_name, contact_id, contact_name, manager_id}],
         next}``: a page of the whole directory, in number order."""
         return self.call("phone_directory", after, limit)
+
+    def get(self, partner_id: str) -> dict[str, Any]:
+        """The partner as the actor sees it (NotFound when it may not)."""
+        return self.call("get", partner_id)
+
+    def get_contact(self, contact_id: str) -> dict[str, Any]:
+        """A contact person with its ``partner_id``, as the actor sees it (NotFound when it may not)."""
+        return self.call("get_contact", contact_id)
 
     def register(self, partner: dict[str, Any], options: dict[str, Any]) -> dict[str, Any]:
         """``{partner, duplicates, branches}``; Conflict when a strong duplicate blocks it."""

@@ -100,8 +100,10 @@ class InteractionsService:
         ``subject_id``), optionally a reply (``reply_to_id``, same subject: same chain), with
         participants and a reminder (``remind_at``). The responsible user defaults to the
         caller. Refuses fields missing for the kind or belonging to another (ValidationError
-        naming them) and a responsible or region the caller may not assign (PermissionDenied)."""
-        return registration.register(self.db, self.actor, interaction)
+        naming them), a subject partner or deal, partner, or participant's partner or contact
+        that does not exist or that the caller may not see (NotFound naming the field), and a
+        responsible or region the caller may not assign (PermissionDenied)."""
+        return registration.register(self.db, self.actor, interaction, partners=self.partners, deals=self.deals)
 
     @rpc
     def get(self, interaction_id) -> dict:
@@ -138,8 +140,11 @@ class InteractionsService:
     @rpc
     def link_created(self, interaction_id, kind, id) -> dict:  # noqa: A002 - the RPC's argument name
         """Record that a contact, deal or claim (``kind``) with ``id`` was created from this
-        interaction by its own service; the link is kept on the interaction."""
-        return details.link_created(self.db, self.actor, uuid_arg(interaction_id, "interaction_id"), kind, id)
+        interaction by its own service; the link is kept on the interaction. Refuses a contact
+        or deal that does not exist or that the caller may not see (NotFound on ``id``)."""
+        return details.link_created(
+            self.db, self.actor, uuid_arg(interaction_id, "interaction_id"), kind, id, partners=self.partners, deals=self.deals
+        )
 
     # --- chains ---------------------------------------------------------------------------
     @rpc
@@ -155,15 +160,20 @@ class InteractionsService:
     # --- participants ---------------------------------------------------------------------
     @rpc
     def add_participant(self, interaction_id, participant) -> dict:
-        """Add a participant: free text (name, phone, email) and/or a partner, contact or user."""
+        """Add a participant: free text (name, phone, email) and/or a partner, contact or user.
+        Refuses a partner or contact that does not exist or that the caller may not see
+        (NotFound)."""
         return participants.add_participant(
-            self.db, self.actor, uuid_arg(interaction_id, "interaction_id"), participant
+            self.db, self.actor, uuid_arg(interaction_id, "interaction_id"), participant, partners=self.partners
         )
 
     @rpc
     def link_participant(self, participant_id, link) -> dict:
-        """Link a participant by hand (``{partner_id?, contact_id?, user_id?}``)."""
-        return participants.link_participant(self.db, self.actor, uuid_arg(participant_id, "participant_id"), link)
+        """Link a participant by hand (``{partner_id?, contact_id?, user_id?}``). Refuses a
+        partner or contact that does not exist or that the caller may not see (NotFound)."""
+        return participants.link_participant(
+            self.db, self.actor, uuid_arg(participant_id, "participant_id"), link, partners=self.partners
+        )
 
     @rpc
     def link_participants(self, interaction_id) -> dict:

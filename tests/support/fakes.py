@@ -163,13 +163,27 @@ class FakePartners(_FakeService):
 
 
 class FakeDeals(_FakeService):
-    """The deals service as interactions asks it: a lead per call, once per ``call_id``."""
+    """The deals service as interactions asks it: a lead per call, once per ``call_id``; deals
+    added by the test with ``add_deal``."""
 
     name = "deals"
 
     def __init__(self) -> None:
         super().__init__()
         self.leads: dict[str, dict[str, Any]] = {}
+        self.deals: dict[str, dict[str, Any]] = {}
+
+    def add_deal(self, partner_id: str, title: str = "Поставка") -> dict[str, Any]:
+        """A deal of ``partner_id`` the deals service shows (``get_deal``)."""
+        deal = {"id": str(uuid.uuid4()), "partner_id": partner_id, "title": title}
+        self.deals[deal["id"]] = deal
+        return deal
+
+    def get_deal(self, deal_id: str) -> dict[str, Any]:
+        self._ask("get_deal", deal_id)
+        if deal_id not in self.deals:
+            raise NotFound(f"deal {deal_id} not found", {"deal_id": deal_id})
+        return self.deals[deal_id]
 
     def open_lead_from_call(self, call: dict[str, Any]) -> dict[str, Any]:
         self._ask("open_lead_from_call", call)

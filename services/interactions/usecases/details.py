@@ -19,6 +19,7 @@ from services.interactions.models import Interaction
 from services.interactions.schemas import UPDATABLE, InteractionChanges
 from services.interactions.usecases.about import about_interaction
 from services.interactions.usecases.lookup import INTERACTIONS
+from services.interactions.usecases.references import References
 from services.interactions.views import event_view, interaction_view
 
 
@@ -60,13 +61,20 @@ def update_interaction(uow: UnitOfWork, actor: Actor, interaction_id: str, paylo
     return save_changes(uow, interaction, changed)
 
 
-def link_created(uow: UnitOfWork, actor: Actor, interaction_id: str, kind: Any, created_id: Any) -> dict[str, Any]:
+def link_created(uow: UnitOfWork, actor: Actor, interaction_id: str, kind: Any, created_id: Any, *,
+                 partners: Any = None, deals: Any = None) -> dict[str, Any]:
     """Record that a contact, deal or claim was created from this interaction (by its own
-    service). Refuses another kind (ValidationError on ``kind``)."""
+    service). Refuses another kind (ValidationError on ``kind``) and a contact or deal that does
+    not exist or that the actor may not see (NotFound on ``id``, references.py)."""
     if kind not in kind_rules.CREATED_KINDS:
         raise ValidationError.for_field("kind", f"one of {', '.join(kind_rules.CREATED_KINDS)}")
     created_id = uuid_arg(created_id, "id")
     interaction = INTERACTIONS.for_change(uow.session, actor, interaction_id)
+    check = References(uow.session, actor, partners, deals)
+    if kind == kind_rules.CONTACT:
+        check.contact(created_id, "id")
+    elif kind == kind_rules.DEAL:
+        check.deal(created_id, "id")
     field = kind_rules.CREATED_FIELDS[kind]
     if getattr(interaction, field) == created_id:
         return interaction_view(interaction)

@@ -22,6 +22,7 @@ from services.interactions.partners_client import Partners
 from services.interactions.schemas import LinkIn, ParticipantIn
 from services.interactions.usecases.about import about_interaction
 from services.interactions.usecases.lookup import INTERACTIONS
+from services.interactions.usecases.references import References
 from services.interactions.views import interaction_view, participant_view
 
 log = logging.getLogger(__name__)
@@ -38,10 +39,12 @@ def _linked_event(uow: UnitOfWork, interaction, linked: list[Participant]) -> No
     })
 
 
-def add_participant(uow: UnitOfWork, actor: Actor, interaction_id: str, payload: Any) -> dict[str, Any]:
-    """Add a participant (free text and/or a link); answers the interaction."""
+def add_participant(uow: UnitOfWork, actor: Actor, interaction_id: str, payload: Any, *, partners: Any = None) -> dict[str, Any]:
+    """Add a participant (free text and/or a link); answers the interaction. Refuses a partner
+    or contact that does not exist or that the actor may not see (NotFound, references.py)."""
     data = load(ParticipantIn(), payload, what="participant")
     interaction = INTERACTIONS.for_change(uow.session, actor, interaction_id)
+    References(uow.session, actor, partners).participant(data)
     position = max((p.position for p in interaction.participants), default=-1) + 1
     interaction.participants.append(Participant(
         position=position, linked_by=None if kind_rules.is_text_only(data) else "hand", **data,
@@ -50,9 +53,10 @@ def add_participant(uow: UnitOfWork, actor: Actor, interaction_id: str, payload:
     return interaction_view(interaction)
 
 
-def link_participant(uow: UnitOfWork, actor: Actor, participant_id: str, payload: Any) -> dict[str, Any]:
+def link_participant(uow: UnitOfWork, actor: Actor, participant_id: str, payload: Any, *, partners: Any = None) -> dict[str, Any]:
     """Link a participant by hand to a partner, contact person or user; answers the participant.
-    NotFound when the actor may not change its interaction."""
+    NotFound when the actor may not change its interaction, or may not see the partner or
+    contact (references.py)."""
     data = load(LinkIn(), payload, what="link")
     participant = uow.session.get(Participant, participant_id)
     if participant is None:
@@ -61,6 +65,7 @@ def link_participant(uow: UnitOfWork, actor: Actor, participant_id: str, payload
         interaction = INTERACTIONS.for_change(uow.session, actor, participant.interaction_id)
     except NotFound:
         raise NotFound(f"participant {participant_id} not found", {"participant_id": participant_id}) from None
+    References(uow.session, actor, partners).participant(data)
     for key, value in data.items():
         if value:
             setattr(participant, key, value)

@@ -25,6 +25,7 @@ from services.interactions.schemas import InteractionIn
 from services.interactions.usecases.about import about_interaction
 from services.interactions.usecases.last_interaction import touch_partner
 from services.interactions.usecases.lookup import INTERACTIONS
+from services.interactions.usecases.references import References
 from services.interactions.usecases.status_moves import completed_event
 from services.interactions.views import event_view, interaction_view
 
@@ -51,8 +52,11 @@ def registered_event(interaction: Interaction, view: dict[str, Any]) -> dict[str
     }
 
 
-def create(uow: UnitOfWork, actor: Actor, data: dict[str, Any], follow_up_of: Interaction | None = None) -> Interaction:
-    """Write the interaction ``data`` describes (loaded by its schema); see the module docstring."""
+def create(uow: UnitOfWork, actor: Actor, data: dict[str, Any], follow_up_of: Interaction | None = None, *,
+           check: References | None = None) -> Interaction:
+    """Write the interaction ``data`` describes (loaded by its schema); see the module docstring.
+    ``check``: the partners, contacts and deals it names are checked with it (a follow-up's come
+    from the interaction it follows, already seen)."""
     session = uow.session
     partner_id = kind_rules.partner_of_subject(data["subject_kind"], data["subject_id"], data.get("partner_id"))
     chain_id = None
@@ -64,6 +68,12 @@ def create(uow: UnitOfWork, actor: Actor, data: dict[str, Any], follow_up_of: In
         if (replied.subject_kind, replied.subject_id) != (data["subject_kind"], data["subject_id"]):
             raise ValidationError.for_field("reply_to_id", "a reply is about the same subject as what it answers")
         chain_id = replied.chain_id
+    if check is not None:
+        check.subject(data["subject_kind"], data["subject_id"])
+        if partner_id and partner_id != data["subject_id"]:
+            check.partner(partner_id)
+        for position, participant in enumerate(data.get("participants") or []):
+            check.participant(participant, f"participants.{position}.")
     INTERACTIONS.assign_owner(actor, data, "register interactions")
     now = utcnow()
     status = data.get("status") or DEFAULT_STATUS[data["kind"]]
@@ -99,8 +109,10 @@ def create(uow: UnitOfWork, actor: Actor, data: dict[str, Any], follow_up_of: In
     return interaction
 
 
-def register(uow: UnitOfWork, actor: Actor, payload: Any) -> dict[str, Any]:
+def register(uow: UnitOfWork, actor: Actor, payload: Any, *, partners: Any = None, deals: Any = None) -> dict[str, Any]:
     """Register an interaction; see the module docstring. Calls and emails default to done,
-    meetings and planned interactions to planned."""
+    meetings and planned interactions to planned. Refuses a subject partner or deal, a partner,
+    or a participant's partner or contact that does not exist or that the actor may not see
+    (NotFound naming the field, references.py; ``partners`` and ``deals`` the clients asked)."""
     data = load(InteractionIn(), payload, what="interaction")
-    return interaction_view(create(uow, actor, data))
+    return interaction_view(create(uow, actor, data, check=References(uow.session, actor, partners, deals)))

@@ -59,13 +59,13 @@ def client(partners) -> dict[str, Any]:
 
 
 @pytest.fixture
-def register(uow_for, client):
+def register(uow_for, client, partners, deals):
     """``register(actor=ANNA, **fields)``: an interaction registered through the use case; a
     meeting with the client tomorrow unless the fields say otherwise (region msk)."""
 
     def register_(actor: Actor = ANNA, **fields: Any) -> dict[str, Any]:
         payload = {"kind": "meeting", "subject_kind": "partner", "subject_id": client["id"], "planned_at": hours(24),
                    "place": "Офис", "region": "msk", **fields}
-        return registration.register(uow_for(actor), actor, payload)
+        return registration.register(uow_for(actor), actor, payload, partners=partners, deals=deals)
 
     return register_

@@ -14,6 +14,7 @@ from services.interactions.usecases import agenda, card, details, last_interacti
 from tests.unit.interactions_usecases.conftest import ADMIN_ACTOR, ANNA, BORIS, PBX
 
 NOW = datetime.now(UTC).replace(microsecond=0)
+VERA = Actor("vera", roles=ANNA.roles, regions=("msk",), department="north")
 
 
 def at(**delta) -> str:
@@ -81,15 +82,15 @@ def test_never_contacted_clients_are_forgotten_and_belong_to_their_manager(sessi
                                                                   status=status)])
     called = partners.add_partner("Звонили", manager_id="anna")
     last_interaction.follow_partners(session, [_partner_event(called["id"], "anna", registered_days_ago=100)])
-    # Boris called Anna's client 40 days ago: still Anna's forgotten client, not Boris's.
-    register(actor=BORIS, kind="call", planned_at=None, place=None, direction="outgoing", occurred_at=at(days=-40),
-             subject_id=called["id"], region="msk", responsible_id="boris")
+    # Vera (of msk too) called Anna's client 40 days ago: still Anna's forgotten client, not Vera's.
+    register(actor=VERA, kind="call", planned_at=None, place=None, direction="outgoing", occurred_at=at(days=-40),
+             subject_id=called["id"], region="msk", responsible_id="vera")
 
     items = agenda.forgotten_clients(session, ANNA, "anna", 30, NOW)["items"]
     assert [(i["partner_id"], i["never_contacted"], i["days_since"]) for i in items] == [
         (never["id"], True, 60), (called["id"], False, 40)]
     assert items[0]["partner_name"] == "Клиент" and {i["manager_id"] for i in items} == {"anna"}
-    assert agenda.forgotten_clients(session, ANNA, "boris", 30, NOW)["items"] == []
+    assert agenda.forgotten_clients(session, ANNA, "vera", 30, NOW)["items"] == []
     # A head of sales sees the department's forgotten clients without naming a manager.
     head = Actor("head-north", roles=(HEAD_OF_SALES,), department="north")
     assert [i["partner_id"] for i in agenda.forgotten_clients(session, head, None, 30, NOW)["items"]] == [

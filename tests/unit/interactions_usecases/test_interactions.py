@@ -11,12 +11,21 @@ import pytest
 from contracts.partners import PARTNERS_MERGED
 from crm_kit.errors import NotFound, PermissionDenied, PreconditionFailed, ValidationError
 from services.interactions.models import Interaction
-from services.interactions.usecases import agenda, details, follow_ups, history, merges, registration, status_moves
+from services.interactions.usecases import (
+    agenda,
+    details,
+    follow_ups,
+    history,
+    last_interaction,
+    merges,
+    registration,
+    status_moves,
+)
 from tests.support.usecases import count
 from tests.unit.interactions_usecases.conftest import ADMIN_ACTOR, ANNA, BORIS, PBX, hours
 
 
-def test_a_meeting_is_planned_for_its_registrar(uow_for, client):
+def test_a_meeting_is_planned_for_its_registrar(uow_for, client, partners):
     uow = uow_for(ANNA)
     planned_at = hours(24)
 
@@ -24,7 +33,7 @@ def test_a_meeting_is_planned_for_its_registrar(uow_for, client):
         "kind": "meeting", "subject_kind": "partner", "subject_id": client["id"], "planned_at": planned_at,
         "place": "Офис", "title": " Встреча ", "region": "msk",
         "participants": [{"name": "Пётр", "phone": "+79161112233"}, {"user_id": "vera"}],
-    })
+    }, partners=partners)
 
     assert (view["status"], view["responsible_id"], view["department"], view["partner_id"]) == (
         "planned", "anna", "north", client["id"])
@@ -36,10 +45,11 @@ def test_a_meeting_is_planned_for_its_registrar(uow_for, client):
     assert "participants" not in data["interaction"] and "body" not in data["interaction"]
 
 
-def test_a_call_or_email_is_done_when_registered_and_counts_as_contact(session, register, uow_for, client):
+def test_a_call_or_email_is_done_when_registered_and_counts_as_contact(session, register, uow_for, client, partners):
     uow = uow_for(ANNA)
     call = registration.register(uow, ANNA, {"kind": "call", "subject_kind": "partner", "subject_id": client["id"],
-                                             "direction": "outgoing", "duration_s": 95, "region": "msk"})
+                                             "direction": "outgoing", "duration_s": 95, "region": "msk"},
+                                 partners=partners)
     assert (call["status"], call["duration_s"]) == ("done", 95) and call["completed_at"] and call["occurred_at"]
     assert [kind for kind, _ in uow.events] == ["interaction_registered", "interaction_completed"]
     assert agenda.forgotten_clients(session, ANNA, "anna", 30)["items"] == []  # in touch just now
@@ -129,14 +139,18 @@ def test_a_follow_up_keeps_subject_chain_and_link(uow_for, register, client):
     assert [kind for kind, _ in uow.events] == ["interaction_registered"]
 
 
-def test_what_was_created_from_an_interaction_is_linked_once(uow_for, register):
+def test_what_was_created_from_an_interaction_is_linked_once(uow_for, register, deals, client):
     meeting = register()
-    deal_id = str(uuid.uuid4())
+    deal_id = deals.add_deal(client["id"])["id"]
     with pytest.raises(ValidationError):
         details.link_created(uow_for(ANNA), ANNA, meeting["id"], "invoice", deal_id)
+    unseen = str(uuid.uuid4())  # a deal the deals service does not show Anna
+    with pytest.raises(NotFound) as refused:
+        details.link_created(uow_for(ANNA), ANNA, meeting["id"], "deal", unseen, deals=deals)
+    assert refused.value.details == {"id": unseen}
     first, again = uow_for(ANNA), uow_for(ANNA)
-    assert details.link_created(first, ANNA, meeting["id"], "deal", deal_id)["created_deal_id"] == deal_id
-    details.link_created(again, ANNA, meeting["id"], "deal", deal_id)
+    assert details.link_created(first, ANNA, meeting["id"], "deal", deal_id, deals=deals)["created_deal_id"] == deal_id
+    details.link_created(again, ANNA, meeting["id"], "deal", deal_id, deals=deals)
     assert [data["changed"] for _, data in first.events] == [["created_deal_id"]] and again.events == []
 
 
@@ -163,3 +177,47 @@ def test_a_partners_merge_repoints_subjects_and_participants(session, uow_for, r
     assert (view["subject_id"], view["partner_id"], view["participants"][0]["partner_id"]) == (survivor["id"],) * 3
     with pytest.raises(ValidationError):
         PARTNERS_MERGED.load({})  # a merge that names no partners never reaches the use case
+
+
+def test_a_partner_contact_or_deal_the_caller_may_not_see_or_that_does_not_exist_is_not_found(
+        session, uow_for, partners, deals, client):
+    # Anna's client as partners' events told interactions (partner_activity): out of Boris's sight.
+    last_interaction.follow_partners(session, [{
+        "partner_id": client["id"], "manager_id": "anna", "region": "msk", "department": "north",
+        "partner": {"short_name": "Romashka", "kinds": ["client"], "status": "active",
+                    "created_at": datetime.now(UTC) - timedelta(days=90)}}])
+    his = partners.add_partner("Lyutik", manager_id="boris")  # Boris's, not heard of yet: partners is asked
+    nobody = str(uuid.uuid4())
+    call = {"kind": "call", "subject_kind": "partner", "subject_id": his["id"], "direction": "outgoing", "region": "spb"}
+    refusals = [
+        ({**call, "subject_id": client["id"]}, "subject_id", client["id"]),
+        ({**call, "subject_id": nobody}, "subject_id", nobody),
+        ({**call, "subject_kind": "deal", "subject_id": nobody}, "subject_id", nobody),
+        ({**call, "subject_kind": "deal", "subject_id": deals.add_deal(his["id"])["id"], "partner_id": client["id"]},
+         "partner_id", client["id"]),
+        ({**call, "participants": [{"name": "Гость"}, {"partner_id": client["id"]}]}, "participants.1.partner_id", client["id"]),
+        ({**call, "participants": [{"contact_id": nobody}]}, "participants.0.contact_id", nobody),
+    ]
+    for payload, field, named in refusals:
+        uow = uow_for(BORIS)
+        with pytest.raises(NotFound) as refused:
+            registration.register(uow, BORIS, payload, partners=partners, deals=deals)
+        assert refused.value.details == {field: named} and uow.events == []
+    assert count(session, Interaction) == 0
+    # So Boris cannot take over Anna's forgotten client: it is still hers and never contacted.
+    [forgotten] = agenda.forgotten_clients(session, ANNA, "anna", 30)["items"]
+    assert (forgotten["partner_id"], forgotten["never_contacted"]) == (client["id"], True)
+    # A contact person of another partner than the one named is refused too.
+    other = partners.add_partner("Vasilek", manager_id="boris", contacts=({"name": "Ivan"},))
+    with pytest.raises(ValidationError) as refused:
+        registration.register(uow_for(BORIS), BORIS, {**call, "participants": [
+            {"partner_id": his["id"], "contact_id": other["contacts"][0]["id"]}]}, partners=partners, deals=deals)
+    assert set(refused.value.details) == {"participants.0.contact_id"}
+    # Honest callers are not affected: Boris about his own partner, with its contact, Anna about hers.
+    mine = registration.register(uow_for(BORIS), BORIS, {**call, "participants": [
+        {"partner_id": other["id"], "contact_id": other["contacts"][0]["id"]}]}, partners=partners, deals=deals)
+    assert mine["partner_id"] == his["id"]
+    asked = partners.times_asked("get")
+    theirs = registration.register(uow_for(ANNA), ANNA, {**call, "subject_id": client["id"], "region": "msk"},
+                                   partners=partners, deals=deals)
+    assert theirs["partner_id"] == client["id"] and partners.times_asked("get") == asked  # known here: not asked

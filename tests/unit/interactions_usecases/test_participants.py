@@ -47,15 +47,19 @@ def test_while_partners_is_down_they_stay_unlinked(uow_for, register, partners):
     assert [p["name"] for p in result["unlinked"]] == ["Пётр"] and uow.events == []
 
 
-def test_a_participant_is_added_and_linked_by_hand(uow_for, register):
+def test_a_participant_is_added_and_linked_by_hand(uow_for, register, partners, client):
     meeting = register()
     view = participants.add_participant(uow_for(ANNA), ANNA, meeting["id"], {"name": "Гость", "phone": "+74951110000"})
     guest = view["participants"][-1]
     assert (guest["name"], guest["linked_by"]) == ("Гость", None)
-    contact = str(uuid.uuid4())
+    contact = client["contacts"][0]["id"]
+    unseen = str(uuid.uuid4())
+    with pytest.raises(NotFound) as refused:
+        participants.link_participant(uow_for(ANNA), ANNA, guest["id"], {"contact_id": unseen}, partners=partners)
+    assert refused.value.details == {"contact_id": unseen}
     uow = uow_for(ANNA)
 
-    linked = participants.link_participant(uow, ANNA, guest["id"], {"contact_id": contact})
+    linked = participants.link_participant(uow, ANNA, guest["id"], {"contact_id": contact}, partners=partners)
 
     assert (linked["contact_id"], linked["linked_by"]) == (contact, "hand")
     assert [(kind, data["linked"][0]["contact_id"]) for kind, data in uow.events] == [("participants_linked", contact)]

@@ -36,7 +36,11 @@ def approved_standard_agreement(call) -> dict:
 
 
 def open_deal(call, actor=ANNA, **fields) -> dict:
-    deal = {"title": f"Сделка {tag()}", "partner_id": str(uuid.uuid4()), "region": "msk", **fields}
+    """A deal (on a new partner of the actor's unless ``partner_id`` names one: a deal is opened
+    only on a partner that exists for its caller)."""
+    if "partner_id" not in fields:
+        fields["partner_id"] = register_partner(call, actor)["id"]
+    deal = {"title": f"Сделка {tag()}", "region": "msk", **fields}
     return call(actor).deals.open_deal(deal)
 
 
@@ -199,7 +203,7 @@ def test_non_process_deal_refuses_stages_but_tracks_tasks(call, listener):
     assert done["done"] and done["done_at"]
     assert deals.complete_task(first["id"])["done_at"] == done["done_at"]
     deals.add_document(deal["id"], {"kind": "contract", "number": "Д-17", "date": "2026-11-01", "url": "https://docs.example/17"})
-    supplier = str(uuid.uuid4())
+    supplier = register_partner(call, kinds=("supplier",))["id"]
     deals.add_supplier_order(deal["id"], {"supplier_id": supplier, "number": "ЗП-3", "amount": "1500.50"})
     view = deals.get_deal(deal["id"])
     assert [(t["title"], t["done"]) for t in view["tasks"]] == [("Согласовать ТЗ", True), ("Подписать договор", False)]
@@ -219,7 +223,7 @@ def test_lost_with_reason_stage_and_competitor(call, listener):
     error = refused(ValidationError, deals.set_status, deal["id"], {"status": "lost"})
     assert "loss_reason" in error.details
     assert "loss_reason" in refused(ValidationError, deals.set_status, deal["id"], {"status": "lost", "loss_reason": "bad luck"}).details
-    competitor = str(uuid.uuid4())
+    competitor = register_partner(call, kinds=("competitor",))["id"]
     lost = deals.set_status(deal["id"], {"status": "lost", "loss_reason": "competitor", "competitor_id": competitor})
     assert (lost["status"], lost["loss_reason"], lost["lost_at_stage"], lost["competitor_id"]) == (
         "lost", "competitor", "negotiation", competitor)
@@ -391,7 +395,8 @@ def test_row_level_access(call):
     assert boris.card_section(partner["id"])["open_deals"] == []
     assert boris.list_invoices({"deal_id": deal["id"]})["items"] == []
     assert call(HEAD).deals.get_deal(deal["id"])["id"] == deal["id"]  # same department
-    refused(PermissionDenied, boris.open_deal, {"title": "Чужая", "partner_id": partner["id"], "manager_id": "anna", "region": "msk"})
+    # Boris may not open a deal on a partner he may not see, whatever he names (NotFound, as for no partner).
+    refused(NotFound, boris.open_deal, {"title": "Чужая", "partner_id": partner["id"], "manager_id": "anna", "region": "msk"})
 
 
 def test_partners_merged_repoints_deals(call, listener):
@@ -443,7 +448,7 @@ def test_card_section(call):
 
 
 def test_open_lead_from_call_is_idempotent_per_call(call, listener, outbox):
-    partner_id, call_id = str(uuid.uuid4()), f"call-{tag()}"
+    partner_id, call_id = register_partner(call, kinds=("prospect",))["id"], f"call-{tag()}"
     lead = call(PBX).deals.open_lead_from_call({"partner_id": partner_id, "call_id": call_id, "phone": "+74951234567",
                                                  "manager_id": "anna"})
     assert (lead["source"], lead["source_ref"], lead["stage"], lead["manager_id"]) == ("call", call_id, "lead", "anna")
@@ -461,7 +466,7 @@ def test_open_lead_from_call_is_idempotent_per_call(call, listener, outbox):
 
 def test_open_deal_request_id_makes_it_idempotent(call):
     request_id = str(uuid.uuid4())
-    deal = {"title": "Повтор", "partner_id": str(uuid.uuid4()), "region": "msk"}
+    deal = {"title": "Повтор", "partner_id": register_partner(call)["id"], "region": "msk"}
     first = call(ANNA).deals.open_deal(deal, {"request_id": request_id})
     again = call(ANNA).deals.open_deal(deal, {"request_id": request_id})
     assert again["id"] == first["id"] and again["replayed"] is True
@@ -486,13 +491,13 @@ def test_list_deals_filters_and_keyset_pages(call):
 def test_forecast_weights_by_stage_and_groups_by_period(call):
     manager = f"fc-{tag()}"
     deals = call(ADMIN).deals
-    common = {"manager_id": manager, "region": "msk"}
-    deals.open_deal({"title": "A", "partner_id": str(uuid.uuid4()), "amount": "1000", "expected_close_date": "2026-11-10", **common})
-    deals.open_deal({"title": "B", "partner_id": str(uuid.uuid4()), "amount": "3000", "expected_close_date": "2026-12-20", **common})
-    c = deals.open_deal({"title": "C", "partner_id": str(uuid.uuid4()), "amount": "2000", "expected_close_date": "2027-01-05",
+    common = {"manager_id": manager, "region": "msk", "partner_id": register_partner(call)["id"]}
+    deals.open_deal({"title": "A", "amount": "1000", "expected_close_date": "2026-11-10", **common})
+    deals.open_deal({"title": "B", "amount": "3000", "expected_close_date": "2026-12-20", **common})
+    c = deals.open_deal({"title": "C", "amount": "2000", "expected_close_date": "2027-01-05",
                          "process_code": "manual", **common})
     deals.move_to_stage(c["id"], {"stage": "invoice"})  # 80%
-    lost = deals.open_deal({"title": "D", "partner_id": str(uuid.uuid4()), "amount": "9999", "expected_close_date": "2026-11-10",
+    lost = deals.open_deal({"title": "D", "amount": "9999", "expected_close_date": "2026-11-10",
                             "process_code": "manual", **common})
     deals.set_status(lost["id"], {"status": "lost", "loss_reason": "timing"})
 
@@ -505,3 +510,49 @@ def test_forecast_weights_by_stage_and_groups_by_period(call):
     assert "period" in refused(ValidationError, deals.forecast, {"period": "week"}).details
     assert "date_to" in refused(ValidationError, deals.forecast, {"date_from": "2026-12-01", "date_to": "2026-11-01"}).details
     assert call(BORIS).deals.forecast({"manager_id": manager})["rows"] == []
+
+
+def test_deal_writes_name_only_partners_and_contacts_the_caller_may_see(call, deals_db):
+    annas = register_partner(call, contacts=[{"full_name": "Пётр Аннин"}])
+    contact = annas["contacts"][0]["id"]
+    his = register_partner(call, BORIS, region="spb")
+    his_deal = open_deal(call, BORIS, partner_id=his["id"], region="spb", process_code="manual")
+    boris, nobody = call(BORIS).deals, str(uuid.uuid4())
+    tables = ("deals", "supplier_orders", "outbox")
+    before = [count_rows(deals_db, table) for table in tables]
+    for partner_id in (annas["id"], nobody):  # hidden or absent: the same answer, nothing told
+        error = refused(NotFound, boris.open_deal, {"title": "Чужая", "partner_id": partner_id})
+        assert error.details == {"partner_id": partner_id} and "Аннин" not in error.message
+        assert refused(NotFound, boris.add_supplier_order, his_deal["id"], {"supplier_id": partner_id}).details == {
+            "supplier_id": partner_id}
+        assert refused(NotFound, boris.set_status, his_deal["id"], {
+            "status": "lost", "loss_reason": "competitor", "competitor_id": partner_id}).details == {"competitor_id": partner_id}
+    assert refused(NotFound, boris.open_deal, {"title": "X", "partner_id": his["id"], "contact_id": contact}).details == {
+        "contact_id": contact}
+    assert refused(NotFound, boris.update_deal, his_deal["id"], {"contact_id": contact}).details == {"contact_id": contact}
+    assert [count_rows(deals_db, table) for table in tables] == before
+    assert boris.get_deal(his_deal["id"])["status"] == "in_progress"
+    # Anna's own contact on another of her partners is not the deal's contact person.
+    other = register_partner(call)
+    assert "contact_id" in refused(ValidationError, call(ANNA).deals.open_deal,
+                                   {"title": "X", "partner_id": other["id"], "contact_id": contact}).details
+    # Honest callers are not affected.
+    deal = open_deal(call, partner_id=annas["id"], contact_id=contact)
+    assert (deal["partner_id"], deal["contact_id"], deal["region"]) == (annas["id"], contact, "msk")
+
+
+def test_a_lead_for_a_call_is_opened_by_the_telephony_path_only(call, deals_db):
+    partner, call_id = register_partner(call), f"call-not-yet-{tag()}"
+    lead = {"partner_id": partner["id"], "call_id": call_id, "manager_id": "anna"}
+    before = count_rows(deals_db, "deals")
+    # Nobody may take the lead of a call the PBX has not made yet: not a manager, not an admin...
+    for person in (ANNA, ADMIN):
+        refused(PermissionDenied, call(person).deals.open_lead_from_call, lead)
+    # ...nor by opening a deal with the call's source and id.
+    error = refused(ValidationError, call(ANNA).deals.open_deal, {"title": "Моя", "partner_id": partner["id"],
+                                                                  "source": "call", "source_ref": call_id})
+    assert set(error.details) == {"source"}
+    assert count_rows(deals_db, "deals") == before
+    # When the call comes, its lead is the telephony path's, fresh.
+    made = call(PBX).deals.open_lead_from_call(lead)
+    assert (made["source_ref"], made["manager_id"], made.get("replayed")) == (call_id, "anna", None)

@@ -36,8 +36,11 @@ def register_partner(call, actor=ANNA, name=None, **extra) -> dict:
 
 
 def register(call, actor=ANNA, **fields) -> dict:
-    interaction = {"kind": "call", "direction": "incoming", "subject_kind": "partner",
-                   "subject_id": str(uuid.uuid4()), "region": "msk", **fields}
+    """An interaction about a partner (a new one of the actor's unless ``subject_id`` names one:
+    a write names only partners that exist for its caller)."""
+    if "subject_id" not in fields:
+        fields["subject_id"] = register_partner(call, actor)["id"]
+    interaction = {"kind": "call", "direction": "incoming", "subject_kind": "partner", "region": "msk", **fields}
     return call(actor).interactions.register(interaction)
 
 
@@ -53,7 +56,7 @@ def count_rows(interactions_db, table: str) -> int:
 
 
 def test_meeting_is_planned_then_completed_with_events(call, listener):
-    partner_id = str(uuid.uuid4())
+    partner_id = register_partner(call)["id"]
     meeting = register(call, kind="meeting", direction=None, subject_id=partner_id, title="Знакомство",
                        planned_at=at(days=2), place="Офис клиента", participants=[{"name": "Иван", "phone": "+7 916 000 00 01"}])
     assert (meeting["status"], meeting["responsible_id"], meeting["partner_id"]) == ("planned", "anna", partner_id)
@@ -85,7 +88,7 @@ def test_call_and_email_are_done_when_registered(call, outbox):
 
 
 def test_chain_lists_replies_in_order(call):
-    subject = str(uuid.uuid4())
+    subject = register_partner(call)["id"]
     first = register(call, kind="email", direction=None, subject_id=subject, email_subject="Вопрос",
                      email_from="c@example.com", email_to=["m@example.com"])
     second = register(call, kind="email", direction=None, subject_id=subject, reply_to_id=first["id"],
@@ -103,13 +106,15 @@ def test_chain_lists_replies_in_order(call):
     assert "reply_to_id" in error.details
 
 
-def test_follow_up_keeps_the_link_and_created_things_are_linked(call, listener):
-    origin = register(call)
+def test_follow_up_keeps_the_link_and_created_things_are_linked(call, listener, deals_service):
+    partner = register_partner(call, contacts=[{"full_name": "Новый контакт"}])
+    origin = register(call, subject_id=partner["id"])
     ixs = call(ANNA).interactions
     follow = ixs.follow_up(origin["id"], {"title": "Перезвонить", "planned_at": at(days=1)})
     assert (follow["follow_up_of_id"], follow["reply_to_id"], follow["chain_id"]) == (origin["id"], origin["id"], origin["id"])
     assert follow["status"] == "planned" and follow["subject_id"] == origin["subject_id"]
-    deal_id, contact_id = str(uuid.uuid4()), str(uuid.uuid4())
+    deal_id = call(ANNA).deals.open_deal({"title": f"Из звонка {tag()}", "partner_id": partner["id"]})["id"]
+    contact_id = partner["contacts"][0]["id"]
     ixs.link_created(origin["id"], "deal", deal_id)
     linked = ixs.link_created(origin["id"], "contact", contact_id)
     assert (linked["created_deal_id"], linked["created_contact_id"], linked["created_claim_id"]) == (deal_id, contact_id, None)
@@ -139,7 +144,7 @@ def test_participants_are_linked_by_phone_or_email_through_partners(call, listen
 
     # Linked by hand.
     stranger = next(p for p in result["unlinked"] if p["name"] == "Незнакомец")
-    by_hand = call(ANNA).interactions.link_participant(stranger["id"], {"contact_id": str(uuid.uuid4())})
+    by_hand = call(ANNA).interactions.link_participant(stranger["id"], {"contact_id": writer["contacts"][0]["id"]})
     assert by_hand["linked_by"] == "hand"
 
 
@@ -202,7 +207,7 @@ def test_calendar_and_overdue(call):
 
 
 def test_forgotten_clients_per_manager(call):
-    forgotten, recent = str(uuid.uuid4()), str(uuid.uuid4())
+    forgotten, recent = register_partner(call)["id"], register_partner(call)["id"]
     register(call, subject_id=forgotten, occurred_at=at(days=-60))
     register(call, subject_id=recent, occurred_at=at(days=-60))
     register(call, subject_id=recent, occurred_at=at(days=-2))
@@ -218,7 +223,7 @@ def test_forgotten_clients_per_manager(call):
 
 
 def test_card_section(call):
-    partner_id = str(uuid.uuid4())
+    partner_id = register_partner(call)["id"]
     happened = [register(call, subject_id=partner_id) for _ in range(6)]
     planned = register(call, kind="planned", direction=None, subject_id=partner_id, planned_at=at(days=1))
     card = call(ANNA).interactions.card_section(partner_id)
@@ -264,8 +269,9 @@ def test_another_manager_gets_not_found(call):
     refused(NotFound, boris.link_participant, mine["participants"][0]["id"], {"user_id": "boris"})
     assert boris.list_by_subject("partner", mine["subject_id"]) == []
     assert boris.calendar({"user_id": "anna", "date_from": at()[:10], "date_to": at(days=3)[:10]})["items"] == []
+    his = register_partner(call, BORIS, region="spb")
     refused(PermissionDenied, boris.register, {"kind": "call", "direction": "incoming", "subject_kind": "partner",
-                                               "subject_id": str(uuid.uuid4()), "responsible_id": "anna"})
+                                               "subject_id": his["id"], "responsible_id": "anna"})
     assert call(ANNA).interactions.get(mine["id"])["status"] == "planned"
 
 
@@ -282,3 +288,55 @@ def test_partners_merged_repoints_subjects_and_participants(call, listener):
     assert repointed["partner_id"] == survivor["id"] and repointed["participants"][0]["partner_id"] == survivor["id"]
     forgotten = [i["partner_id"] for i in call(ANNA).interactions.forgotten_clients("anna", 30)["items"]]
     assert survivor["id"] in forgotten and merged["id"] not in forgotten
+
+
+def test_writes_naming_what_the_caller_may_not_see_are_not_found_and_write_nothing(call, interactions_db, deals_service):
+    annas = register_partner(call, contacts=[{"full_name": "Пётр Аннин"}])
+    contact = annas["contacts"][0]["id"]
+    deal = call(ANNA).deals.open_deal({"title": f"Аннина {tag()}", "partner_id": annas["id"]})
+    his = register_partner(call, BORIS, region="spb")
+    mine = register(call, BORIS, subject_id=his["id"], region="spb", participants=[{"name": "Кто-то"}])
+    nobody = str(uuid.uuid4())
+    # Interactions has heard of Anna's partner (partner_registered): checked here, no call.
+    eventually(lambda: heard_of(interactions_db, annas["id"]), what="partner_registered followed")
+    boris = call(BORIS).interactions
+    base = {"kind": "call", "direction": "outgoing", "subject_kind": "partner", "subject_id": his["id"], "region": "spb"}
+    before = (count_rows(interactions_db, "interactions"), count_rows(interactions_db, "participants"),
+              count_rows(interactions_db, "outbox"))
+    for payload, field, named in (
+        ({**base, "subject_id": annas["id"]}, "subject_id", annas["id"]),
+        ({**base, "subject_id": nobody}, "subject_id", nobody),
+        ({**base, "subject_kind": "deal", "subject_id": deal["id"]}, "subject_id", deal["id"]),
+        ({**base, "subject_kind": "deal", "subject_id": nobody}, "subject_id", nobody),
+        ({**base, "participants": [{"partner_id": annas["id"]}]}, "participants.0.partner_id", annas["id"]),
+        ({**base, "participants": [{"name": "Гость"}, {"contact_id": contact}]}, "participants.1.contact_id", contact),
+    ):
+        error = refused(NotFound, boris.register, payload)
+        assert error.details == {field: named}, payload
+        assert "Аннин" not in error.message  # nothing told of what is hidden
+    assert refused(NotFound, boris.add_participant, mine["id"], {"partner_id": annas["id"]}).details == {"partner_id": annas["id"]}
+    assert refused(NotFound, boris.link_participant, mine["participants"][0]["id"],
+                   {"contact_id": contact}).details == {"contact_id": contact}
+    assert refused(NotFound, boris.link_created, mine["id"], "deal", deal["id"]).details == {"id": deal["id"]}
+    assert refused(NotFound, boris.link_created, mine["id"], "contact", contact).details == {"id": contact}
+    # Nothing was written: no interaction, no participant, no event; Anna's client was not touched
+    # (Boris did not become its last contact nor take over its forgotten-clients entry).
+    after = (count_rows(interactions_db, "interactions"), count_rows(interactions_db, "participants"),
+             count_rows(interactions_db, "outbox"))
+    assert after == before
+    with interactions_db.connect() as conn:
+        touched = conn.execute(text("SELECT last_interaction_at FROM partner_activity WHERE partner_id = :id"),
+                               {"id": annas["id"]}).scalar_one()
+    assert touched is None
+    # Honest callers are not affected: Anna names her partner, its contact and its deal.
+    done = register(call, subject_id=annas["id"], participants=[{"partner_id": annas["id"], "contact_id": contact}])
+    assert call(ANNA).interactions.link_created(done["id"], "deal", deal["id"])["created_deal_id"] == deal["id"]
+    about_deal = register(call, subject_kind="deal", subject_id=deal["id"], partner_id=annas["id"])
+    assert about_deal["partner_id"] == annas["id"]
+
+
+def heard_of(interactions_db, partner_id: str) -> bool:
+    """Whether interactions has followed the partner's partner_registered (partner_activity)."""
+    with interactions_db.connect() as conn:
+        return conn.execute(text("SELECT partner_name IS NOT NULL FROM partner_activity WHERE partner_id = :id"),
+                            {"id": partner_id}).scalar() is True

@@ -12,6 +12,7 @@ import pika
 import pytest
 from crm.v1 import (
     card_pb2,
+    deals_pb2,
     interactions_pb2,
     partners_pb2,
     telephony_pb2,
@@ -54,7 +55,7 @@ def test_interactions_and_telephony_are_served(channel):
         assert health.Check(health_pb2.HealthCheckRequest(service=service)).status == health_pb2.HealthCheckResponse.SERVING
 
 
-def test_meeting_registered_read_completed_and_chained(partners, interactions):
+def test_meeting_registered_read_completed_and_chained(partners, deals, interactions):
     partner = register(partners, "Встречи")
     planned = meeting(interactions, partner.id, participants=[interactions_pb2.Participant(name="Пётр", phone="+74951112233")])
     assert (planned.kind, planned.status, planned.responsible_id, planned.partner_id) == ("meeting", "planned", "anna", partner.id)
@@ -95,7 +96,8 @@ def test_meeting_registered_read_completed_and_chained(partners, interactions):
                                        metadata=ANNA).interactions
     assert {i.id for i in about} == {planned.id, follow_up.id, reply.id}
 
-    deal_id = str(uuid.uuid4())
+    deal_id = deals.OpenDeal(deals_pb2.OpenDealRequest(deal=deals_pb2.Deal(title="Со встречи", partner_id=partner.id)),
+                             metadata=ANNA).id
     linked = interactions.LinkCreated(interactions_pb2.LinkCreatedRequest(interaction_id=planned.id, kind="deal",
                                                                           created_id=deal_id), metadata=ANNA)
     assert linked.created_deal_id == deal_id
@@ -362,3 +364,45 @@ def test_a_client_never_contacted_is_forgotten_and_stays_its_managers(partners, 
         interactions_pb2.ForgottenClientsRequest(days=2, now=later), metadata=BORIS).clients}
     partners.ArchivePartner(partners_pb2.ArchivePartnerRequest(partner_id=client.id, reason="закрылись"), metadata=ANNA)
     eventually(lambda: client.id not in listed(), what="the archived client no longer listed")
+
+
+def test_a_manager_of_another_region_names_nothing_hidden_through_the_gateway(partners, deals, interactions):
+    """Writes naming another region's partner, its contact or its deal are NOT_FOUND, as for ids
+    that do not exist, and write nothing; the owner's own writes go through."""
+    annas = partners.RegisterPartner(partners_pb2.RegisterPartnerRequest(
+        partner=partners_pb2.Partner(kinds=["client"], legal_form="legal_entity", short_name=f"Скрытый {uuid.uuid4().hex[:6]}",
+                                     region="msk", contacts=[partners_pb2.Contact(full_name="Пётр Скрытый")]),
+        duplicate_policy=partners_pb2.DUPLICATE_POLICY_SKIP), metadata=ANNA).partner
+    contact = annas.contacts[0].id
+    deal = deals.OpenDeal(deals_pb2.OpenDealRequest(deal=deals_pb2.Deal(title="Сделка Анны", partner_id=annas.id)),
+                          metadata=ANNA)
+    his = register(partners, "Борисов", metadata=BORIS)  # msk: out of Boris's regions, but his own
+    supplier_deal = deals.OpenDeal(deals_pb2.OpenDealRequest(deal=deals_pb2.Deal(title="Сделка Бориса", partner_id=his.id)),
+                                   metadata=BORIS)
+    nobody = str(uuid.uuid4())
+    call = {"kind": "call", "direction": "outgoing", "subject_kind": "partner", "subject_id": his.id}
+    for interaction in (
+        {**call, "subject_id": annas.id},
+        {**call, "subject_id": nobody},
+        {**call, "subject_kind": "deal", "subject_id": deal.id},
+        {**call, "participants": [interactions_pb2.Participant(partner_id=annas.id)]},
+        {**call, "participants": [interactions_pb2.Participant(contact_id=contact)]},
+    ):
+        error = refused(lambda interaction=interaction: interactions.Register(interactions_pb2.RegisterInteractionRequest(
+            interaction=interactions_pb2.Interaction(**interaction)), metadata=BORIS), grpc.StatusCode.NOT_FOUND)
+        assert "Скрытый" not in error.details()
+    for partner_id in (annas.id, nobody):
+        refused(lambda partner_id=partner_id: deals.OpenDeal(deals_pb2.OpenDealRequest(deal=deals_pb2.Deal(
+            title="Чужая", partner_id=partner_id)), metadata=BORIS), grpc.StatusCode.NOT_FOUND)
+        refused(lambda partner_id=partner_id: deals.AddSupplierOrder(deals_pb2.AddSupplierOrderRequest(
+            deal_id=supplier_deal.id, order=deals_pb2.SupplierOrder(supplier_id=partner_id)), metadata=BORIS),
+            grpc.StatusCode.NOT_FOUND)
+    # Nothing was written: Boris has no interaction about Anna's client, and his deal no order.
+    assert not interactions.ListBySubject(interactions_pb2.ListBySubjectRequest(subject_kind="partner", subject_id=annas.id),
+                                          metadata=ANNA).interactions
+    assert not deals.GetDeal(deals_pb2.GetDealRequest(deal_id=supplier_deal.id), metadata=BORIS).supplier_orders
+    # Honest callers are unaffected: Anna registers a call with her client, its contact and deal.
+    done = interactions.Register(interactions_pb2.RegisterInteractionRequest(interaction=interactions_pb2.Interaction(
+        **{**call, "subject_id": annas.id, "participants": [interactions_pb2.Participant(partner_id=annas.id, contact_id=contact)]})),
+        metadata=ANNA)
+    assert done.partner_id == annas.id and done.participants[0].contact_id == contact

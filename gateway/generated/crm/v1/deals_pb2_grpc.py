@@ -194,7 +194,9 @@ class DealsServicer:
         """Opens a deal at its process's first stage (no stage in a "none" process), in progress.
         The manager defaults to the caller. A retry with the same request_id returns the first deal.
         Refuses: an unknown process_code or partner_id that is not a UUID, a negative amount, a bad
-        currency (INVALID_ARGUMENT); a manager, region or department the caller may not assign
+        currency, the source "call" (INVALID_ARGUMENT); a partner or contact that does not exist or
+        that the caller may not see (NOT_FOUND, alike), a contact of another partner
+        (INVALID_ARGUMENT); a manager, region or department the caller may not assign
         (PERMISSION_DENIED).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
@@ -203,8 +205,10 @@ class DealsServicer:
 
     def OpenLeadFromCall(self, request, context):
         """Opens a lead from a first call (source "call", source_ref = call_id). Idempotent per
-        call_id: the second call returns the first deal. Refuses a missing partner_id or call_id
-        (INVALID_ARGUMENT).
+        call_id: the second call returns the first deal. For services only: call ids are the
+        PBX's, and the telephony path opens a call's lead itself (PERMISSION_DENIED for people).
+        Refuses a missing partner_id or call_id (INVALID_ARGUMENT), a partner that does not exist
+        (NOT_FOUND).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -221,7 +225,8 @@ class DealsServicer:
     def UpdateDeal(self, request, context):
         """Changes the fields named in update_mask: title, amount, currency, expected_close_date,
         contact_id (others: INVALID_ARGUMENT on update_mask; stage and status have their own
-        methods). Refuses changes to a closed deal (FAILED_PRECONDITION).
+        methods). Refuses changes to a closed deal (FAILED_PRECONDITION) and a contact the caller
+        may not see (NOT_FOUND) or of another partner (INVALID_ARGUMENT).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -262,7 +267,8 @@ class DealsServicer:
         """Sets the status: in_progress -> won | lost | postponed; postponed -> in_progress | lost.
         Refuses (FAILED_PRECONDITION): leaving won or lost, winning a strict deal before its last
         stage. Losing needs a loss_reason (INVALID_ARGUMENT on "loss_reason"): price, competitor,
-        no_budget, no_decision, timing, requirements, other.
+        no_budget, no_decision, timing, requirements, other. A competitor_id the caller may not
+        see, or of no partner, is NOT_FOUND.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -332,7 +338,8 @@ class DealsServicer:
         raise NotImplementedError('Method not implemented!')
 
     def AddSupplierOrder(self, request, context):
-        """Records a supplier order raised for the deal (a reference record).
+        """Records a supplier order raised for the deal (a reference record). A supplier_id the
+        caller may not see, or of no partner, is NOT_FOUND.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

@@ -186,7 +186,9 @@ class InteractionsServicer:
         (direction) or email (email_subject, email_from, email_to) about subject_kind partner, deal
         or claim and subject_id, optionally as a reply (reply_to_id: same subject, same chain), with
         participants and a reminder (remind_at). The responsible user defaults to the caller.
-        Meetings and planned interactions start planned, calls and emails done.
+        Meetings and planned interactions start planned, calls and emails done. A subject partner
+        or deal, partner_id, or participant's partner or contact that does not exist or that the
+        caller may not see is NOT_FOUND (alike), and nothing is written.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -232,6 +234,7 @@ class InteractionsServicer:
 
     def LinkCreated(self, request, context):
         """Records that a contact, deal or claim was created from this interaction by its own service.
+        A contact or deal the caller may not see, or that does not exist, is NOT_FOUND.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -252,14 +255,16 @@ class InteractionsServicer:
         raise NotImplementedError('Method not implemented!')
 
     def AddParticipant(self, request, context):
-        """Adds a participant: free text (name, phone, email) and/or a partner, contact or user.
+        """Adds a participant: free text (name, phone, email) and/or a partner, contact or user. A
+        partner or contact the caller may not see, or that does not exist, is NOT_FOUND.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def LinkParticipant(self, request, context):
-        """Links a participant by hand to a partner, contact person or user.
+        """Links a participant by hand to a partner, contact person or user (NOT_FOUND as for
+        AddParticipant).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

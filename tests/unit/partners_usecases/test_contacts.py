@@ -163,3 +163,17 @@ def test_list_contacts_oldest_first(session, uow_for, partner):
         contacts.add_contact(uow_for(MANAGER_MOSCOW), MANAGER_MOSCOW, partner.id, {"full_name": name})
     listed = contacts.list_contacts(session, ADMIN_ACTOR, partner.id)
     assert [c["full_name"] for c in listed] == ["First", "Second"]
+
+
+def test_a_contact_is_seen_as_its_partner_is(session, uow_for, partner):
+    added = contacts.add_contact(uow_for(MANAGER_MOSCOW), MANAGER_MOSCOW, partner.id, IVAN)
+
+    seen = contacts.get_contact(session, MANAGER_MOSCOW, added["id"])
+
+    assert (seen["id"], seen["partner_id"], seen["full_name"]) == (added["id"], partner.id, "Ivan Petrov")
+    assert contacts.get_contact(session, ADMIN_ACTOR, added["id"])["id"] == added["id"]
+    missing = "00000000-0000-4000-8000-000000000000"
+    for actor, contact_id in ((MANAGER_SPB, added["id"]), (MANAGER_MOSCOW, missing)):  # hidden or absent: alike
+        with pytest.raises(NotFound) as refused:
+            contacts.get_contact(session, actor, contact_id)
+        assert refused.value.details == {"contact_id": contact_id} and "Ivan" not in refused.value.message

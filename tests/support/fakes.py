@@ -42,6 +42,9 @@ class FakePartners(_FakeService):
         self.partners: dict[str, dict[str, Any]] = {}
         self.agreements: dict[str, dict[str, Any]] = {}
         self.registered: list[tuple[dict[str, Any], dict[str, Any]]] = []
+        # Partners ``get`` and ``get_contact`` answer NotFound for, as for a caller who may not
+        # see them (the stand-in does not know the caller).
+        self.hidden: set[str] = set()
 
     # --- what a test puts in ------------------------------------------------------------
     def add_partner(self, name: str = "Romashka", *, kinds: tuple[str, ...] = ("client",), manager_id: str | None = None,
@@ -71,7 +74,7 @@ class FakePartners(_FakeService):
     # --- what deals asks ----------------------------------------------------------------
     def get(self, partner_id: str) -> dict[str, Any]:
         self._ask("get", partner_id)
-        if partner_id not in self.partners:
+        if partner_id not in self.partners or partner_id in self.hidden:
             raise NotFound(f"partner {partner_id} not found", {"partner_id": partner_id})
         return self.partners[partner_id]
 
@@ -79,7 +82,7 @@ class FakePartners(_FakeService):
         self._ask("get_contact", contact_id)
         for partner in self.partners.values():
             for contact in partner["contacts"]:
-                if contact["id"] == contact_id:
+                if contact["id"] == contact_id and partner["id"] not in self.hidden:
                     return {**contact, "partner_id": partner["id"]}
         raise NotFound(f"contact {contact_id} not found", {"contact_id": contact_id})
 

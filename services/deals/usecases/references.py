@@ -6,8 +6,10 @@ nothing about a hidden partner leaks, and nothing is written.
 Where each partner sits is kept here from partners' events (``partner_placements``,
 reassignment.py): a partner heard of is checked against the caller's row access with no call
 (the rule is the one partners applies to its own rows, crm_kit.access). A partner not heard of
-yet (just registered, its event still on the way) is asked of the partners service as the
-caller, which answers NotFound for one the caller may not see. Contacts are not copied here:
+yet (just registered, its event still on the way), or one that sits out of the caller's sight
+as last heard (it may have just moved into it: refusals are rare, so they are confirmed), is
+asked of the partners service as the caller, which answers NotFound for one the caller may not
+see. Contacts are not copied here:
 they are asked of the partners service (``get_contact``). When partners does not answer, the
 write is refused as Unavailable (nothing written; the caller retries). Without a partners client
 (``partners`` None: use-case tests) only partners heard of count: any other is NotFound.
@@ -33,9 +35,7 @@ def visible_partner(session: Session, actor: Actor, partners: Any, partner_id: s
     """Where the partner sits (``{manager_id, region, department}``), when it exists and the
     actor may see it; NotFound naming ``field`` otherwise."""
     row = session.get(PartnerPlacement, partner_id)
-    if row is not None:
-        if not can_see(actor, row.manager_id, row.region, row.department):
-            raise _not_found(partner_id, field)
+    if row is not None and can_see(actor, row.manager_id, row.region, row.department):
         return {"manager_id": row.manager_id, "region": row.region, "department": row.department}
     if partners is None:
         raise _not_found(partner_id, field)

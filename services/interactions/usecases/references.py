@@ -11,9 +11,11 @@ How it is checked, and why:
   last_interaction.follow_partners; ``partner_name`` set: the event carried the partner) is
   checked here against the caller's row access, with no call: that is the rule partners applies
   to its own rows (crm_kit.access), on the same manager, region and department.
-- A partner not heard of yet (just registered, its event still on the way) is asked of the
-  partners service as the caller (``get``), which answers NotFound for one the caller may not
-  see. So a client registered a moment ago can be written about at once.
+- A partner not heard of yet (just registered, its event still on the way), or one out of the
+  caller's sight as last heard (it may have just moved into it; refusals are rare, so they are
+  confirmed), is asked of the partners service as the caller (``get``), which answers NotFound
+  for one the caller may not see. So a client registered a moment ago can be written about at
+  once.
 - Contacts are not copied here: asked of partners (``get_contact``); deals are asked of the
   deals service (``get_deal``), which applies its own row access.
 - When the service asked does not answer, the write is refused as Unavailable (nothing
@@ -52,9 +54,7 @@ class References:
     def partner(self, partner_id: str, field: str = "partner_id") -> None:
         """NotFound naming ``field`` unless the partner exists and the actor may see it."""
         row = self.session.get(PartnerActivity, partner_id)
-        if row is not None and row.partner_name is not None:
-            if not can_see(self.actor, row.manager_id, row.region, row.department):
-                raise NotFound(f"partner {partner_id} not found", {field: partner_id})
+        if row is not None and row.partner_name is not None and can_see(self.actor, row.manager_id, row.region, row.department):
             return
         self._ask(self.partners, "get", partner_id, "partner", field)
 

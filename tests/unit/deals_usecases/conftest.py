@@ -47,8 +47,9 @@ def client(partners) -> dict[str, Any]:
 @pytest.fixture
 def borises(session, partners) -> dict[str, Any]:
     """A partner of Boris's in spb that deals has heard of (``partner_placements``): out of
-    Anna's sight."""
+    Anna's sight (partners, asked, says so too)."""
     partner = partners.add_partner("Lyutik", kinds=("client",), manager_id="boris", region="spb", department="south")
+    partners.hidden.add(partner["id"])
     session.add(PartnerPlacement(partner_id=partner["id"], manager_id="boris", region="spb", department="south"))
     session.flush()
     return partner

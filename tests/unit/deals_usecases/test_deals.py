@@ -206,3 +206,13 @@ def test_leads_from_calls_are_the_telephony_path_s_alone(session, uow_for, partn
     assert count(session, Deal) == 0
     lead = opening.open_lead_from_call(uow_for(INTERACTIONS), INTERACTIONS, call, partners=partners)
     assert (lead["source"], lead["source_ref"]) == ("call", "pbx-not-yet") and "replayed" not in lead
+
+
+def test_a_partner_that_just_moved_into_the_caller_s_sight_is_asked_of_partners(session, uow_for, partners, borises):
+    # Deals last heard it was Boris's in spb; partners says it is now in msk, Anna's to see.
+    partners.hidden.discard(borises["id"])
+    borises.update(region="msk", department="north")
+
+    deal = opening.open_deal(uow_for(ANNA), ANNA, {"title": "Теперь моя", "partner_id": borises["id"]}, partners=partners)
+
+    assert (deal["region"], deal["manager_id"]) == ("msk", "anna") and partners.times_asked("get") == 1

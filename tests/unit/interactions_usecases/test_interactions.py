@@ -186,6 +186,7 @@ def test_a_partner_contact_or_deal_the_caller_may_not_see_or_that_does_not_exist
         "partner_id": client["id"], "manager_id": "anna", "region": "msk", "department": "north",
         "partner": {"short_name": "Romashka", "kinds": ["client"], "status": "active",
                     "created_at": datetime.now(UTC) - timedelta(days=90)}}])
+    partners.hidden.add(client["id"])  # and partners, asked as Boris, says so too
     his = partners.add_partner("Lyutik", manager_id="boris")  # Boris's, not heard of yet: partners is asked
     nobody = str(uuid.uuid4())
     call = {"kind": "call", "subject_kind": "partner", "subject_id": his["id"], "direction": "outgoing", "region": "spb"}

@@ -219,6 +219,9 @@ def idempotent(method: Callable) -> Callable:
         store.record(unit.session, caller, name, key, reply)
         return reply
 
+    # nameko checks a call's arguments against the method's signature before a worker starts
+    # (IncorrectSignature to the caller); it reads this one, not the wrapper's (*args, **kwargs).
+    wrapper.__signature__ = signature
     wrapper.idempotent = True
     return wrapper
 

@@ -8,6 +8,7 @@ from datetime import timedelta
 from types import SimpleNamespace
 from typing import Any
 
+import eventlet
 import pytest
 from nameko.exceptions import IncorrectSignature
 from sqlalchemy import Column, Integer, MetaData, String, Table, create_engine, func, insert, select, update
@@ -18,7 +19,8 @@ from crm_kit.actor import Actor
 from crm_kit.clock import utcnow
 from crm_kit.db import UnitOfWork, messaging_tables
 from crm_kit.errors import ValidationError
-from crm_kit.idempotency import KeyStore, idempotent, keys_table
+from crm_kit.idempotency import KeyPruner, KeyStore, idempotent, keys_table
+from tests.support.waiting import eventually
 
 ANNA = Actor("anna", ("manager",), ("msk",))
 BORIS = Actor("boris", ("manager",), ("msk",))
@@ -127,6 +129,24 @@ def test_an_expired_key_counts_as_unused_and_is_pruned(database, monkeypatch):
     with database.engine.begin() as conn:
         conn.execute(update(KEYS).where(KEYS.c.request_id == "k-old").values(created_at=utcnow() - timedelta(minutes=2)))
     assert database.idempotency.prune(database.engine) == 1
+    with database.engine.connect() as conn:
+        assert conn.execute(select(KEYS.c.request_id)).scalars().all() == ["k-fresh"]
+
+
+def test_the_pruner_deletes_expired_keys_on_its_timer(database, monkeypatch):
+    monkeypatch.setenv("IDEMPOTENCY_KEY_TTL_S", "60")
+    monkeypatch.setenv("IDEMPOTENCY_PRUNE_INTERVAL_S", "0.05")
+    call(database, ANNA, "add_note", "old", request_id="k-old")
+    call(database, ANNA, "add_note", "fresh", request_id="k-fresh")
+    with database.engine.begin() as conn:
+        conn.execute(update(KEYS).where(KEYS.c.request_id == "k-old").values(created_at=utcnow() - timedelta(minutes=2)))
+    pruner = KeyPruner(database.engine, database.idempotency, "notes")
+    pruner.start()
+    try:
+        # The pruner is a green thread: the check yields to it.
+        eventually(lambda: eventlet.sleep(0.05) or count(database, KEYS) == 1, what="the expired key pruned")
+    finally:
+        pruner.stop()
     with database.engine.connect() as conn:
         assert conn.execute(select(KEYS.c.request_id)).scalars().all() == ["k-fresh"]
 

@@ -15,7 +15,7 @@ deals and interactions).
 
 Two gateways, in the same run:
 
-- production (sections cached per partner and caller, dropped by the services' events), over
+- production (sections cached per partner and access, dropped by the services' events), over
   500 of the partners (10 managers, 50 each) after one pass over them: the steady state of cards
   opened again and again (``p50_ms_c1``, ``p99_ms_c10``, ``cards_per_s_c50``, as before);
 - cold: the cache off (``GATEWAY_CARD_CACHE_TTL=0``: every card is ``partners.get_card`` plus a

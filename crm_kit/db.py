@@ -199,6 +199,11 @@ class UnitOfWork:
         self._actor_parts: dict[Actor, tuple[dict[str, Any], str]] = {}
 
     @property
+    def idempotency(self):
+        """The service's idempotency keys (crm_kit.idempotency.KeyStore), None without the table."""
+        return self._database.idempotency
+
+    @property
     def session(self) -> Session:
         if self._session is None:
             self._session = self._database.sessionmaker()
@@ -288,9 +293,15 @@ class Database(DependencyProvider):
     """A service's database, its outbox relay, and a :class:`UnitOfWork` per worker."""
 
     def __init__(self, metadata: MetaData):
+        from crm_kit.idempotency import TABLE, KeyStore
+
         self.metadata = metadata
         self.outbox = metadata.tables["outbox"]
         self.inbox = metadata.tables["inbox"]
+        # The keys of creating RPCs (crm_kit.idempotency), where the service's models have them.
+        keys = metadata.tables.get(TABLE)
+        self.idempotency = KeyStore(keys) if keys is not None else None
+        self.key_pruner = None
         self.engine: Engine | None = None
         self.relay = None
         self._units: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
@@ -308,15 +319,23 @@ class Database(DependencyProvider):
         self.engine = make_engine(url, pool_size=pool_size)
         self.sessionmaker = sessionmaker(bind=self.engine, expire_on_commit=False)
         self.relay = OutboxRelay(self.engine, self.outbox, self.service, self.container.config)
+        if self.idempotency is not None:
+            from crm_kit.idempotency import KeyPruner
+
+            self.key_pruner = KeyPruner(self.engine, self.idempotency, self.service)
 
     def start(self) -> None:
         self.relay.start()
+        if self.key_pruner is not None:
+            self.key_pruner.start()
 
     def stop(self) -> None:
         self.relay.stop()
+        if self.key_pruner is not None:
+            self.key_pruner.stop()
 
     def kill(self) -> None:
-        self.relay.stop()
+        self.stop()
 
     def get_dependency(self, worker_ctx) -> UnitOfWork:
         # Events emitted by a worker nobody called (a timer) are the system's own.

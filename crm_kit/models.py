@@ -3,7 +3,8 @@ ids and its created/updated times.
 
 A service's ``models.py`` starts with ``Base = service_base()``: its metadata names constraints
 and indexes by one convention (so alembic's autogenerate and every migration agree on names)
-and already holds the outbox and inbox tables (:func:`crm_kit.db.messaging_tables`). Records
+and already holds the outbox and inbox tables (:func:`crm_kit.db.messaging_tables`) and the
+idempotency keys of its creating RPCs (:func:`crm_kit.idempotency.keys_table`). Records
 are keyed by UUIDs kept as text (:data:`Id`, :func:`id_column`); other services refer to them
 by that text, never by a foreign key.
 """
@@ -19,6 +20,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from crm_kit.clock import utcnow
 from crm_kit.db import messaging_tables
+from crm_kit.idempotency import keys_table
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -39,12 +41,13 @@ def new_id() -> str:
 
 def service_base() -> type[DeclarativeBase]:
     """A declarative base with metadata of its own (one per service database), named by
-    :data:`NAMING_CONVENTION`, holding the outbox and inbox tables."""
+    :data:`NAMING_CONVENTION`, holding the outbox, inbox and idempotency keys tables."""
 
     class Base(DeclarativeBase):
         metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
     messaging_tables(Base.metadata)
+    keys_table(Base.metadata)
     return Base
 
 

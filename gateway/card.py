@@ -10,9 +10,13 @@ dead service does not make every card wait for its timeout. A section with a typ
 a Struct in their ``CardSection.data``. Every section, typed or not, has its ``CardSection`` with
 its state and, when unavailable, the reason.
 
-Sections that answered are cached per service, partner and caller (each service applies
-row-level access, so two callers may see different cards), for ``GATEWAY_CARD_CACHE_TTL``
-seconds at most, and dropped as soon as an event of partners or of any section's service
+Sections that answered are cached per service, partner and access: each service applies
+row-level access, and a section depends on the caller only through the access rule's parameters
+(``crm_kit.access.visibility_filter``: everything, or the caller's own records, regions and
+department). Callers with equal access share entries (every admin, two tokens of one manager);
+callers whose access differs never do. The cache holds at most ``GATEWAY_CARD_CACHE_MB`` of
+entries (their estimated size in memory; least recently used dropped first), for
+``GATEWAY_CARD_CACHE_TTL`` seconds at most, and drops them as soon as an event of partners or of any section's service
 (``<service>.events``) names the partner in its envelope's ``subject``; an event naming no
 partner drops everything. The cache is used only while its event subscription is live; after a
 reconnect it starts empty.
@@ -23,8 +27,10 @@ previous state. Measured effect: README, "Performance".
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import logging
+import sys
 import time
 import uuid
 from collections import OrderedDict
@@ -36,6 +42,7 @@ from crm.v1 import card_pb2 as pb
 from google.protobuf import json_format, struct_pb2
 from google.protobuf.message import Message
 
+from crm_kit.access import visibility_filter
 from crm_kit.actor import Actor
 from gateway.bridge import DownstreamError, RpcBridge
 from gateway.convert import to_message
@@ -45,6 +52,8 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 PARTNERS = "partners"
+# What an entry costs beyond its key and value: the OrderedDict slot, the entry tuple, the index.
+_ENTRY_OVERHEAD = 200
 # Sections with a typed field on ClientCard: service -> (field name, message class).
 TYPED_SECTIONS: dict[str, tuple[str, type]] = {
     "deals": ("deals", pb.DealsSection),
@@ -64,16 +73,40 @@ def partner_ids_of(event: dict[str, Any]) -> set[str] | None:
     return {str(partner_id) for partner_id in partner_ids if partner_id} or None
 
 
-class CardCache:
-    """Partners card sections by (partner, caller), kept fresh by partners events."""
+DEFAULT_MAX_BYTES = 64 * 1024 * 1024
 
-    def __init__(self, bridge: RpcBridge, *, ttl: float = 30.0, max_entries: int = 20000, services: tuple[str, ...] = ()):
+
+@functools.lru_cache(maxsize=4096)
+def access_key(actor: Actor) -> str:
+    """What decides which rows ``actor`` sees, as the cache keys it: the access rule's
+    parameters, nothing else of the token (another region is another key; another admin, or the
+    same manager with another token, is the same key)."""
+    return json.dumps(visibility_filter(actor), sort_keys=True, separators=(",", ":"))
+
+
+def footprint(value: Any) -> int:
+    """Roughly what ``value`` (a section: JSON values; a serialized card: bytes) takes in memory."""
+    size = sys.getsizeof(value)
+    if isinstance(value, dict):
+        size += sum(footprint(key) + footprint(item) for key, item in value.items())
+    elif isinstance(value, list | tuple):
+        size += sum(footprint(item) for item in value)
+    return size
+
+
+class CardCache:
+    """Card sections by (partner, service, access), bounded in bytes, kept fresh by events."""
+
+    def __init__(self, bridge: RpcBridge, *, ttl: float = 30.0, max_bytes: int = DEFAULT_MAX_BYTES,
+                 services: tuple[str, ...] = ()):
         self.bridge = bridge
         # Whose events keep the cache fresh: partners and every section's service.
         self.services = tuple(dict.fromkeys((PARTNERS, *services)))
         self.ttl = ttl
-        self.max_entries = max_entries
-        self._entries: OrderedDict[tuple[str, str, str], tuple[float, Any]] = OrderedDict()
+        self.max_bytes = max_bytes
+        self.size = 0  # the footprint of every entry held
+        # key -> (expires at, value, footprint)
+        self._entries: OrderedDict[tuple[str, str, str], tuple[float, Any, int]] = OrderedDict()
         self._by_partner: dict[str, set[tuple[str, str, str]]] = {}
         self._inflight: dict[tuple[str, str, str], asyncio.Future] = {}
         self._live = False
@@ -138,18 +171,33 @@ class CardCache:
     def clear(self) -> None:
         self._entries.clear()
         self._by_partner.clear()
+        self.size = 0
 
     def invalidate(self, partner_id: str) -> None:
         for key in self._by_partner.pop(partner_id, ()):
-            self._entries.pop(key, None)
+            self._drop(key)
+
+    def _drop(self, key: tuple[str, str, str]) -> None:
+        entry = self._entries.pop(key, None)
+        if entry is not None:
+            self.size -= entry[2]
 
     def _store(self, key: tuple[str, str, str], value: Any) -> None:
-        self._entries[key] = (time.monotonic() + self.ttl, value)
-        self._entries.move_to_end(key)
+        weight = footprint(key) + footprint(value) + _ENTRY_OVERHEAD
+        if weight > self.max_bytes:
+            return  # a section bigger than the whole cache is served, not kept
+        self._drop(key)
+        self._entries[key] = (time.monotonic() + self.ttl, value, weight)
+        self.size += weight
         self._by_partner.setdefault(key[0], set()).add(key)
-        while len(self._entries) > self.max_entries:
-            old, _ = self._entries.popitem(last=False)
-            self._by_partner.get(old[0], set()).discard(old)
+        while self.size > self.max_bytes:
+            old = next(iter(self._entries))
+            self._drop(old)
+            partner_keys = self._by_partner.get(old[0])
+            if partner_keys is not None:
+                partner_keys.discard(old)
+                if not partner_keys:
+                    del self._by_partner[old[0]]
 
     async def cached(self, service: str, partner_id: str, actor: Actor, fetch: Callable[[], Awaitable[T]]) -> T:
         """``service``'s section of ``partner_id``'s card for this caller: from the cache while
@@ -158,11 +206,12 @@ class CardCache:
         if not self.enabled:
             return await fetch()
         await self.ensure_subscribed()
-        key = (partner_id, service, actor.to_header())
+        key = (partner_id, service, access_key(actor))
         if self._live:
             entry = self._entries.get(key)
             if entry is not None and entry[0] > time.monotonic():
                 self.hits += 1
+                self._entries.move_to_end(key)
                 return entry[1]
         self.misses += 1
         pending = self._inflight.get(key)
@@ -185,9 +234,11 @@ class CardCache:
 
     async def partners_section(self, partner_id: str, actor: Actor, timeout: float) -> pb.ClientCard:
         """The card's partners part for this caller, from the cache or the partners service."""
-        return await self.cached(PARTNERS, partner_id, actor, lambda: self._fetch(partner_id, actor, timeout))
+        # Kept serialized: its size is known, and every caller gets a message of its own.
+        kept = await self.cached(PARTNERS, partner_id, actor, lambda: self._fetch(partner_id, actor, timeout))
+        return pb.ClientCard.FromString(kept)
 
-    async def _fetch(self, partner_id: str, actor: Actor, timeout: float) -> pb.ClientCard:
+    async def _fetch(self, partner_id: str, actor: Actor, timeout: float) -> bytes:
         data = await self.bridge.call(PARTNERS, "get_card", timeout=timeout, actor=actor, partner_id=partner_id)
         card = to_message(
             {
@@ -200,7 +251,7 @@ class CardCache:
             pb.ClientCard,
         )
         card.sections.add(name=PARTNERS, state=pb.SECTION_STATE_AVAILABLE)
-        return card
+        return card.SerializeToString()
 
 
 class SectionBreaker:
@@ -272,8 +323,7 @@ class CardComposer:
             raise
         if not others:
             return base
-        card = pb.ClientCard()
-        card.CopyFrom(base)
+        card = base  # a message of this call's own (partners_section)
         for section, typed in await asyncio.gather(*others):
             card.sections.append(section)
             if typed is not None:

@@ -22,6 +22,8 @@ GATEWAY_HEALTH_SERVICES    comma-separated downstream services to ping    every 
 GATEWAY_HEALTH_INTERVAL    seconds between health pings                   5
 GATEWAY_GRACE_SECONDS      grace period for calls in flight at shutdown   5
 GATEWAY_CARD_CACHE_TTL     seconds a cached card section may live         30 (0: no cache)
+GATEWAY_CARD_CACHE_MB      MiB the card cache may hold (estimated size    64
+                           in memory; least recently used dropped first)
 GATEWAY_CARD_SECTIONS      services asked for a client card section       deals,interactions
                            (comma-separated; empty: the partners part only)
 GATEWAY_SECTION_TIMEOUT    seconds a card section may take                0.5
@@ -74,6 +76,7 @@ class GatewayConfig:
     health_interval: float = 5.0
     grace_seconds: float = 5.0
     card_cache_ttl: float = 30.0
+    card_cache_bytes: int = 64 * 1024 * 1024
     card_sections: tuple[str, ...] = ("deals", "interactions")
     section_timeout: float = 0.5
     caller_concurrency: int = 6
@@ -110,6 +113,7 @@ def load_config(environ: Mapping[str, str] | None = None) -> GatewayConfig:
         health_interval=_seconds(env, "GATEWAY_HEALTH_INTERVAL", 5.0),
         grace_seconds=_seconds(env, "GATEWAY_GRACE_SECONDS", 5.0),
         card_cache_ttl=0.0 if env.get("GATEWAY_CARD_CACHE_TTL") in ("0", "0.0") else _seconds(env, "GATEWAY_CARD_CACHE_TTL", 30.0),
+        card_cache_bytes=_count(env, "GATEWAY_CARD_CACHE_MB", 64) * 1024 * 1024,
         card_sections=_names(env, "GATEWAY_CARD_SECTIONS", ("deals", "interactions")),
         section_timeout=_seconds(env, "GATEWAY_SECTION_TIMEOUT", 0.5),
         caller_concurrency=_count(env, "GATEWAY_CALLER_CONCURRENCY", 6),

@@ -35,6 +35,7 @@ def servicers_for(config) -> list[ServicerRegistration]:
             cards.register,
             default_timeout=config.rpc_timeout,
             cache_ttl=config.card_cache_ttl,
+            cache_bytes=config.card_cache_bytes,
             sections=list(config.card_sections),
             section_timeout=config.section_timeout,
         ),

@@ -22,3 +22,11 @@ class BridgedServicer:
             self.service, method, timeout=downstream_timeout(context, self.default_timeout), actor=require_actor(),
             **kwargs,
         )
+
+    async def _create(self, context, request, method: str, **kwargs: Any) -> Any:
+        """:meth:`_call` for a creating method: the request's ``request_id`` goes along, so a
+        retry with the same id answers the first reply and writes nothing again
+        (crm_kit.idempotency)."""
+        if request.request_id:
+            kwargs["request_id"] = request.request_id
+        return await self._call(context, method, **kwargs)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from crm.v1 import card_pb2_grpc
 
 from crm_kit.errors import ValidationError
-from gateway.card import CardCache, CardComposer
+from gateway.card import DEFAULT_MAX_BYTES, CardCache, CardComposer
 from gateway.interceptors import downstream_timeout, require_actor
 
 
@@ -21,6 +21,8 @@ class ClientCardsServicer(card_pb2_grpc.ClientCardsServicer):
         return await self.composer.compose(request.partner_id, require_actor(), timeout)
 
 
-def register(server, bridge, *, default_timeout: float, cache_ttl: float, sections: list[str], section_timeout: float) -> None:
-    composer = CardComposer(bridge, CardCache(bridge, ttl=cache_ttl, services=tuple(sections)), sections, section_timeout=section_timeout)
+def register(server, bridge, *, default_timeout: float, cache_ttl: float, sections: list[str], section_timeout: float,
+             cache_bytes: int = DEFAULT_MAX_BYTES) -> None:
+    cache = CardCache(bridge, ttl=cache_ttl, max_bytes=cache_bytes, services=tuple(sections))
+    composer = CardComposer(bridge, cache, sections, section_timeout=section_timeout)
     card_pb2_grpc.add_ClientCardsServicer_to_server(ClientCardsServicer(composer, default_timeout), server)

@@ -70,7 +70,7 @@ class DealsServicer(BridgedServicer, deals_pb2_grpc.DealsServicer):
 
     async def OpenLeadFromCall(self, request, context):
         call = filled(request, ("partner_id", "call_id", "phone", "manager_id", "title", "region", "department"))
-        return to_message(await self._call(context, "open_lead_from_call", call=call), pb.Deal)
+        return to_message(await self._create(context, request, "open_lead_from_call", call=call), pb.Deal)
 
     async def GetDeal(self, request, context):
         return to_message(await self._call(context, "get_deal", deal_id=request.deal_id), pb.Deal)
@@ -112,8 +112,8 @@ class DealsServicer(BridgedServicer, deals_pb2_grpc.DealsServicer):
     # --- offers ---------------------------------------------------------------------------
     async def AddOffer(self, request, context):
         offer = pick(to_payload(request.offer), OFFER_INPUT)
-        result = await self._call(context, "add_offer", deal_id=request.deal_id, offer=offer,
-                                  options=override_options(request))
+        result = await self._create(context, request, "add_offer", deal_id=request.deal_id, offer=offer,
+                                    options=override_options(request))
         return to_message(result, pb.Offer)
 
     async def SetOfferStatus(self, request, context):
@@ -123,7 +123,7 @@ class DealsServicer(BridgedServicer, deals_pb2_grpc.DealsServicer):
     # --- work plan, documents, supplier orders --------------------------------------------
     async def AddTask(self, request, context):
         task = pick(to_payload(request.task), TASK_INPUT)
-        return to_message(await self._call(context, "add_task", deal_id=request.deal_id, task=task), pb.Task)
+        return to_message(await self._create(context, request, "add_task", deal_id=request.deal_id, task=task), pb.Task)
 
     async def CompleteTask(self, request, context):
         return to_message(await self._call(context, "complete_task", task_id=request.task_id), pb.Task)
@@ -138,19 +138,19 @@ class DealsServicer(BridgedServicer, deals_pb2_grpc.DealsServicer):
 
     async def AddDocument(self, request, context):
         document = pick(to_payload(request.document), DOCUMENT_INPUT)
-        result = await self._call(context, "add_document", deal_id=request.deal_id, document=document)
+        result = await self._create(context, request, "add_document", deal_id=request.deal_id, document=document)
         return to_message(result, pb.Document)
 
     async def AddSupplierOrder(self, request, context):
         order = pick(to_payload(request.order), SUPPLIER_ORDER_INPUT)
-        result = await self._call(context, "add_supplier_order", deal_id=request.deal_id, order=order)
+        result = await self._create(context, request, "add_supplier_order", deal_id=request.deal_id, order=order)
         return to_message(result, pb.SupplierOrder)
 
     # --- invoices and payments ------------------------------------------------------------
     async def IssueInvoice(self, request, context):
         invoice = pick(to_payload(request.invoice), INVOICE_INPUT)
-        result = await self._call(context, "issue_invoice", deal_id=request.deal_id, invoice=invoice,
-                                  options=override_options(request))
+        result = await self._create(context, request, "issue_invoice", deal_id=request.deal_id, invoice=invoice,
+                                    options=override_options(request))
         return to_message(result, pb.Invoice)
 
     async def CancelInvoice(self, request, context):
@@ -160,7 +160,7 @@ class DealsServicer(BridgedServicer, deals_pb2_grpc.DealsServicer):
 
     async def RecordPayment(self, request, context):
         payment = pick(to_payload(request.payment), PAYMENT_INPUT)
-        result = await self._call(context, "record_payment", invoice_id=request.invoice_id, payment=payment)
+        result = await self._create(context, request, "record_payment", invoice_id=request.invoice_id, payment=payment)
         return to_message(result, pb.Invoice)
 
     async def ListInvoices(self, request, context):
@@ -198,7 +198,7 @@ class DealsServicer(BridgedServicer, deals_pb2_grpc.DealsServicer):
             }
             for stage in request.process.stages
         ]
-        return to_message(await self._call(context, "define_process", process=process), pb.SalesProcess)
+        return to_message(await self._create(context, request, "define_process", process=process), pb.SalesProcess)
 
 
 def register(server, bridge, default_timeout: float = 5.0) -> None:

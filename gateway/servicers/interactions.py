@@ -58,7 +58,7 @@ class InteractionsServicer(BridgedServicer, interactions_pb2_grpc.InteractionsSe
         interaction = pick(to_payload(request.interaction), INTERACTION_INPUT)
         if "participants" in interaction:
             interaction["participants"] = [pick(p, PARTICIPANT_INPUT) for p in interaction["participants"]]
-        return to_message(await self._call(context, "register", interaction=interaction), pb.Interaction)
+        return to_message(await self._create(context, request, "register", interaction=interaction), pb.Interaction)
 
     async def Get(self, request, context):
         return to_message(await self._call(context, "get", interaction_id=request.interaction_id), pb.Interaction)
@@ -87,12 +87,12 @@ class InteractionsServicer(BridgedServicer, interactions_pb2_grpc.InteractionsSe
         for key in ("planned_at", "remind_at"):
             if (value := moment(request, key)) is not None:
                 follow_up[key] = value
-        result = await self._call(context, "follow_up", interaction_id=request.interaction_id, follow_up=follow_up)
+        result = await self._create(context, request, "follow_up", interaction_id=request.interaction_id, follow_up=follow_up)
         return to_message(result, pb.Interaction)
 
     async def LinkCreated(self, request, context):
-        result = await self._call(context, "link_created", interaction_id=request.interaction_id, kind=request.kind,
-                                  id=request.created_id)
+        result = await self._create(context, request, "link_created", interaction_id=request.interaction_id,
+                                    kind=request.kind, id=request.created_id)
         return to_message(result, pb.Interaction)
 
     # --- chains ---------------------------------------------------------------------------
@@ -109,7 +109,7 @@ class InteractionsServicer(BridgedServicer, interactions_pb2_grpc.InteractionsSe
     # --- participants ---------------------------------------------------------------------
     async def AddParticipant(self, request, context):
         participant = pick(to_payload(request.participant), PARTICIPANT_INPUT)
-        result = await self._call(context, "add_participant", interaction_id=request.interaction_id, participant=participant)
+        result = await self._create(context, request, "add_participant", interaction_id=request.interaction_id, participant=participant)
         return to_message(result, pb.Interaction)
 
     async def LinkParticipant(self, request, context):

@@ -111,7 +111,7 @@ class PartnersServicer(BridgedServicer, partners_pb2_grpc.PartnersServicer):
 
     # --- contacts -------------------------------------------------------------------------
     async def AddContact(self, request, context):
-        result = await self._call(context, "add_contact", partner_id=request.partner_id, contact=to_payload(request.contact))
+        result = await self._create(context, request, "add_contact", partner_id=request.partner_id, contact=to_payload(request.contact))
         return to_message(result, pb.Contact)
 
     async def UpdateContact(self, request, context):
@@ -128,7 +128,7 @@ class PartnersServicer(BridgedServicer, partners_pb2_grpc.PartnersServicer):
 
     # --- relationships --------------------------------------------------------------------
     async def AddRelationship(self, request, context):
-        result = await self._call(context, "add_relationship", relationship=to_payload(request.relationship))
+        result = await self._create(context, request, "add_relationship", relationship=to_payload(request.relationship))
         return to_message(result, pb.Relationship)
 
     async def RemoveRelationship(self, request, context):
@@ -141,7 +141,7 @@ class PartnersServicer(BridgedServicer, partners_pb2_grpc.PartnersServicer):
 
     # --- agreements -----------------------------------------------------------------------
     async def CreateAgreement(self, request, context):
-        return to_message(await self._call(context, "create_agreement", agreement=to_payload(request.agreement)), pb.Agreement)
+        return to_message(await self._create(context, request, "create_agreement", agreement=to_payload(request.agreement)), pb.Agreement)
 
     async def UpdateAgreement(self, request, context):
         changes = to_payload(request.agreement, only=mask_paths(request.update_mask, AGREEMENT_MASK, "agreement"))
@@ -181,7 +181,7 @@ class PartnersServicer(BridgedServicer, partners_pb2_grpc.PartnersServicer):
             "department": blank_to_none(request.department),
             "reason": blank_to_none(request.reason),
         }
-        return to_message(await self._call(context, "handover", handover=handover), pb.HandOverClientsResponse)
+        return to_message(await self._create(context, request, "handover", handover=handover), pb.HandOverClientsResponse)
 
     async def ListManagerHistory(self, request, context):
         items = await self._call(context, "manager_history", partner_id=request.partner_id)

@@ -20,6 +20,7 @@ from crm_kit.batch import handles_batch
 from crm_kit.config import env_int
 from crm_kit.db import Database
 from crm_kit.entrypoints import handles, rpc, timer
+from crm_kit.idempotency import idempotent
 from crm_kit.observability import Observability
 from crm_kit.replay import Replayer, replay_request
 from crm_kit.validation import date_arg, datetime_arg, uuid_arg
@@ -68,7 +69,8 @@ class DealsService:
         return stages.list_processes(self.db.session)
 
     @rpc
-    def define_process(self, process) -> dict:
+    @idempotent
+    def define_process(self, process, request_id=None) -> dict:
         """Define a sales process: code, name, mode (strict | manual | none), stages in order with
         probability, time limit and preconditions. Admins and heads of sales only
         (PermissionDenied). Refuses duplicate stage codes, probabilities outside 0..100 or
@@ -88,7 +90,8 @@ class DealsService:
         return opening.open_deal(self.db, self.actor, deal, options, partners=self.partners)
 
     @rpc
-    def open_lead_from_call(self, call) -> dict:
+    @idempotent
+    def open_lead_from_call(self, call, request_id=None) -> dict:
         """Open a lead from a first call (source "call"); once per ``call_id``: a second call
         answers the first deal. Services only: the interactions service, for a call from an
         unknown number (PermissionDenied for people: call ids are the PBX's). Refuses a missing
@@ -152,7 +155,8 @@ class DealsService:
 
     # --- offers ---------------------------------------------------------------------------
     @rpc
-    def add_offer(self, deal_id, offer, options=None) -> dict:
+    @idempotent
+    def add_offer(self, deal_id, offer, options=None, request_id=None) -> dict:
         """Add a draft commercial offer with lines; amounts and total are computed. Refuses bad
         lines (ValidationError naming ``lines.<i>.<field>``), a closed deal, and a line discount
         above the deal's agreement's (PreconditionFailed, ``rule`` "discount_percent") unless a
@@ -169,7 +173,8 @@ class DealsService:
 
     # --- work plan, documents, supplier orders --------------------------------------------
     @rpc
-    def add_task(self, deal_id, task) -> dict:
+    @idempotent
+    def add_task(self, deal_id, task, request_id=None) -> dict:
         """Put a task on the deal's plan (``{title, due_date, responsible_id?}``). Refuses a
         missing title or due date (ValidationError)."""
         return work.add_task(self.db, self.actor, uuid_arg(deal_id, "deal_id"), task)
@@ -187,19 +192,22 @@ class DealsService:
         return work.list_tasks(self.db.session, self.actor, filters)
 
     @rpc
-    def add_document(self, deal_id, document) -> dict:
+    @idempotent
+    def add_document(self, deal_id, document, request_id=None) -> dict:
         """Link an external document (order, contract, shipment, other) by number or URL."""
         return work.add_document(self.db, self.actor, uuid_arg(deal_id, "deal_id"), document)
 
     @rpc
-    def add_supplier_order(self, deal_id, order) -> dict:
+    @idempotent
+    def add_supplier_order(self, deal_id, order, request_id=None) -> dict:
         """Record a supplier order raised for the deal (``{supplier_id, number?, amount?, ...}``).
         Refuses a supplier that does not exist or that the caller may not see (NotFound)."""
         return work.add_supplier_order(self.db, self.actor, uuid_arg(deal_id, "deal_id"), order, partners=self.partners)
 
     # --- invoices and payments ------------------------------------------------------------
     @rpc
-    def issue_invoice(self, deal_id, invoice, options=None) -> dict:
+    @idempotent
+    def issue_invoice(self, deal_id, invoice, options=None, request_id=None) -> dict:
         """Issue an invoice (``{number, amount, due_date, issued_on?, currency?}``). Refuses an
         amount not above zero, a due date before the issue date (ValidationError), a number the
         deal already has (Conflict), a lost deal, a due date later than the deal's agreement's
@@ -216,7 +224,8 @@ class DealsService:
         return invoices.cancel_invoice(self.db, self.actor, uuid_arg(invoice_id, "invoice_id"), cancellation)
 
     @rpc
-    def record_payment(self, invoice_id, payment) -> dict:
+    @idempotent
+    def record_payment(self, invoice_id, payment, request_id=None) -> dict:
         """Apply a payment (``{amount, paid_on, external_id}``) and answer the invoice; once per
         external_id (a repeat answers ``replayed``). Refuses an overpayment (ValidationError on
         ``amount``), an external_id used for another invoice (Conflict), a cancelled invoice."""

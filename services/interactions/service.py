@@ -27,6 +27,7 @@ from crm_kit.contracts import EventContract
 from crm_kit.db import Database
 from crm_kit.entrypoints import handles, rpc, timer
 from crm_kit.errors import ValidationError
+from crm_kit.idempotency import idempotent
 from crm_kit.observability import Observability
 from crm_kit.replay import Replayer, replay_request
 from crm_kit.validation import datetime_arg, uuid_arg
@@ -93,7 +94,8 @@ class InteractionsService:
 
     # --- interactions ---------------------------------------------------------------------
     @rpc
-    def register(self, interaction) -> dict:
+    @idempotent
+    def register(self, interaction, request_id=None) -> dict:
         """Register a meeting (planned_at, place), planned interaction (planned_at), phone call
         (direction, from/to numbers, duration_s, recording_url) or email (email_subject, body,
         email_from, email_to, thread_id) about a subject (``subject_kind`` partner | deal | claim,
@@ -132,13 +134,15 @@ class InteractionsService:
         )
 
     @rpc
-    def follow_up(self, interaction_id, follow_up=None) -> dict:
+    @idempotent
+    def follow_up(self, interaction_id, follow_up=None, request_id=None) -> dict:
         """Plan a follow-up interaction (``{kind?, title?, planned_at, place?, remind_at?,
         responsible_id?}``): same subject and chain, ``follow_up_of_id`` linking back."""
         return follow_ups.follow_up(self.db, self.actor, uuid_arg(interaction_id, "interaction_id"), follow_up)
 
     @rpc
-    def link_created(self, interaction_id, kind, id) -> dict:  # noqa: A002 - the RPC's argument name
+    @idempotent
+    def link_created(self, interaction_id, kind, id, request_id=None) -> dict:  # noqa: A002 - the RPC's argument name
         """Record that a contact, deal or claim (``kind``) with ``id`` was created from this
         interaction by its own service; the link is kept on the interaction. Refuses a contact
         or deal that does not exist or that the caller may not see (NotFound on ``id``)."""
@@ -159,7 +163,8 @@ class InteractionsService:
 
     # --- participants ---------------------------------------------------------------------
     @rpc
-    def add_participant(self, interaction_id, participant) -> dict:
+    @idempotent
+    def add_participant(self, interaction_id, participant, request_id=None) -> dict:
         """Add a participant: free text (name, phone, email) and/or a partner, contact or user.
         Refuses a partner or contact that does not exist or that the caller may not see
         (NotFound)."""

@@ -14,6 +14,7 @@ from datetime import date
 from crm_kit.actor_provider import ActorProvider
 from crm_kit.db import Database
 from crm_kit.entrypoints import rpc, timer
+from crm_kit.idempotency import idempotent
 from crm_kit.observability import Observability
 from crm_kit.replay import Replayer, replay_request
 from crm_kit.validation import date_arg, uuid_arg
@@ -128,7 +129,8 @@ class PartnersService:
 
     # --- contacts -------------------------------------------------------------------------
     @rpc
-    def add_contact(self, partner_id, contact) -> dict:
+    @idempotent
+    def add_contact(self, partner_id, contact, request_id=None) -> dict:
         """Add a contact person with roles, phones and emails to a partner."""
         return contacts.add_contact(self.db, self.actor, uuid_arg(partner_id, "partner_id"), contact)
 
@@ -155,7 +157,8 @@ class PartnersService:
 
     # --- relationships --------------------------------------------------------------------
     @rpc
-    def add_relationship(self, relationship) -> dict:
+    @idempotent
+    def add_relationship(self, relationship, request_id=None) -> dict:
         """Link two partners (head office of, dealer of...) or two contacts (reports to...)."""
         return relationships.add_relationship(self.db, self.actor, relationship)
 
@@ -171,7 +174,8 @@ class PartnersService:
 
     # --- agreements -----------------------------------------------------------------------
     @rpc
-    def create_agreement(self, agreement) -> dict:
+    @idempotent
+    def create_agreement(self, agreement, request_id=None) -> dict:
         """A standard agreement for a segment, or an individual one for a partner (optionally
         derived from a standard one). Starts as a draft."""
         return agreements.create_agreement(self.db, self.actor, agreement)
@@ -210,7 +214,8 @@ class PartnersService:
         return managers.reassign(self.db, self.actor, uuid_arg(partner_id, "partner_id"), assignment)
 
     @rpc
-    def handover(self, handover) -> dict:
+    @idempotent
+    def handover(self, handover, request_id=None) -> dict:
         """Hand a manager's whole client base to another manager (heads of sales, admins)."""
         return managers.handover(self.db, self.actor, handover)
 

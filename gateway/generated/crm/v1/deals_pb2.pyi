@@ -218,7 +218,7 @@ class OpenDealRequest(_message.Message):
     def __init__(self, deal: _Optional[_Union[Deal, _Mapping]] = ..., request_id: _Optional[str] = ...) -> None: ...
 
 class OpenLeadFromCallRequest(_message.Message):
-    __slots__ = ("partner_id", "call_id", "phone", "manager_id", "title", "region", "department")
+    __slots__ = ("partner_id", "call_id", "phone", "manager_id", "title", "region", "department", "request_id")
     PARTNER_ID_FIELD_NUMBER: _ClassVar[int]
     CALL_ID_FIELD_NUMBER: _ClassVar[int]
     PHONE_FIELD_NUMBER: _ClassVar[int]
@@ -226,6 +226,7 @@ class OpenLeadFromCallRequest(_message.Message):
     TITLE_FIELD_NUMBER: _ClassVar[int]
     REGION_FIELD_NUMBER: _ClassVar[int]
     DEPARTMENT_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
     partner_id: str
     call_id: str
     phone: str
@@ -233,7 +234,8 @@ class OpenLeadFromCallRequest(_message.Message):
     title: str
     region: str
     department: str
-    def __init__(self, partner_id: _Optional[str] = ..., call_id: _Optional[str] = ..., phone: _Optional[str] = ..., manager_id: _Optional[str] = ..., title: _Optional[str] = ..., region: _Optional[str] = ..., department: _Optional[str] = ...) -> None: ...
+    request_id: str
+    def __init__(self, partner_id: _Optional[str] = ..., call_id: _Optional[str] = ..., phone: _Optional[str] = ..., manager_id: _Optional[str] = ..., title: _Optional[str] = ..., region: _Optional[str] = ..., department: _Optional[str] = ..., request_id: _Optional[str] = ...) -> None: ...
 
 class GetDealRequest(_message.Message):
     __slots__ = ("deal_id",)
@@ -370,14 +372,16 @@ class TermsOverride(_message.Message):
     def __init__(self, rules: _Optional[_Iterable[str]] = ..., agreement_id: _Optional[str] = ..., by: _Optional[str] = ..., at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., reason: _Optional[str] = ...) -> None: ...
 
 class AddOfferRequest(_message.Message):
-    __slots__ = ("deal_id", "offer", "override_reason")
+    __slots__ = ("deal_id", "offer", "override_reason", "request_id")
     DEAL_ID_FIELD_NUMBER: _ClassVar[int]
     OFFER_FIELD_NUMBER: _ClassVar[int]
     OVERRIDE_REASON_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
     deal_id: str
     offer: Offer
     override_reason: str
-    def __init__(self, deal_id: _Optional[str] = ..., offer: _Optional[_Union[Offer, _Mapping]] = ..., override_reason: _Optional[str] = ...) -> None: ...
+    request_id: str
+    def __init__(self, deal_id: _Optional[str] = ..., offer: _Optional[_Union[Offer, _Mapping]] = ..., override_reason: _Optional[str] = ..., request_id: _Optional[str] = ...) -> None: ...
 
 class SetOfferStatusRequest(_message.Message):
     __slots__ = ("offer_id", "status")
@@ -412,12 +416,14 @@ class Task(_message.Message):
     def __init__(self, id: _Optional[str] = ..., deal_id: _Optional[str] = ..., title: _Optional[str] = ..., due_date: _Optional[_Union[_common_pb2.Date, _Mapping]] = ..., responsible_id: _Optional[str] = ..., done: _Optional[bool] = ..., done_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., kind: _Optional[str] = ..., created_by: _Optional[str] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class AddTaskRequest(_message.Message):
-    __slots__ = ("deal_id", "task")
+    __slots__ = ("deal_id", "task", "request_id")
     DEAL_ID_FIELD_NUMBER: _ClassVar[int]
     TASK_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
     deal_id: str
     task: Task
-    def __init__(self, deal_id: _Optional[str] = ..., task: _Optional[_Union[Task, _Mapping]] = ...) -> None: ...
+    request_id: str
+    def __init__(self, deal_id: _Optional[str] = ..., task: _Optional[_Union[Task, _Mapping]] = ..., request_id: _Optional[str] = ...) -> None: ...
 
 class CompleteTaskRequest(_message.Message):
     __slots__ = ("task_id",)
@@ -470,12 +476,14 @@ class Document(_message.Message):
     def __init__(self, id: _Optional[str] = ..., deal_id: _Optional[str] = ..., kind: _Optional[str] = ..., number: _Optional[str] = ..., date: _Optional[_Union[_common_pb2.Date, _Mapping]] = ..., url: _Optional[str] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., created_by: _Optional[str] = ...) -> None: ...
 
 class AddDocumentRequest(_message.Message):
-    __slots__ = ("deal_id", "document")
+    __slots__ = ("deal_id", "document", "request_id")
     DEAL_ID_FIELD_NUMBER: _ClassVar[int]
     DOCUMENT_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
     deal_id: str
     document: Document
-    def __init__(self, deal_id: _Optional[str] = ..., document: _Optional[_Union[Document, _Mapping]] = ...) -> None: ...
+    request_id: str
+    def __init__(self, deal_id: _Optional[str] = ..., document: _Optional[_Union[Document, _Mapping]] = ..., request_id: _Optional[str] = ...) -> None: ...
 
 class SupplierOrder(_message.Message):
     __slots__ = ("id", "deal_id", "supplier_id", "number", "amount", "currency", "status", "created_at", "created_by")
@@ -500,12 +508,14 @@ class SupplierOrder(_message.Message):
     def __init__(self, id: _Optional[str] = ..., deal_id: _Optional[str] = ..., supplier_id: _Optional[str] = ..., number: _Optional[str] = ..., amount: _Optional[_Union[_common_pb2.Decimal, _Mapping]] = ..., currency: _Optional[str] = ..., status: _Optional[str] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., created_by: _Optional[str] = ...) -> None: ...
 
 class AddSupplierOrderRequest(_message.Message):
-    __slots__ = ("deal_id", "order")
+    __slots__ = ("deal_id", "order", "request_id")
     DEAL_ID_FIELD_NUMBER: _ClassVar[int]
     ORDER_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
     deal_id: str
     order: SupplierOrder
-    def __init__(self, deal_id: _Optional[str] = ..., order: _Optional[_Union[SupplierOrder, _Mapping]] = ...) -> None: ...
+    request_id: str
+    def __init__(self, deal_id: _Optional[str] = ..., order: _Optional[_Union[SupplierOrder, _Mapping]] = ..., request_id: _Optional[str] = ...) -> None: ...
 
 class Payment(_message.Message):
     __slots__ = ("id", "invoice_id", "amount", "paid_on", "external_id", "source", "created_at")
@@ -572,14 +582,16 @@ class Invoice(_message.Message):
     def __init__(self, id: _Optional[str] = ..., deal_id: _Optional[str] = ..., partner_id: _Optional[str] = ..., number: _Optional[str] = ..., issued_on: _Optional[_Union[_common_pb2.Date, _Mapping]] = ..., due_date: _Optional[_Union[_common_pb2.Date, _Mapping]] = ..., amount: _Optional[_Union[_common_pb2.Decimal, _Mapping]] = ..., currency: _Optional[str] = ..., paid: _Optional[_Union[_common_pb2.Decimal, _Mapping]] = ..., balance: _Optional[_Union[_common_pb2.Decimal, _Mapping]] = ..., status: _Optional[str] = ..., overdue: _Optional[bool] = ..., days_overdue: _Optional[int] = ..., payments: _Optional[_Iterable[_Union[Payment, _Mapping]]] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., overdue_notified_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., replayed: _Optional[bool] = ..., terms_override: _Optional[_Union[TermsOverride, _Mapping]] = ..., cancelled_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., cancelled_by: _Optional[str] = ..., cancel_reason: _Optional[str] = ...) -> None: ...
 
 class IssueInvoiceRequest(_message.Message):
-    __slots__ = ("deal_id", "invoice", "override_reason")
+    __slots__ = ("deal_id", "invoice", "override_reason", "request_id")
     DEAL_ID_FIELD_NUMBER: _ClassVar[int]
     INVOICE_FIELD_NUMBER: _ClassVar[int]
     OVERRIDE_REASON_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
     deal_id: str
     invoice: Invoice
     override_reason: str
-    def __init__(self, deal_id: _Optional[str] = ..., invoice: _Optional[_Union[Invoice, _Mapping]] = ..., override_reason: _Optional[str] = ...) -> None: ...
+    request_id: str
+    def __init__(self, deal_id: _Optional[str] = ..., invoice: _Optional[_Union[Invoice, _Mapping]] = ..., override_reason: _Optional[str] = ..., request_id: _Optional[str] = ...) -> None: ...
 
 class CancelInvoiceRequest(_message.Message):
     __slots__ = ("invoice_id", "reason")
@@ -590,12 +602,14 @@ class CancelInvoiceRequest(_message.Message):
     def __init__(self, invoice_id: _Optional[str] = ..., reason: _Optional[str] = ...) -> None: ...
 
 class RecordPaymentRequest(_message.Message):
-    __slots__ = ("invoice_id", "payment")
+    __slots__ = ("invoice_id", "payment", "request_id")
     INVOICE_ID_FIELD_NUMBER: _ClassVar[int]
     PAYMENT_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
     invoice_id: str
     payment: Payment
-    def __init__(self, invoice_id: _Optional[str] = ..., payment: _Optional[_Union[Payment, _Mapping]] = ...) -> None: ...
+    request_id: str
+    def __init__(self, invoice_id: _Optional[str] = ..., payment: _Optional[_Union[Payment, _Mapping]] = ..., request_id: _Optional[str] = ...) -> None: ...
 
 class ListInvoicesRequest(_message.Message):
     __slots__ = ("partner_id", "deal_id", "overdue_only", "page")
@@ -662,7 +676,9 @@ class ListProcessesResponse(_message.Message):
     def __init__(self, processes: _Optional[_Iterable[_Union[SalesProcess, _Mapping]]] = ...) -> None: ...
 
 class DefineProcessRequest(_message.Message):
-    __slots__ = ("process",)
+    __slots__ = ("process", "request_id")
     PROCESS_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
     process: SalesProcess
-    def __init__(self, process: _Optional[_Union[SalesProcess, _Mapping]] = ...) -> None: ...
+    request_id: str
+    def __init__(self, process: _Optional[_Union[SalesProcess, _Mapping]] = ..., request_id: _Optional[str] = ...) -> None: ...

@@ -190,10 +190,12 @@ class InteractionSummary(_message.Message):
     def __init__(self, id: _Optional[str] = ..., kind: _Optional[str] = ..., status: _Optional[str] = ..., title: _Optional[str] = ..., subject_kind: _Optional[str] = ..., subject_id: _Optional[str] = ..., partner_id: _Optional[str] = ..., chain_id: _Optional[str] = ..., reply_to_id: _Optional[str] = ..., planned_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., occurred_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., completed_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., responsible_id: _Optional[str] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., call_id: _Optional[str] = ..., call_state: _Optional[str] = ..., direction: _Optional[str] = ..., from_number: _Optional[str] = ..., to_number: _Optional[str] = ..., duration_s: _Optional[int] = ..., extension: _Optional[str] = ..., answered_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., ended_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., transfers: _Optional[_Iterable[_Union[CallTransfer, _Mapping]]] = ..., external_number: _Optional[str] = ..., match_state: _Optional[str] = ...) -> None: ...
 
 class RegisterInteractionRequest(_message.Message):
-    __slots__ = ("interaction",)
+    __slots__ = ("interaction", "request_id")
     INTERACTION_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
     interaction: Interaction
-    def __init__(self, interaction: _Optional[_Union[Interaction, _Mapping]] = ...) -> None: ...
+    request_id: str
+    def __init__(self, interaction: _Optional[_Union[Interaction, _Mapping]] = ..., request_id: _Optional[str] = ...) -> None: ...
 
 class GetInteractionRequest(_message.Message):
     __slots__ = ("interaction_id",)
@@ -232,7 +234,7 @@ class CompleteInteractionRequest(_message.Message):
     def __init__(self, interaction_id: _Optional[str] = ..., outcome: _Optional[str] = ...) -> None: ...
 
 class FollowUpRequest(_message.Message):
-    __slots__ = ("interaction_id", "kind", "title", "planned_at", "place", "remind_at", "responsible_id")
+    __slots__ = ("interaction_id", "kind", "title", "planned_at", "place", "remind_at", "responsible_id", "request_id")
     INTERACTION_ID_FIELD_NUMBER: _ClassVar[int]
     KIND_FIELD_NUMBER: _ClassVar[int]
     TITLE_FIELD_NUMBER: _ClassVar[int]
@@ -240,6 +242,7 @@ class FollowUpRequest(_message.Message):
     PLACE_FIELD_NUMBER: _ClassVar[int]
     REMIND_AT_FIELD_NUMBER: _ClassVar[int]
     RESPONSIBLE_ID_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
     interaction_id: str
     kind: str
     title: str
@@ -247,17 +250,20 @@ class FollowUpRequest(_message.Message):
     place: str
     remind_at: _timestamp_pb2.Timestamp
     responsible_id: str
-    def __init__(self, interaction_id: _Optional[str] = ..., kind: _Optional[str] = ..., title: _Optional[str] = ..., planned_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., place: _Optional[str] = ..., remind_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., responsible_id: _Optional[str] = ...) -> None: ...
+    request_id: str
+    def __init__(self, interaction_id: _Optional[str] = ..., kind: _Optional[str] = ..., title: _Optional[str] = ..., planned_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., place: _Optional[str] = ..., remind_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., responsible_id: _Optional[str] = ..., request_id: _Optional[str] = ...) -> None: ...
 
 class LinkCreatedRequest(_message.Message):
-    __slots__ = ("interaction_id", "kind", "created_id")
+    __slots__ = ("interaction_id", "kind", "created_id", "request_id")
     INTERACTION_ID_FIELD_NUMBER: _ClassVar[int]
     KIND_FIELD_NUMBER: _ClassVar[int]
     CREATED_ID_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
     interaction_id: str
     kind: str
     created_id: str
-    def __init__(self, interaction_id: _Optional[str] = ..., kind: _Optional[str] = ..., created_id: _Optional[str] = ...) -> None: ...
+    request_id: str
+    def __init__(self, interaction_id: _Optional[str] = ..., kind: _Optional[str] = ..., created_id: _Optional[str] = ..., request_id: _Optional[str] = ...) -> None: ...
 
 class ListChainRequest(_message.Message):
     __slots__ = ("interaction_id",)
@@ -288,12 +294,14 @@ class ListBySubjectResponse(_message.Message):
     def __init__(self, interactions: _Optional[_Iterable[_Union[InteractionSummary, _Mapping]]] = ...) -> None: ...
 
 class AddParticipantRequest(_message.Message):
-    __slots__ = ("interaction_id", "participant")
+    __slots__ = ("interaction_id", "participant", "request_id")
     INTERACTION_ID_FIELD_NUMBER: _ClassVar[int]
     PARTICIPANT_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
     interaction_id: str
     participant: Participant
-    def __init__(self, interaction_id: _Optional[str] = ..., participant: _Optional[_Union[Participant, _Mapping]] = ...) -> None: ...
+    request_id: str
+    def __init__(self, interaction_id: _Optional[str] = ..., participant: _Optional[_Union[Participant, _Mapping]] = ..., request_id: _Optional[str] = ...) -> None: ...
 
 class LinkParticipantRequest(_message.Message):
     __slots__ = ("participant_id", "partner_id", "contact_id", "user_id")

@@ -406,12 +406,14 @@ class MergePartnersRequest(_message.Message):
     def __init__(self, survivor_id: _Optional[str] = ..., merged_id: _Optional[str] = ..., keep: _Optional[_Mapping[str, str]] = ...) -> None: ...
 
 class AddContactRequest(_message.Message):
-    __slots__ = ("partner_id", "contact")
+    __slots__ = ("partner_id", "contact", "request_id")
     PARTNER_ID_FIELD_NUMBER: _ClassVar[int]
     CONTACT_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
     partner_id: str
     contact: Contact
-    def __init__(self, partner_id: _Optional[str] = ..., contact: _Optional[_Union[Contact, _Mapping]] = ...) -> None: ...
+    request_id: str
+    def __init__(self, partner_id: _Optional[str] = ..., contact: _Optional[_Union[Contact, _Mapping]] = ..., request_id: _Optional[str] = ...) -> None: ...
 
 class UpdateContactRequest(_message.Message):
     __slots__ = ("contact_id", "contact", "update_mask")
@@ -474,10 +476,12 @@ class Relationship(_message.Message):
     def __init__(self, id: _Optional[str] = ..., kind: _Optional[str] = ..., from_partner_id: _Optional[str] = ..., to_partner_id: _Optional[str] = ..., from_contact_id: _Optional[str] = ..., to_contact_id: _Optional[str] = ..., comment: _Optional[str] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., created_by: _Optional[str] = ..., direction: _Optional[str] = ...) -> None: ...
 
 class AddRelationshipRequest(_message.Message):
-    __slots__ = ("relationship",)
+    __slots__ = ("relationship", "request_id")
     RELATIONSHIP_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
     relationship: Relationship
-    def __init__(self, relationship: _Optional[_Union[Relationship, _Mapping]] = ...) -> None: ...
+    request_id: str
+    def __init__(self, relationship: _Optional[_Union[Relationship, _Mapping]] = ..., request_id: _Optional[str] = ...) -> None: ...
 
 class RemoveRelationshipRequest(_message.Message):
     __slots__ = ("relationship_id",)
@@ -544,10 +548,12 @@ class Agreement(_message.Message):
     def __init__(self, id: _Optional[str] = ..., kind: _Optional[str] = ..., number: _Optional[str] = ..., name: _Optional[str] = ..., partner_id: _Optional[str] = ..., segment: _Optional[str] = ..., parent_id: _Optional[str] = ..., status: _Optional[str] = ..., valid_from: _Optional[_Union[_common_pb2.Date, _Mapping]] = ..., valid_to: _Optional[_Union[_common_pb2.Date, _Mapping]] = ..., prepayment_share: _Optional[_Union[_common_pb2.Decimal, _Mapping]] = ..., credit_days: _Optional[int] = ..., price_type: _Optional[str] = ..., delivery_terms: _Optional[str] = ..., discount_percent: _Optional[_Union[_common_pb2.Decimal, _Mapping]] = ..., currency: _Optional[str] = ..., approved_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., approved_by: _Optional[str] = ...) -> None: ...
 
 class CreateAgreementRequest(_message.Message):
-    __slots__ = ("agreement",)
+    __slots__ = ("agreement", "request_id")
     AGREEMENT_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
     agreement: Agreement
-    def __init__(self, agreement: _Optional[_Union[Agreement, _Mapping]] = ...) -> None: ...
+    request_id: str
+    def __init__(self, agreement: _Optional[_Union[Agreement, _Mapping]] = ..., request_id: _Optional[str] = ...) -> None: ...
 
 class UpdateAgreementRequest(_message.Message):
     __slots__ = ("agreement_id", "agreement", "update_mask")
@@ -620,16 +626,18 @@ class ReassignPartnerRequest(_message.Message):
     def __init__(self, partner_id: _Optional[str] = ..., manager_id: _Optional[str] = ..., department: _Optional[str] = ..., reason: _Optional[str] = ...) -> None: ...
 
 class HandOverClientsRequest(_message.Message):
-    __slots__ = ("from_manager_id", "to_manager_id", "department", "reason")
+    __slots__ = ("from_manager_id", "to_manager_id", "department", "reason", "request_id")
     FROM_MANAGER_ID_FIELD_NUMBER: _ClassVar[int]
     TO_MANAGER_ID_FIELD_NUMBER: _ClassVar[int]
     DEPARTMENT_FIELD_NUMBER: _ClassVar[int]
     REASON_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
     from_manager_id: str
     to_manager_id: str
     department: str
     reason: str
-    def __init__(self, from_manager_id: _Optional[str] = ..., to_manager_id: _Optional[str] = ..., department: _Optional[str] = ..., reason: _Optional[str] = ...) -> None: ...
+    request_id: str
+    def __init__(self, from_manager_id: _Optional[str] = ..., to_manager_id: _Optional[str] = ..., department: _Optional[str] = ..., reason: _Optional[str] = ..., request_id: _Optional[str] = ...) -> None: ...
 
 class HandOverClientsResponse(_message.Message):
     __slots__ = ("handover_id", "count", "partner_ids")

@@ -315,9 +315,16 @@ def test_a_call_from_a_client_with_one_open_deal_is_linked_to_it(call, publish, 
     assert (view["subject_kind"], view["subject_id"]) == ("partner", partner["id"])  # two open deals: the partner only
 
 
-def test_repeated_missed_calls_make_one_task_closed_by_an_answered_call_back(call, publish, listener):
+def test_repeated_missed_calls_make_one_task_closed_by_an_answered_call_back(call, publish, listener, interactions_db):
     digits = national()
     partner = register_partner(call, e164(digits))
+
+    def followed() -> bool:  # partner_registered heard: where the partner sits is known here
+        with interactions_db.connect() as conn:
+            return conn.execute(text("SELECT region FROM partner_activity WHERE partner_id = :p"),
+                                {"p": partner["id"]}).scalar() == "msk"
+
+    eventually(followed, what="interactions to hear of the partner")
     missed = [PbxCall(e164(digits), extension="199") for _ in range(3)]
     for minutes, c in enumerate(missed):
         c.start += timedelta(minutes=10 * minutes)

@@ -152,7 +152,7 @@ def retry_pending_matches(uow: UnitOfWork, partners, cache: PhoneCache, limit: i
         if call_rules.makes_lead(batch.calls[cid], rec["match_state"]):
             queue_lead(session, rec)
         uow.emit(events.INTERACTION_UPDATED, {
-            **about_call(rec), "changed": ["match_state", "partner_id"], "call_id": cid, "match_state": rec["match_state"],
+            **about_call(rec), "changed": ["match_state", "partner_id", "subject_id"], "call_id": cid, "match_state": rec["match_state"],
         })
     update_calls(session, batch, sorted(batch.records))
     touch_partners(session, [rec for rec in batch.records.values()

@@ -56,7 +56,8 @@ def call_back_task(rec: dict[str, Any], call: call_rules.Call, contact_id: str |
         "assignee_id": rec["responsible_id"], "partner_id": rec["partner_id"], "contact_id": contact_id,
         "interaction_id": rec["id"], "call_id": rec["call_id"], "phone": number, "due_at": call.ended_at,
         "region": rec["region"], "department": rec["department"], "note": None, "created_at": utcnow(),
-        "completed_at": None, "completed_by": None,
+        "completed_at": None, "completed_by": None, "missed_count": 1, "last_missed_at": _utc(call.ended_at),
+        "closed_by_call_id": None,
     }
 
 
@@ -100,7 +101,7 @@ def settle_call_backs(uow: UnitOfWork, missed: list[Missed], answered: list[dict
             .order_by(T.c.phone).with_for_update()  # one order for every replica: no deadlock
         )}
     for rec in answered:
-        if rec["external_number"] in open_tasks:
+        if rec["external_number"] in open_tasks or rec["external_number"] in happened:
             happened[rec["external_number"]].append((_utc(rec["answered_at"]), call_back_rules.ANSWERED, rec["call_id"]))
     updates, closed_rows, new_open = [], [], []
     for number, moments in sorted(happened.items()):

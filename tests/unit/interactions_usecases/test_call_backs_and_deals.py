@@ -128,3 +128,18 @@ def test_a_task_through_the_partners_manager_carries_the_partners_region_and_dep
     [task] = open_call_backs(session, client["id"])
     assert (task["assignee_id"], task["region"], task["department"]) == ("anna", "msk", "north")
     assert tasks.list_tasks(session, ANNA, {})["items"][0]["id"] == task["id"]
+
+
+def test_one_batch_missed_answered_and_missed_again_leaves_one_open_task(session, ingest, client):
+    first, answered, again = call_at("+74951234567", 0), call_at("+74951234567", 10), call_at("+74951234567", 20)
+    stranger = PbxCall("anonymous")  # no number to call back: a task of its own
+    _, uow = ingest(first.missed() + answered.talked() + again.missed() + stranger.missed())
+
+    [still_open] = open_call_backs(session, client["id"])
+    assert (still_open["call_id"], still_open["missed_count"]) == (again.call_id, 1)
+    [done] = tasks.list_tasks(session, ADMIN_ACTOR, {"partner_id": client["id"], "status": "done"})["items"]
+    assert (done["call_id"], done["closed_by_call_id"]) == (first.call_id, answered.call_id)
+    named = {e["call_id"]: e["task_id"] for e in uow.of("call_missed")}
+    assert (named[first.call_id], named[again.call_id]) == (done["id"], still_open["id"])
+    assert named[stranger.call_id] not in (None, done["id"], still_open["id"])
+    assert count(session, Task) == 3

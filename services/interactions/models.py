@@ -15,8 +15,12 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crm_kit.clock import utcnow
 from crm_kit.models import Id, created_at_column, id_column, service_base, updated_at_column
+from crm_kit.replay import replay_tables
 
 Base = service_base()
+# Deals' replay of their current state (call_deals.py: open deals known from before this service
+# followed deals' events).
+replay_tables(Base.metadata)
 
 # The reminder scan reads only reminders not yet raised; the partial index holds just them.
 REMINDER_SCAN_WHERE = "remind_at IS NOT NULL AND reminded_at IS NULL"

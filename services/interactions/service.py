@@ -29,7 +29,7 @@ from crm_kit.db import Database
 from crm_kit.entrypoints import handles, rpc, timer
 from crm_kit.errors import ValidationError
 from crm_kit.observability import Observability
-from crm_kit.replay import Replayer, replay_request
+from crm_kit.replay import Backfill, Replayer, replay_request, replays
 from crm_kit.validation import datetime_arg, uuid_arg
 from services.interactions.caller_directory import CallerDirectory
 from services.interactions.deals_client import DealsClient
@@ -87,6 +87,9 @@ class InteractionsService:
     callers = CallerDirectory()
     observability = Observability()
     replayer = Replayer(*replay.READERS)
+    # Deals' current state once, when first started with followed_deals (call_deals.py); deals'
+    # live events wait until it is applied.
+    backfill = Backfill(deal_events.SOURCE)
 
     @rpc
     def health_ping(self) -> str:
@@ -248,6 +251,12 @@ class InteractionsService:
         partner, taken in batches): their planned interactions and open call-back tasks that were
         the previous manager's go to the new one (``interaction_reassigned``, ``task_reassigned``)."""
         return reassignment.partners_reassigned(self.db, events)
+
+    @replays(deal_events.DEAL_SNAPSHOT)
+    def apply_deal_snapshots(self, records) -> None:
+        """Deals as they were when this service first followed them: which are open
+        (call_deals.py)."""
+        call_deals.deals_replayed(self.db.session, [record["data"] for record in records])
 
     @handles(deal_events.DEAL_OPENED)
     def on_deal_opened(self, event) -> None:

@@ -6,10 +6,10 @@ Which deals of a partner are open is this service's own copy (``followed_deals``
 deals' events (:func:`deal_opened`, :func:`deal_closed` for won and lost) and partners' merges
 (merges.py), so matching a batch of calls costs one indexed lookup (:func:`link_to_only_open_deal`),
 never a call to the deals service. A deal's events arrive on separate queues, in any order: a
-closed deal stays as a closed row, and a late ``deal_opened`` does not open it again.
-
-Deals opened before this service followed their events are not known here (no replay of deals
-yet): calls of such partners stay the partner's until the deal's next event closes it.
+closed deal stays as a closed row, and a late ``deal_opened`` does not open it again. Deals
+opened before this service followed their events come from deals' replay of their current state
+(crm_kit.replay, ``deal_snapshot``: :func:`deals_replayed`), asked once, when the service first
+starts with this table.
 """
 
 from __future__ import annotations
@@ -31,12 +31,10 @@ OPEN_STATUSES = ("in_progress", "postponed")  # contracts.deals.DEAL_STATUSES th
 
 def deal_opened(session: Session, data: dict[str, Any], occurred_at: Any = None) -> None:
     """A deal was opened (``deal_opened``): open, unless its close was heard first."""
-    if isinstance(occurred_at, str):
-        occurred_at = datetime.fromisoformat(occurred_at)
     statement = upsert(session, FollowedDeal.__table__).on_conflict_do_nothing(index_elements=["deal_id"])
     session.execute(statement, [{
         "deal_id": str(data["deal_id"]), "partner_id": str(data["partner_id"]),
-        "open": data.get("status", "in_progress") in OPEN_STATUSES, "opened_at": aware(occurred_at),
+        "open": data.get("status", "in_progress") in OPEN_STATUSES, "opened_at": _moment(occurred_at),
     }])
 
 
@@ -46,6 +44,24 @@ def deal_closed(session: Session, data: dict[str, Any]) -> None:
     session.execute(statement.on_conflict_do_update(index_elements=["deal_id"], set_={"open": False}), [{
         "deal_id": str(data["deal_id"]), "partner_id": str(data["partner_id"]), "open": False, "opened_at": None,
     }])
+
+
+def deals_replayed(session: Session, snapshots: list[dict[str, Any]]) -> None:
+    """Deals as they are now (``deal_snapshot`` data): each open or not, in one upsert."""
+    if not snapshots:
+        return
+    rows = {str(data["deal_id"]): {
+        "deal_id": str(data["deal_id"]), "partner_id": str(data["partner_id"]), "open": data["status"] in OPEN_STATUSES,
+        "opened_at": _moment(data["deal"].get("created_at")),
+    } for data in snapshots}
+    statement = upsert(session, FollowedDeal.__table__)
+    session.execute(statement.on_conflict_do_update(
+        index_elements=["deal_id"], set_={"partner_id": statement.excluded.partner_id, "open": statement.excluded.open},
+    ), [rows[key] for key in sorted(rows)])
+
+
+def _moment(value: Any) -> datetime | None:
+    return aware(datetime.fromisoformat(value)) if isinstance(value, str) else aware(value)
 
 
 def only_open_deals(session: Session, partner_ids: set[str]) -> dict[str, str]:

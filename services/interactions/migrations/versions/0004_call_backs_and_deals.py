@@ -8,7 +8,8 @@ Create Date: 2026-12-04 17:45:00
 ``last_missed_at``; ``closed_by_call_id`` when an answered call closed it), at most one open per
 number (``uq_tasks_open_call_back``): open call backs of one number made before are folded into
 the oldest. ``followed_deals`` holds deals as deals' events tell them (open or not), so a call
-from a partner with one open deal is linked to it.
+from a partner with one open deal is linked to it; ``replay_state`` records deals' replay of the
+deals open before (crm_kit.replay).
 """
 from typing import Sequence, Union
 
@@ -62,9 +63,20 @@ def upgrade() -> None:
     )
     op.create_index('ix_followed_deals_open', 'followed_deals', ['partner_id'],
                     postgresql_where=sa.text('open'), sqlite_where=sa.text('open'))
+    op.create_table(
+        'replay_state',
+        sa.Column('source', sa.String(length=64), nullable=False),
+        sa.Column('replay_id', sa.String(length=36), nullable=False),
+        sa.Column('status', sa.String(length=16), nullable=False),
+        sa.Column('requested_at', sa.DateTime(timezone=True), nullable=False),
+        sa.Column('completed_at', sa.DateTime(timezone=True), nullable=True),
+        sa.Column('records', sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint('source', name=op.f('pk_replay_state')),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table('replay_state')
     op.drop_index('ix_followed_deals_open', table_name='followed_deals')
     op.drop_table('followed_deals')
     op.drop_index('uq_tasks_open_call_back', table_name='tasks')

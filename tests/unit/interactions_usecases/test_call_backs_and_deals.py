@@ -11,7 +11,7 @@ import pytest
 
 from services.interactions.domain import call_backs as rules
 from services.interactions.models import Task
-from services.interactions.usecases import call_deals, call_ingest, call_queries, last_interaction, tasks
+from services.interactions.usecases import call_deals, call_ingest, call_leads, call_queries, last_interaction, tasks
 from tests.support.pbx import PbxCall
 from tests.support.usecases import count
 from tests.unit.interactions_usecases.conftest import ADMIN_ACTOR, ANNA, PBX
@@ -143,3 +143,20 @@ def test_one_batch_missed_answered_and_missed_again_leaves_one_open_task(session
     assert (named[first.call_id], named[again.call_id]) == (done["id"], still_open["id"])
     assert named[stranger.call_id] not in (None, done["id"], still_open["id"])
     assert count(session, Task) == 3
+
+
+def test_calls_of_a_partner_found_late_get_its_manager_region_and_department(session, uow_for, ingest, partners, deals):
+    number = "+74959990044"
+    missed = PbxCall(number, extension="999")
+    ingest(missed.missed())
+    known = partners.add_partner("Нашёлся", manager_id="anna", phones=(number,))  # registered meanwhile
+    last_interaction.follow_partners(session, [{"partner_id": known["id"], "manager_id": "anna", "region": "msk",
+                                                "department": "north"}])
+
+    call_leads.process(uow_for(PBX), partners, deals)
+
+    view = call_queries.get_call(session, ADMIN_ACTOR, missed.call_id)
+    assert (view["partner_id"], view["responsible_id"], view["region"], view["department"]) == (
+        known["id"], "anna", "msk", "north")
+    [task] = open_call_backs(session, known["id"])
+    assert (task["assignee_id"], task["region"], task["department"]) == ("anna", "msk", "north")

@@ -378,6 +378,7 @@ def main(argv: list[str] | None = None) -> int:
         "unknown_calls_left_unknown_or_leads": check["unknown_ok"],
         "unknown_calls": check["unknown"],
         "call_back_tasks": check["tasks"],
+        "missed_counted_on_tasks": check["missed_counted"],
         "missed_incoming": check["missed_incoming"],
         "leads_made": leads["done"],
         "leads_failed": leads["failed"],
@@ -480,8 +481,10 @@ def _check(env: dict, folded: dict, known_numbers: set[str]) -> dict:
         cur.execute("SELECT call_id, call_state, answered_at, ended_at, duration_s, match_state, external_number, "
                     "partner_id FROM interactions WHERE call_id IS NOT NULL")
         rows = cur.fetchall()
-        cur.execute("SELECT count(*) FROM tasks WHERE kind = 'call_back'")
-        tasks = cur.fetchone()[0]
+        # Missed calls from one number count on one open call back (missed_count): every missed
+        # incoming call is counted once on some task.
+        cur.execute("SELECT count(*), coalesce(sum(missed_count), 0) FROM tasks WHERE kind = 'call_back'")
+        tasks, missed_counted = cur.fetchone()
     copies = Counter(row[0] for row in rows)
     by_call = {row[0]: row for row in rows}
     lost = sum(1 for cid, (_, told) in folded.items() if cid not in by_call or events_by_call.get(cid, 0) < told)
@@ -506,7 +509,7 @@ def _check(env: dict, folded: dict, known_numbers: set[str]) -> dict:
             unknown_ok += match_state == "unknown" or (match_state == "matched" and partner_id is not None)
     return {"lost": lost, "duplicated": duplicated, "wrong": wrong, "stored": len(by_call), "known": known_calls,
             "known_matched": known_matched, "unknown": unknown_calls, "unknown_ok": unknown_ok, "tasks": tasks,
-            "missed_incoming": missed_incoming}
+            "missed_counted": int(missed_counted), "missed_incoming": missed_incoming}
 
 
 def _wait_for_leads(env: dict, published_until: float, timeout: float = 120.0) -> dict:

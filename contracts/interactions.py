@@ -185,19 +185,27 @@ class CallRegistered(AboutInteraction):
 
 class CallMissed(CallRegistered):
     """A call was missed (raised once per call), with the call-back task of a missed incoming
-    call (``task_id``; null for an outgoing one)."""
+    call (``task_id``; null for an outgoing one): the number's one open call back, which counts
+    the missed calls from the number (``missed_count``, this one included; null for an outgoing
+    call), made by the first of them."""
 
     task_id = nullable(Uuid)
+    missed_count = nullable(fields.Integer, strict=True)
 
 
 class CallBackTaskCompleted(AboutInteraction):
-    """A task (a call back) was done by ``completed_by``; ``responsible_id`` is its assignee."""
+    """A task (a call back) was done by ``completed_by``; ``responsible_id`` is its assignee.
+    A call back closed by itself, because a call with its number was answered after its last
+    missed call, has no ``completed_by`` and names that call (``closed_by_call_id``) and how many
+    missed calls it counted (``missed_count``)."""
 
     task_id = required(Uuid)
     kind = required(fields.String)
     completed_at = required(Moment)
     completed_by = nullable(fields.String)
     note = nullable(fields.String)
+    closed_by_call_id = optional(fields.String)
+    missed_count = optional(fields.Integer, strict=True)
 
 
 class InteractionReassigned(AboutInteraction):
@@ -296,7 +304,7 @@ CALL_MISSED = EventContract(
     SOURCE, "call_missed", CallMissed, summary="A call was missed.",
     subject=("partner_id", "interaction_id", "call_id", "task_id"),
     example={**CALL, "call_state": "missed", "answered_at": None, "duration_s": None,
-             "task_id": "c3d4e5f6-a7b8-4c9d-8e0f-2a3b4c5d6e7f"},
+             "task_id": "c3d4e5f6-a7b8-4c9d-8e0f-2a3b4c5d6e7f", "missed_count": 2},
 )
 TASK_COMPLETED = EventContract(
     SOURCE, "task_completed", CallBackTaskCompleted, summary="A call-back task was done.",

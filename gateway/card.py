@@ -328,7 +328,19 @@ class CardComposer:
             card.sections.append(section)
             if typed is not None:
                 getattr(card, TYPED_SECTIONS[section.name][0]).CopyFrom(typed)
+        if card.HasField("deals"):
+            _figures_from_deals(card)
         return card
+
+
+def _figures_from_deals(card: pb.ClientCard) -> None:
+    """The client's figures that deals knows: client since its first won deal or first invoice,
+    deals won, the average deal and what it paid."""
+    figures, deals = card.figures, card.deals
+    figures.client_since = deals.client_since.iso
+    figures.deals_won = deals.deals_won
+    figures.average_deal.CopyFrom(deals.average_deal)
+    figures.total_paid.CopyFrom(deals.total_paid)
 
 
 def _struct(data: Any) -> struct_pb2.Struct:

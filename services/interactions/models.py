@@ -15,8 +15,12 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crm_kit.clock import utcnow
 from crm_kit.models import Id, created_at_column, id_column, service_base, updated_at_column
+from crm_kit.replay import replay_tables
 
 Base = service_base()
+# Deals' replay of their current state (call_deals.py: open deals known from before this service
+# followed deals' events).
+replay_tables(Base.metadata)
 
 # The reminder scan reads only reminders not yet raised; the partial index holds just them.
 REMINDER_SCAN_WHERE = "remind_at IS NOT NULL AND reminded_at IS NULL"
@@ -167,9 +171,15 @@ class Extension(Base):
     updated_by: Mapped[str | None] = mapped_column(String(64))
 
 
+# At most one open call-back task per number: repeated missed calls count on it (tasks.py).
+OPEN_CALL_BACK_WHERE = "kind = 'call_back' AND status = 'open' AND phone IS NOT NULL"
+
+
 class Task(Base):
     """Something a user has to do, made by the platform: calling back a missed call.
-    One per kind and interaction (a missed call makes one task however often it is told)."""
+    One per kind and interaction (a missed call makes one task however often it is told), and
+    one open call back per number: the missed calls from it are counted on that one
+    (``missed_count``, ``last_missed_at``; ``interaction_id``/``call_id`` name the first)."""
 
     __tablename__ = "tasks"
 
@@ -190,8 +200,34 @@ class Task(Base):
     created_at: Mapped[datetime] = created_at_column()
     completed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     completed_by: Mapped[str | None] = mapped_column(String(64))
+    missed_count: Mapped[int] = mapped_column(Integer, default=1)
+    last_missed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # The answered call that closed it by itself (the number called back, or calling in again).
+    closed_by_call_id: Mapped[str | None] = mapped_column(String(200))
 
-    __table_args__ = (UniqueConstraint("kind", "interaction_id", name="uq_tasks_kind_interaction"),)
+    __table_args__ = (
+        UniqueConstraint("kind", "interaction_id", name="uq_tasks_kind_interaction"),
+        Index("uq_tasks_open_call_back", "phone", unique=True,
+              postgresql_where=text(OPEN_CALL_BACK_WHERE), sqlite_where=text(OPEN_CALL_BACK_WHERE)),
+    )
+
+
+class FollowedDeal(Base):
+    """A deal as calls are linked to it (call_deals.py): whose it is and whether it is still
+    open, kept from deals' events (opened, won, lost) and partners' merges. A call from a partner
+    with exactly one open deal is about that deal. Closed deals stay as rows (``open`` false),
+    so a ``deal_opened`` heard after the deal's ``deal_won`` does not open it again."""
+
+    __tablename__ = "followed_deals"
+
+    deal_id: Mapped[str] = mapped_column(Id, primary_key=True)
+    partner_id: Mapped[str] = mapped_column(Id)
+    open: Mapped[bool] = mapped_column(Boolean)
+    opened_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (
+        Index("ix_followed_deals_open", "partner_id", postgresql_where=text("open"), sqlite_where=text("open")),
+    )
 
 
 class CallLead(Base):

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from nameko.events import BROADCAST, event_handler
 
+from contracts import deals as deal_events
 from contracts import partners as partner_events
 from contracts.telephony import BINDING_KEY, EXCHANGE, QUEUE
 from crm_kit import phones
@@ -29,7 +30,7 @@ from crm_kit.entrypoints import handles, rpc, timer
 from crm_kit.errors import ValidationError
 from crm_kit.idempotency import idempotent
 from crm_kit.observability import Observability
-from crm_kit.replay import Replayer, replay_request
+from crm_kit.replay import Backfill, Replayer, replay_request, replays
 from crm_kit.validation import datetime_arg, uuid_arg
 from services.interactions.caller_directory import CallerDirectory
 from services.interactions.deals_client import DealsClient
@@ -37,6 +38,7 @@ from services.interactions.models import Base
 from services.interactions.partners_client import PartnersClient
 from services.interactions.usecases import (
     agenda,
+    call_deals,
     call_ingest,
     call_leads,
     call_queries,
@@ -86,6 +88,9 @@ class InteractionsService:
     callers = CallerDirectory()
     observability = Observability()
     replayer = Replayer(*replay.READERS)
+    # Deals' current state once, when first started with followed_deals (call_deals.py); deals'
+    # live events wait until it is applied.
+    backfill = Backfill(deal_events.SOURCE)
 
     @rpc
     def health_ping(self) -> str:
@@ -261,6 +266,28 @@ class InteractionsService:
         partner, taken in batches): their planned interactions and open call-back tasks that were
         the previous manager's go to the new one (``interaction_reassigned``, ``task_reassigned``)."""
         return reassignment.partners_reassigned(self.db, events)
+
+    @replays(deal_events.DEAL_SNAPSHOT)
+    def apply_deal_snapshots(self, records) -> None:
+        """Deals as they were when this service first followed them: which are open
+        (call_deals.py)."""
+        call_deals.deals_replayed(self.db.session, [record["data"] for record in records])
+
+    @handles(deal_events.DEAL_OPENED)
+    def on_deal_opened(self, event) -> None:
+        """A partner's open deal: while it is the partner's only one, its calls are about it
+        (call_deals.py)."""
+        call_deals.deal_opened(self.db.session, event["data"], event.get("occurred_at"))
+
+    @handles(deal_events.DEAL_WON)
+    def on_deal_won(self, event) -> None:
+        """A won deal is closed: calls are no longer linked to it."""
+        call_deals.deal_closed(self.db.session, event["data"])
+
+    @handles(deal_events.DEAL_LOST)
+    def on_deal_lost(self, event) -> None:
+        """A lost deal is closed: calls are no longer linked to it."""
+        call_deals.deal_closed(self.db.session, event["data"])
 
     # --- phone calls from the PBX -----------------------------------------------------------
     @consumes_batch(EXCHANGE, QUEUE, BINDING_KEY, max_batch=CALL_BATCH, max_wait_ms=CALL_BATCH_WAIT_MS)

@@ -71,7 +71,8 @@ def task_view(t: Task) -> dict[str, Any]:
         "partner_id": t.partner_id, "contact_id": t.contact_id, "interaction_id": t.interaction_id,
         "call_id": t.call_id, "phone": t.phone, "due_at": iso(t.due_at), "created_at": iso(t.created_at),
         "completed_at": iso(t.completed_at), "completed_by": t.completed_by, "note": t.note,
-        "region": t.region, "department": t.department,
+        "region": t.region, "department": t.department, "missed_count": t.missed_count,
+        "last_missed_at": iso(t.last_missed_at), "closed_by_call_id": t.closed_by_call_id,
     }
 
 
@@ -94,5 +95,6 @@ TASK = reads.record(
     partner_id=Task.partner_id, contact_id=Task.contact_id, interaction_id=Task.interaction_id,
     call_id=Task.call_id, phone=Task.phone, due_at=Task.due_at, created_at=Task.created_at,
     completed_at=Task.completed_at, completed_by=Task.completed_by, note=Task.note,
-    region=Task.region, department=Task.department,
+    region=Task.region, department=Task.department, missed_count=Task.missed_count,
+    last_missed_at=Task.last_missed_at, closed_by_call_id=Task.closed_by_call_id,
 )

@@ -379,6 +379,8 @@ def test_client_card_deals_section_then_deals_stopped(partners, deals, cards, de
         assert states["deals"].state == card_pb2.SECTION_STATE_UNAVAILABLE
         assert "deals" in states["deals"].reason
         assert not card.HasField("deals")
+        # Client since is deals' to say (never the registration date): unknown without it.
+        assert card.figures.client_since == "" and card.figures.registered_on == TODAY.isoformat()
         refused(lambda: deals.GetDeal(deals_pb2.GetDealRequest(deal_id=open_deal.id), metadata=ANNA, timeout=10),
                 grpc.StatusCode.DEADLINE_EXCEEDED)
     finally:
@@ -390,6 +392,41 @@ def test_client_card_deals_section_then_deals_stopped(partners, deals, cards, de
 
     card = eventually(with_deals_back, what="the deals section to come back")
     assert [d.id for d in card.deals.open_deals] == [owed.id, open_deal.id], card.deals
+
+
+def test_client_card_figures_from_won_deals_invoices_and_payments(partners, deals, cards):
+    partner = register(partners, "Цифры клиента", kinds=("client",))
+    request = card_pb2.GetClientCardRequest(partner_id=partner.id)
+    figures = cards.GetClientCard(request, metadata=ANNA).figures
+    assert (figures.client_since, figures.deals_won, figures.total_paid.value) == ("", 0, "0.00")
+
+    for amount in ("1000", "3000.50"):
+        won = deals.OpenDeal(deals_pb2.OpenDealRequest(deal=deals_pb2.Deal(
+            title="Выигранная", partner_id=partner.id, process_code="manual", amount=money(amount))), metadata=ANNA)
+        deals.SetDealStatus(deals_pb2.SetDealStatusRequest(deal_id=won.id, status="won"), metadata=ANNA)
+    lost = deals.OpenDeal(deals_pb2.OpenDealRequest(deal=deals_pb2.Deal(
+        title="Проигранная", partner_id=partner.id, amount=money("99999"))), metadata=ANNA)
+    deals.SetDealStatus(deals_pb2.SetDealStatusRequest(deal_id=lost.id, status="lost", loss_reason="price"), metadata=ANNA)
+    billed = deals.OpenDeal(deals_pb2.OpenDealRequest(deal=deals_pb2.Deal(
+        title="Со счетами", partner_id=partner.id, process_code="manual", amount=money("900"))), metadata=ANNA)
+    payments = []
+    for offset, amount, paid in ((-60, "600.00", "600.00"), (-10, "300.00", "120.00")):
+        invoice = deals.IssueInvoice(deals_pb2.IssueInvoiceRequest(deal_id=billed.id, invoice=deals_pb2.Invoice(
+            number=f"INV-{uuid.uuid4().hex[:6]}", amount=money(amount), issued_on=day(offset), due_date=day(offset + 30))),
+            metadata=ANNA)
+        payments.append(deals.RecordPayment(deals_pb2.RecordPaymentRequest(invoice_id=invoice.id, payment=deals_pb2.Payment(
+            amount=money(paid), paid_on=day(offset + 1), external_id=f"bank-{uuid.uuid4().hex}")), metadata=ANNA))
+
+    def with_payments() -> card_pb2.ClientCard | None:
+        card = cards.GetClientCard(request, metadata=ANNA)
+        return card if card.figures.total_paid.value == "720.00" else None
+
+    card = eventually(with_payments, what="the card's figures to follow the payments")
+    figures = card.figures
+    # Since the first invoice, 60 days ago: before the deals won today; the registration was today.
+    assert (figures.client_since, figures.registered_on) == (day(-60)["iso"], TODAY.isoformat())
+    assert (figures.deals_won, figures.average_deal.value, figures.total_paid.value) == (2, "2000.25", "720.00")
+    assert (card.deals.client_since.iso, card.deals.deals_won) == (day(-60)["iso"], 2)
 
 
 def test_cached_deals_section_follows_deal_changes(partners, deals, cards):

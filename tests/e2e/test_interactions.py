@@ -19,10 +19,12 @@ from crm.v1 import (
 )
 from google.protobuf import field_mask_pb2, timestamp_pb2
 from grpc_health.v1 import health_pb2, health_pb2_grpc
+from sqlalchemy import create_engine, text
 
 from contracts.telephony import BINDING_KEY, EXCHANGE
 from tests.e2e.conftest import ADMIN, ANNA, BORIS, auth, token
 from tests.e2e.test_deals import field_violations, precondition_violations, refused, register
+from tests.support.platform import sqlalchemy_url
 from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.e2e
@@ -406,3 +408,91 @@ def test_a_manager_of_another_region_names_nothing_hidden_through_the_gateway(pa
         **{**call, "subject_id": annas.id, "participants": [interactions_pb2.Participant(partner_id=annas.id, contact_id=contact)]})),
         metadata=ANNA)
     assert done.partner_id == annas.id and done.participants[0].contact_id == contact
+
+
+@pytest.fixture
+def followed_deal(platform_env):
+    """``followed_deal(deal_id)``: whether interactions knows the deal open (True), closed
+    (False) or not yet (None): deals' events reach it a moment after the deal changed."""
+    engine = create_engine(sqlalchemy_url(platform_env["INTERACTIONS_DATABASE_URL"]))
+
+    def state(deal_id: str) -> bool | None:
+        with engine.connect() as conn:
+            return conn.execute(text("SELECT open FROM followed_deals WHERE deal_id = :d"), {"d": deal_id}).scalar()
+
+    yield state
+    engine.dispose()
+
+
+def client_with_number(partners) -> tuple[partners_pb2.Partner, str]:
+    number = f"+7495{uuid.uuid4().int % 9000000 + 1000000}"
+    partner = partners.RegisterPartner(partners_pb2.RegisterPartnerRequest(
+        partner=partners_pb2.Partner(kinds=["client"], legal_form="legal_entity", short_name=f"Звонит {uuid.uuid4().hex[:6]}",
+                                     region="msk", phones=[partners_pb2.Phone(number=number, kind="work")]),
+        duplicate_policy=partners_pb2.DUPLICATE_POLICY_SKIP), metadata=ANNA).partner
+    return partner, number
+
+
+def a_call(number: str, kind: str, minutes: int = 0, **fields) -> list[telephony_pb2.CallEvent]:
+    """The events of one call from (or, outgoing, to) ``number`` ``minutes`` from now, on an
+    extension nobody answers (the client's manager's): answered (``talked``) or ``missed``."""
+    call_id, start = f"e2e-{uuid.uuid4()}", datetime.now(MSK) + timedelta(minutes=minutes)
+    on_line = {"caller": number, "callee": "101", "extension": "e2e-nobody", **fields}
+    if on_line.get("direction") == "outgoing":
+        on_line.update(caller="e2e-nobody", callee=number)
+    moment = lambda s: (start + timedelta(seconds=s)).isoformat(timespec="seconds")  # noqa: E731
+    if kind == "missed":
+        return [call_event(call_id, "ringing", occurred_at=moment(0), **on_line),
+                call_event(call_id, "missed", occurred_at=moment(20), **on_line)]
+    return [call_event(call_id, "ringing", occurred_at=moment(0), **on_line),
+            call_event(call_id, "answered", occurred_at=moment(5), **on_line),
+            call_event(call_id, "ended", occurred_at=moment(65), duration_s=60, **on_line)]
+
+
+def test_a_call_from_a_client_with_one_open_deal_shows_in_the_deal_and_on_the_card(
+        partners, deals, interactions, telephony, cards, followed_deal):
+    partner, number = client_with_number(partners)
+    only = deals.OpenDeal(deals_pb2.OpenDealRequest(deal=deals_pb2.Deal(title="Единственная", partner_id=partner.id)),
+                          metadata=ANNA)
+    eventually(lambda: followed_deal(only.id), what="interactions to hear of the open deal")
+    events = a_call(number, "talked")
+    assert all(ack.accepted for ack in telephony.StreamCallEvents(iter(events), metadata=PBX, timeout=20))
+    call = call_in_state(interactions, events[0].call_id, "ended")
+    assert (call.subject_kind, call.subject_id, call.partner_id) == ("deal", only.id, partner.id)
+    in_deal = interactions.ListBySubject(interactions_pb2.ListBySubjectRequest(subject_kind="deal", subject_id=only.id),
+                                         metadata=ANNA).interactions
+    assert [i.id for i in in_deal] == [call.id]
+    card = eventually(lambda: (c := cards.GetClientCard(card_pb2.GetClientCardRequest(partner_id=partner.id), metadata=ANNA))
+                      .interactions.last_interactions and c, what="the call on the card")
+    assert [(i.id, i.subject_kind, i.subject_id) for i in card.interactions.last_interactions] == [(call.id, "deal", only.id)]
+
+    other = deals.OpenDeal(deals_pb2.OpenDealRequest(deal=deals_pb2.Deal(title="Вторая", partner_id=partner.id)),
+                           metadata=ANNA)
+    eventually(lambda: followed_deal(other.id), what="interactions to hear of the second deal")
+    events = a_call(number, "talked", minutes=10)
+    assert all(ack.accepted for ack in telephony.StreamCallEvents(iter(events), metadata=PBX, timeout=20))
+    call = call_in_state(interactions, events[0].call_id, "ended")
+    assert (call.subject_kind, call.subject_id) == ("partner", partner.id)  # two open deals: the partner only
+
+
+def test_repeated_missed_calls_make_one_call_back_task_closed_by_the_answered_call_back(
+        partners, interactions, telephony, cards):
+    partner, number = client_with_number(partners)
+    missed = [a_call(number, "missed", minutes=minutes) for minutes in (-30, -20, -10)]
+    for events in missed:
+        assert all(ack.accepted for ack in telephony.StreamCallEvents(iter(events), metadata=PBX, timeout=20))
+        call_in_state(interactions, events[0].call_id, "missed")
+    request = interactions_pb2.ListInteractionTasksRequest(partner_id=partner.id)
+    [task] = eventually(lambda: [t for t in interactions.ListTasks(request, metadata=ANNA).tasks if t.missed_count == 3],
+                        timeout=20, what="one task counting three missed calls")
+    assert (task.call_id, task.assignee_id, task.status) == (missed[0][0].call_id, "anna", "open")
+    assert task.last_missed_at.ToDatetime(tzinfo=UTC) == datetime.fromisoformat(missed[2][1].occurred_at)
+    card = cards.GetClientCard(card_pb2.GetClientCardRequest(partner_id=partner.id), metadata=ANNA)
+    assert [(t.id, t.missed_count) for t in card.interactions.open_tasks] == [(task.id, 3)]
+
+    back = a_call(number, "talked", direction="outgoing")
+    assert all(ack.accepted for ack in telephony.StreamCallEvents(iter(back), metadata=PBX, timeout=20))
+    eventually(lambda: not interactions.ListTasks(request, metadata=ANNA).tasks, timeout=20, what="the task closed")
+    [done] = interactions.ListTasks(interactions_pb2.ListInteractionTasksRequest(partner_id=partner.id, status="done"),
+                                    metadata=ANNA).tasks
+    assert (done.id, done.closed_by_call_id, done.completed_by, done.missed_count) == (task.id, back[0].call_id, "", 3)

@@ -40,7 +40,9 @@ def _one_of(column, values) -> Any:
 def _section() -> reads.Prepared:
     """The section's document for the ``partner_id`` and ``today`` parameters and the actor's
     access parameters: ``open_deals``, ``recent_closed``, ``pipeline`` (amounts of the deals
-    in progress by process and stage) and ``unpaid`` (``owed``, ``overdue``)."""
+    in progress by process and stage), ``unpaid`` (``owed``, ``overdue``), ``won`` (how many,
+    their amount, the first one's close) and ``invoiced`` (the first invoice not cancelled, what
+    was paid)."""
     partner_id = reads.parameter("partner_id", Deal.partner_id.type)
     today = reads.parameter("today", Date)
     visible = DEALS.visible_to_parameters()
@@ -71,7 +73,19 @@ def _section() -> reads.Prepared:
         _one_of(Invoice.status, money_rules.UNPAID_STATUSES),
         Invoice.deal_id.in_(select(Deal.id).where(visible)),
     ).scalar_subquery()
-    return reads.Prepared(select(reads.record(open_deals=open_deals, recent_closed=closed, pipeline=pipeline, unpaid=unpaid)))
+    won = Deal.status == status_rules.WON
+    deals_won = select(reads.record(
+        count=func.count().filter(won),
+        amount=func.coalesce(func.sum(Deal.amount, type_=Money).filter(won), 0, type_=Money),
+        first_at=func.min(Deal.closed_at).filter(won),
+    )).where(*of_partner).scalar_subquery()
+    invoiced = select(reads.record(
+        first_on=func.min(Invoice.issued_on).filter(Invoice.status != money_rules.CANCELLED),
+        paid=func.coalesce(func.sum(Invoice.paid, type_=Money), 0, type_=Money),
+    )).where(Invoice.partner_id == partner_id, Invoice.deal_id.in_(select(Deal.id).where(visible))).scalar_subquery()
+    return reads.Prepared(select(reads.record(
+        open_deals=open_deals, recent_closed=closed, pipeline=pipeline, unpaid=unpaid, won=deals_won, invoiced=invoiced,
+    )))
 
 
 SECTION = _section()
@@ -81,7 +95,10 @@ def card_section(session: Session, actor: Actor, partner_id: str, today: date | 
     """``open_deals`` (newest first, at most 10, with stage and amount), ``recent_closed`` (the
     last 5 won or lost), ``pipeline_total`` and ``pipeline_weighted`` (deals in progress),
     ``invoices_owed`` (balances of unpaid invoices) and ``overdue_invoices`` (how many are past
-    due). An unknown partner, or one whose deals the actor may not see, has an empty section."""
+    due); the client's figures: ``client_since`` (the date of the first won deal or the first
+    invoice, whichever came first; none before either), ``deals_won``, ``average_deal`` (the
+    average amount of the won deals) and ``total_paid`` (payments on its invoices). An unknown
+    partner, or one whose deals the actor may not see, has an empty section."""
     today = today or date.today()
     document = reads.one(session, SECTION, partner_id=partner_id, today=today, **access_parameters(actor))
     processes: dict[str, Any] = {}
@@ -109,7 +126,11 @@ def card_section(session: Session, actor: Actor, partner_id: str, today: date | 
             "terms_withdrawn": deal["agreement_status"] in terms_rules.WITHDRAWN_STATUSES,
         })
     recent_closed = [{**deal, "amount": money_text(Decimal(deal["amount"]))} for deal in document["recent_closed"]]
-    unpaid = document["unpaid"]
+    unpaid, won, invoiced = document["unpaid"], document["won"], document["invoiced"]
+    won_count = int(won["count"] or 0)
+    # Client since the first won deal or the first invoice, whichever came first (not when the
+    # partner was registered): ISO dates compare as text.
+    since = [moment[:10] for moment in (won["first_at"], invoiced["first_on"]) if moment]
     return {
         "partner_id": partner_id,
         "open_deals": open_deals,
@@ -118,4 +139,8 @@ def card_section(session: Session, actor: Actor, partner_id: str, today: date | 
         "pipeline_weighted": str(money_rules.money(weighted)),
         "invoices_owed": str(money_rules.money(Decimal(unpaid["owed"]), allow_negative=True)),
         "overdue_invoices": int(unpaid["overdue"] or 0),
+        "client_since": min(since) if since else None,
+        "deals_won": won_count,
+        "average_deal": str(money_rules.money(Decimal(won["amount"]) / won_count)) if won_count else str(ZERO),
+        "total_paid": str(money_rules.money(Decimal(invoiced["paid"]))),
     }

@@ -18,7 +18,8 @@ One transaction per batch (crm_kit.batch commits it before the batch is acknowle
    ``call_registered``, a finished one ``interaction_completed``, a missed one ``call_missed``
    with its call-back task (tasks.py); an incoming call from a number nobody has is queued
    for a prospect and a lead (call_leads.py); an answered call moves the partner's
-   last-interaction date on (last_interaction.py).
+   last-interaction date on (last_interaction.py); an answered call closes the open call-back
+   task of its number (tasks.py), and a missed one counts on it.
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ from services.interactions.domain import calls as call_rules
 from services.interactions.domain import kinds as kind_rules
 from services.interactions.models import CallEvent, Extension
 from services.interactions.usecases.about import about_call
+from services.interactions.usecases.call_deals import link_to_only_open_deal
 from services.interactions.usecases.call_leads import queue_leads
 from services.interactions.usecases.call_records import (
     PARTICIPANT_COLUMNS,
@@ -57,9 +59,9 @@ from services.interactions.usecases.call_records import (
     update_calls,
     write_call,
 )
-from services.interactions.usecases.caller_matching import link_match, match_numbers, prospects_made
+from services.interactions.usecases.caller_matching import link_match, match_numbers, place_with_partner, prospects_made
 from services.interactions.usecases.last_interaction import touch_partners
-from services.interactions.usecases.tasks import add_tasks, call_back_task
+from services.interactions.usecases.tasks import settle_call_backs
 
 PBX = "pbx"  # created_by of call interactions
 
@@ -147,6 +149,7 @@ def _match_and_assign(session: Session, batch: CallBatch, cache: PhoneCache, par
     extensions = {e for cid in call_ids for e in (batch.calls[cid].extension, batch.calls[cid].current_extension) if e}
     staff = {e.extension: e for e in session.scalars(select(Extension).where(Extension.extension.in_(extensions)))} \
         if extensions else {}
+    through_manager = []
     for cid in call_ids:
         rec, matches = batch.records[cid], None
         if cid in to_match:
@@ -157,6 +160,10 @@ def _match_and_assign(session: Session, batch: CallBatch, cache: PhoneCache, par
         user = _assign(rec, batch.calls[cid], staff, matches)
         if user is not None:
             batch.users[cid] = user
+        elif cid in to_match and rec["partner_id"] and rec["region"] is None and rec["department"] is None:
+            through_manager.append(rec)
+    place_with_partner(session, through_manager)
+    link_to_only_open_deal(session, [batch.records[cid] for cid in to_match if cid in batch.links])
 
 
 def _assign(rec: dict[str, Any], call: call_rules.Call, staff: dict[str, Extension],
@@ -205,7 +212,16 @@ def _raise_consequences(session: Session, batch: CallBatch, call_ids: list[str],
     """Events, call-back tasks (tasks.py), queued leads (call_leads.py) and partners'
     last-interaction dates (last_interaction.py)."""
     uow = batch.uow
-    tasks, leads, touched = [], [], {}
+    missed, answered, leads, touched = [], [], [], {}
+    for cid in call_ids:
+        rec, call = batch.records[cid], batch.calls[cid]
+        was_state, _ = batch.before.get(cid, (None, None))
+        if call.state == call_rules.MISSED and was_state != call_rules.MISSED:
+            missed.append((rec, call, batch.links.get(cid, {}).get("contact_id")))
+        if call.answered_at is not None:
+            answered.append(rec)
+    # Before call_missed is raised: it names the task the call was counted on.
+    counted = settle_call_backs(uow, missed, answered)
     for cid in call_ids:
         rec, call = batch.records[cid], batch.calls[cid]
         was_state, was_match = batch.before.get(cid, (None, None))
@@ -219,17 +235,15 @@ def _raise_consequences(session: Session, batch: CallBatch, call_ids: list[str],
                 "duration_s": call.duration_s,
             })
         if call.state == call_rules.MISSED and was_state != call_rules.MISSED:
-            task = call_back_task(rec, call, contact_id)
-            if task is not None:
-                tasks.append(task)
-            uow.emit(events.CALL_MISSED, {**_summary(rec, contact_id), "task_id": task["id"] if task else None})
+            task = counted.get(cid, {})
+            uow.emit(events.CALL_MISSED, {**_summary(rec, contact_id), "task_id": task.get("task_id"),
+                                          "missed_count": task.get("missed_count")})
         if call_rules.makes_lead(call, rec["match_state"] or "") and was_match != call_rules.UNKNOWN:
             leads.append(rec)
         if call.answered_at is not None and call.finished and rec["partner_id"]:
             latest = touched.get(rec["partner_id"])
             if latest is None or aware(latest["ended_at"]) < aware(rec["ended_at"]):
                 touched[rec["partner_id"]] = rec
-    add_tasks(session, tasks)
     # The earliest call from a number is the one the lead is for.
     queue_leads(session, sorted(leads, key=lambda r: (aware(r["occurred_at"]), r["call_id"])))
     touch_partners(session, touched.values())

@@ -36,7 +36,7 @@ from crm_kit.views import iso
 from services.interactions.domain import kinds as kind_rules
 from services.interactions.models import CallLead, Interaction
 from services.interactions.usecases.about import about_interaction
-from services.interactions.usecases.last_interaction import touch_partner
+from services.interactions.usecases.last_interaction import touch_partner, where_partners_sit
 from services.interactions.usecases.tasks import hand_call_backs_to_caller
 
 log = logging.getLogger(__name__)
@@ -155,7 +155,7 @@ def _answer(partners, deals, ask: dict[str, Any]) -> tuple[str, str | None, str 
             matches = (exc.details or {}).get("matches") or []
             if not matches:
                 raise
-            return matches[0]["partner_id"], None, None  # known by now: no lead
+            return matches[0]["partner_id"], matches[0].get("manager_id"), None  # known by now: no lead
         deal = deals.open_lead_from_call({
             "call_id": ask["call_id"], "partner_id": partner_id, "phone": ask["number"],
             "manager_id": ask["responsible_id"] or manager_id, "region": ask["region"], "department": ask["department"],
@@ -181,7 +181,14 @@ def link_calls(uow: UnitOfWork, lead: CallLead, partner_id: str, manager_id: str
         select(Interaction).where(Interaction.external_number == lead.number, Interaction.partner_id.is_(None))
         .order_by(Interaction.call_id).with_for_update()  # the batch consumer's lock order
     ).all()
-    hand_call_backs_to_caller(session, [row.id for row in rows], partner_id, manager_id)
+    # The partner's manager as partners' events told it, when the answer did not name one (a
+    # partner found by its number rather than registered now).
+    known_manager, region, department = where_partners_sit(session, {partner_id}).get(partner_id, (None, None, None))
+    if manager_id is None or manager_id == known_manager:
+        manager_id = manager_id or known_manager
+    else:
+        region = department = None
+    hand_call_backs_to_caller(session, [row.id for row in rows], partner_id, manager_id, region, department)
     for row in rows:
         changed = ["partner_id", "subject_id", "match_state"]
         row.partner_id, row.match_state = partner_id, "matched"
@@ -189,6 +196,8 @@ def link_calls(uow: UnitOfWork, lead: CallLead, partner_id: str, manager_id: str
             row.subject_kind, row.subject_id = kind_rules.PARTNER, partner_id
         if row.responsible_id is None and manager_id:
             row.responsible_id = manager_id
+            if row.region is None and row.department is None:
+                row.region, row.department = region, department
             changed.append("responsible_id")
         if row.participants:
             row.participants[0].partner_id, row.participants[0].linked_by = partner_id, "phone"

@@ -26,9 +26,10 @@ from services.interactions.domain import calls as call_rules
 from services.interactions.domain import kinds as kind_rules
 from services.interactions.models import CallLead
 from services.interactions.usecases.about import about_call
+from services.interactions.usecases.call_deals import link_to_only_open_deal
 from services.interactions.usecases.call_leads import queue_lead
 from services.interactions.usecases.call_records import CallBatch, T, call_of, locked_calls, update_calls
-from services.interactions.usecases.last_interaction import touch_partners
+from services.interactions.usecases.last_interaction import touch_partners, where_partners_sit
 from services.interactions.usecases.tasks import assign_call_backs_of_matched_call
 
 MATCH_SECONDS = Histogram(
@@ -108,6 +109,19 @@ def link_match(rec: dict[str, Any], matches: list[dict[str, Any]] | None) -> dic
             "name": best.get("contact_name") or best.get("partner_name"), "linked_by": "phone"}
 
 
+def place_with_partner(session: Session, records: list[dict[str, Any]]) -> None:
+    """Calls no extension user took are the partner's manager's, in the partner's region and
+    department (partners' events, last_interaction.py), so a head of sales of that department
+    sees them and their call-back tasks."""
+    sits = where_partners_sit(session, {rec["partner_id"] for rec in records})
+    for rec in records:
+        manager_id, region, department = sits.get(rec["partner_id"], (None, None, None))
+        if rec["responsible_id"] is None:
+            rec["responsible_id"] = manager_id
+        if rec["responsible_id"] == manager_id:
+            rec.update(region=region, department=department)
+
+
 def retry_pending_matches(uow: UnitOfWork, partners, cache: PhoneCache, limit: int = 500) -> dict[str, int]:
     """Match calls stored while partners did not answer; assign their call-back tasks and queue
     their leads as the batch would have."""
@@ -116,7 +130,7 @@ def retry_pending_matches(uow: UnitOfWork, partners, cache: PhoneCache, limit: i
     if not records:
         return {"pending": 0, "matched": 0}
     matched = match_numbers(cache, partners, {rec["external_number"] for rec in records})
-    batch = CallBatch(uow)
+    batch, placed = CallBatch(uow), []
     for rec in records:
         matches = matched.get(rec["external_number"])
         if matches is None:
@@ -128,11 +142,17 @@ def retry_pending_matches(uow: UnitOfWork, partners, cache: PhoneCache, limit: i
             batch.links[cid] = link
         if matches and matches[0].get("manager_id") and rec["responsible_id"] is None:
             rec["responsible_id"] = matches[0]["manager_id"]
+        if rec["partner_id"] and rec["region"] is None and rec["department"] is None:
+            placed.append(rec)
+    place_with_partner(session, placed)
+    link_to_only_open_deal(session, [batch.records[cid] for cid in batch.links])
+    for rec in batch.records.values():
+        cid = rec["call_id"]
         assign_call_backs_of_matched_call(session, rec)
         if call_rules.makes_lead(batch.calls[cid], rec["match_state"]):
             queue_lead(session, rec)
         uow.emit(events.INTERACTION_UPDATED, {
-            **about_call(rec), "changed": ["match_state", "partner_id"], "call_id": cid, "match_state": rec["match_state"],
+            **about_call(rec), "changed": ["match_state", "partner_id", "subject_id"], "call_id": cid, "match_state": rec["match_state"],
         })
     update_calls(session, batch, sorted(batch.records))
     touch_partners(session, [rec for rec in batch.records.values()

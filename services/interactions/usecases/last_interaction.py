@@ -17,13 +17,25 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import case, or_
+from sqlalchemy import case, or_, select
 from sqlalchemy.orm import Session
 
 from crm_kit.clock import aware
 from crm_kit.db import upsert, utcnow
 from services.interactions.domain import status as status_rules
 from services.interactions.models import Interaction, PartnerActivity
+
+
+def where_partners_sit(session: Session, partner_ids: set[str]) -> dict[str, tuple[str | None, str | None, str | None]]:
+    """Each known partner's manager, region and department as partners' events said (one
+    statement): what a call or task assigned through the partner's manager carries."""
+    if not partner_ids:
+        return {}
+    rows = session.execute(
+        select(PartnerActivity.partner_id, PartnerActivity.manager_id, PartnerActivity.region, PartnerActivity.department)
+        .where(PartnerActivity.partner_id.in_(sorted(partner_ids)))
+    ).all()
+    return {str(row.partner_id): (row.manager_id, row.region, row.department) for row in rows}
 
 
 def touch_partner(session: Session, interaction: Interaction) -> None:

@@ -76,6 +76,8 @@ def client_card(session: Session, actor: Actor, partner_id: str) -> dict[str, An
             "contacts": len(partner["contacts"]),
             "relationships": len(card["relationships"]),
             "agreements_in_force": len(card["agreements"]),
-            "client_since": created_at[:10] if created_at else None,
+            # The client's figures from its deals (client since, deals won, ...) are the deals
+            # section's: the gateway puts them here.
+            "registered_on": created_at[:10] if created_at else None,
         },
     }

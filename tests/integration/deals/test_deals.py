@@ -442,7 +442,11 @@ def test_card_section(call):
     assert section["pipeline_total"] == "3000.50"
     assert Decimal(section["pipeline_weighted"]) == Decimal("100.00") + Decimal("1000.25")
     assert section["invoices_owed"] == "750.00" and section["overdue_invoices"] == 1
+    # The client's figures: since its first invoice (before the deal won today), one deal won, paid 100.
+    assert (section["client_since"], section["deals_won"], section["average_deal"], section["total_paid"]) == (
+        "2026-01-01", 1, "300.00", "100.00")
     empty = deals.card_section(str(uuid.uuid4()))
+    assert (empty["client_since"], empty["deals_won"], empty["total_paid"]) == (None, 0, "0.00")
     assert empty["open_deals"] == [] and empty["pipeline_total"] == "0.00" and empty["overdue_invoices"] == 0
     assert "partner_id" in refused(ValidationError, deals.card_section, "nope").details
 

@@ -280,3 +280,75 @@ def test_a_crash_mid_stream_loses_nothing_and_applies_nothing_twice(call, publis
     assert sorted(r.call_id for r in rows) == sorted(ids)
     assert {(r.call_state, r.duration_s) for r in rows} == {("ended", 28)}
     assert registered == len(ids)
+
+
+def followed_deal(interactions_db, deal_id: str) -> bool:
+    with interactions_db.connect() as conn:
+        return conn.execute(text("SELECT open FROM followed_deals WHERE deal_id = :d"), {"d": deal_id}).scalar()
+
+
+def test_a_call_from_a_client_with_one_open_deal_is_linked_to_it(call, publish, deals_service, interactions_db):
+    digits = national()
+    partner = register_partner(call, e164(digits))
+    deals = call(ANNA).deals
+    closed = deals.open_deal({"title": "Прошлая", "partner_id": partner["id"], "process_code": "manual", "amount": "10"})
+    deals.set_status(closed["id"], {"status": "won"})
+    only = deals.open_deal({"title": "Текущая", "partner_id": partner["id"], "amount": "100"})
+    eventually(lambda: followed_deal(interactions_db, only["id"]) is True, what="interactions to know the open deal")
+    eventually(lambda: followed_deal(interactions_db, closed["id"]) is False, what="interactions to know the won deal")
+
+    c = PbxCall(e164(digits), extension="199")
+    publish(c.talked())
+    view = call_of(call, c.call_id, "ended")
+    assert (view["subject_kind"], view["subject_id"], view["partner_id"]) == ("deal", only["id"], partner["id"])
+    assert [i["id"] for i in call(ANNA).interactions.list_by_subject("deal", only["id"])] == [view["id"]]
+    section = call(ANNA).interactions.card_section(partner["id"])
+    assert (view["id"], "deal", only["id"]) in [(i["id"], i["subject_kind"], i["subject_id"])
+                                                for i in section["last_interactions"]]
+
+    second = deals.open_deal({"title": "Ещё одна", "partner_id": partner["id"], "amount": "200"})
+    eventually(lambda: followed_deal(interactions_db, second["id"]) is True, what="interactions to know the second deal")
+    later = PbxCall(e164(digits), extension="199")
+    later.start += timedelta(hours=1)
+    publish(later.talked())
+    view = call_of(call, later.call_id, "ended")
+    assert (view["subject_kind"], view["subject_id"]) == ("partner", partner["id"])  # two open deals: the partner only
+
+
+def test_repeated_missed_calls_make_one_task_closed_by_an_answered_call_back(call, publish, listener, interactions_db):
+    digits = national()
+    partner = register_partner(call, e164(digits))
+
+    def followed() -> bool:  # partner_registered heard: where the partner sits is known here
+        with interactions_db.connect() as conn:
+            return conn.execute(text("SELECT region FROM partner_activity WHERE partner_id = :p"),
+                                {"p": partner["id"]}).scalar() == "msk"
+
+    eventually(followed, what="interactions to hear of the partner")
+    missed = [PbxCall(e164(digits), extension="199") for _ in range(3)]
+    for minutes, c in enumerate(missed):
+        c.start += timedelta(minutes=10 * minutes)
+    publish(missed[0].missed())
+    call_of(call, missed[0].call_id, "missed")
+    publish(missed[1].missed() + missed[2].missed())
+    call_of(call, missed[2].call_id, "missed")
+
+    [task] = call(ANNA).interactions.list_tasks({"partner_id": partner["id"]})["items"]
+    assert (task["missed_count"], task["call_id"], task["assignee_id"]) == (3, missed[0].call_id, "anna")
+    assert datetime.fromisoformat(task["last_missed_at"]) == missed[2].start + timedelta(seconds=25)
+    # Nobody at extension 199: the partner's manager's, in the partner's region (a head of sales sees it).
+    assert task["region"] == "msk"
+    eventually(lambda: len(listener.heard("call_missed", call_id=missed[2].call_id)) == 1, what="the third call_missed")
+    assert [e["data"]["task_id"] for c in missed for e in listener.heard("call_missed", call_id=c.call_id)] == [task["id"]] * 3
+    assert listener.heard("call_missed", call_id=missed[2].call_id)[0]["data"]["missed_count"] == 3
+
+    back = PbxCall(e164(digits), direction="outgoing", extension="199")
+    back.start += timedelta(hours=1)
+    publish(back.talked())
+    call_of(call, back.call_id, "ended")
+    assert eventually(lambda: not call(ANNA).interactions.list_tasks({"partner_id": partner["id"]})["items"],
+                      what="the task closed by the call back")
+    [done] = call(ANNA).interactions.list_tasks({"partner_id": partner["id"], "status": "done"})["items"]
+    assert (done["id"], done["closed_by_call_id"], done["completed_by"]) == (task["id"], back.call_id, None)
+    [event] = eventually(lambda: listener.heard("task_completed", task_id=task["id"]), what="task_completed")
+    assert event["data"]["closed_by_call_id"] == back.call_id and event["data"]["completed_by"] is None

@@ -164,7 +164,7 @@ def test_the_client_card_is_its_sections_read_one_by_one(engine):
             assert card["relationships"] == list_relationships(session, ADMIN, pid)
             assert card["agreements"] == agreements_in_force(session, partner, date.today())
             assert card["manager"]["history"] == manager_history(session, ADMIN, pid)[:5]
-            assert card["figures"]["client_since"] == partner.created_at.date().isoformat()
+            assert card["figures"]["registered_on"] == partner.created_at.date().isoformat()
     assert [a["name"] for a in client_card(make_session(), ADMIN, partner_id)["agreements"]] == ["Своё", "Опт"]
 
 

@@ -257,8 +257,9 @@ def test_every_event_a_service_consumes_has_a_contract():
     # partners_merged in deals and interactions, nine partners events for the caller directory,
     # partner_registered and partner_updated in deals, partner_reassigned in batches in both,
     # agreement_expired and agreement_cancelled in deals, partner_registered, _updated, _archived
-    # and _unarchived in interactions (forgotten clients).
-    assert heard == 21
+    # and _unarchived in interactions (forgotten clients), deal_opened, deal_won and deal_lost in
+    # interactions (a call linked to the partner's only open deal).
+    assert heard == 24
 
 
 # --- the package ------------------------------------------------------------------------------

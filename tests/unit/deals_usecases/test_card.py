@@ -47,3 +47,29 @@ def test_the_card_section_shows_the_partners_deals_the_actor_may_see(session, uo
     empty = card.card_section(session, ANNA, str(uuid.uuid4()))
     assert (empty["open_deals"], empty["pipeline_total"], empty["pipeline_weighted"], empty["overdue_invoices"]) == (
         [], "0.00", "0.00", 0)
+
+
+def test_the_clients_figures_come_from_won_deals_invoices_and_payments(session, uow_for, open_deal, client):
+    empty = card.card_section(session, ANNA, client["id"])
+    assert (empty["client_since"], empty["deals_won"], empty["average_deal"], empty["total_paid"]) == (None, 0, "0.00", "0.00")
+
+    for amount in ("300", "450.01"):
+        won = open_deal(process_code="manual", amount=amount)
+        stages.set_status(uow_for(ANNA), ANNA, won["id"], {"status": "won"})
+    lost = open_deal(process_code="manual", amount="9000")
+    stages.set_status(uow_for(ANNA), ANNA, lost["id"], {"status": "lost", "loss_reason": "price"})
+    assert card.card_section(session, ANNA, client["id"])["client_since"] == day(0)  # won today
+
+    billed = open_deal(process_code="manual", amount="1000")
+    first = invoices.issue_invoice(uow_for(ANNA), ANNA, billed["id"], {"number": "C1", "amount": "800",
+                                                                       "issued_on": day(-40), "due_date": day(-10)})
+    invoices.record_payment(uow_for(ANNA), ANNA, first["id"], {"amount": "500", "paid_on": day(-20), "external_id": "f-1"})
+    second = invoices.issue_invoice(uow_for(ANNA), ANNA, billed["id"], {"number": "C2", "amount": "200", "issued_on": day(-5),
+                                                                        "due_date": day(10)})
+    invoices.record_payment(uow_for(ANNA), ANNA, second["id"], {"amount": "200", "paid_on": day(-1), "external_id": "f-2"})
+
+    section = card.card_section(session, ANNA, client["id"])
+    assert section["client_since"] == day(-40)  # the first invoice came before the first won deal
+    assert (section["deals_won"], section["average_deal"], section["total_paid"]) == (2, "375.01", "700.00")
+    unseen = card.card_section(session, BORIS, client["id"])  # none of these deals are Boris's to see
+    assert (unseen["client_since"], unseen["deals_won"], unseen["total_paid"]) == (None, 0, "0.00")

@@ -29,7 +29,7 @@ from google.protobuf import struct_pb2 as google_dot_protobuf_dot_struct__pb2
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x11\x63rm/v1/card.proto\x12\x06\x63rm.v1\x1a\x13\x63rm/v1/common.proto\x1a\x19\x63rm/v1/interactions.proto\x1a\x15\x63rm/v1/partners.proto\x1a\x1cgoogle/protobuf/struct.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"*\n\x14GetClientCardRequest\x12\x12\n\npartner_id\x18\x01 \x01(\t\"a\n\x0bManagerInfo\x12\x12\n\nmanager_id\x18\x01 \x01(\t\x12\x12\n\ndepartment\x18\x02 \x01(\t\x12*\n\x07history\x18\x03 \x03(\x0b\x32\x19.crm.v1.ManagerAssignment\"i\n\x0b\x43\x61rdFigures\x12\x10\n\x08\x63ontacts\x18\x01 \x01(\x05\x12\x15\n\rrelationships\x18\x02 \x01(\x05\x12\x1b\n\x13\x61greements_in_force\x18\x03 \x01(\x05\x12\x14\n\x0c\x63lient_since\x18\x04 \x01(\t\"w\n\x0b\x43\x61rdSection\x12\x0c\n\x04name\x18\x01 \x01(\t\x12#\n\x05state\x18\x02 \x01(\x0e\x32\x14.crm.v1.SectionState\x12\x0e\n\x06reason\x18\x03 \x01(\t\x12%\n\x04\x64\x61ta\x18\x04 \x01(\x0b\x32\x17.google.protobuf.Struct\"\x93\x05\n\x0c\x44\x65\x61lsSection\x12\x31\n\nopen_deals\x18\x01 \x03(\x0b\x32\x1d.crm.v1.DealsSection.OpenDeal\x12\x36\n\rrecent_closed\x18\x02 \x03(\x0b\x32\x1f.crm.v1.DealsSection.ClosedDeal\x12\'\n\x0epipeline_total\x18\x03 \x01(\x0b\x32\x0f.crm.v1.Decimal\x12*\n\x11pipeline_weighted\x18\x04 \x01(\x0b\x32\x0f.crm.v1.Decimal\x12&\n\rinvoices_owed\x18\x05 \x01(\x0b\x32\x0f.crm.v1.Decimal\x12\x18\n\x10overdue_invoices\x18\x06 \x01(\x05\x1a\xcf\x01\n\x08OpenDeal\x12\n\n\x02id\x18\x01 \x01(\t\x12\r\n\x05title\x18\x02 \x01(\t\x12\r\n\x05stage\x18\x03 \x01(\t\x12\x12\n\nstage_name\x18\x04 \x01(\t\x12\x0e\n\x06status\x18\x05 \x01(\t\x12\x1f\n\x06\x61mount\x18\x06 \x01(\x0b\x32\x0f.crm.v1.Decimal\x12\x10\n\x08\x63urrency\x18\x07 \x01(\t\x12)\n\x13\x65xpected_close_date\x18\x08 \x01(\x0b\x32\x0c.crm.v1.Date\x12\x17\n\x0fterms_withdrawn\x18\t \x01(\x08\x1a\xae\x01\n\nClosedDeal\x12\n\n\x02id\x18\x01 \x01(\t\x12\r\n\x05title\x18\x02 \x01(\t\x12\x0e\n\x06status\x18\x03 \x01(\t\x12\x13\n\x0bloss_reason\x18\x04 \x01(\t\x12-\n\tclosed_at\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x1f\n\x06\x61mount\x18\x06 \x01(\x0b\x32\x0f.crm.v1.Decimal\x12\x10\n\x08\x63urrency\x18\x07 \x01(\t\"\xa7\x01\n\x13InteractionsSection\x12\x35\n\x11last_interactions\x18\x01 \x03(\x0b\x32\x1a.crm.v1.InteractionSummary\x12,\n\x08upcoming\x18\x02 \x03(\x0b\x32\x1a.crm.v1.InteractionSummary\x12+\n\nopen_tasks\x18\x03 \x03(\x0b\x32\x17.crm.v1.InteractionTask\"\xcd\x02\n\nClientCard\x12 \n\x07partner\x18\x01 \x01(\x0b\x32\x0f.crm.v1.Partner\x12+\n\rrelationships\x18\x02 \x03(\x0b\x32\x14.crm.v1.Relationship\x12%\n\nagreements\x18\x03 \x03(\x0b\x32\x11.crm.v1.Agreement\x12$\n\x07manager\x18\x04 \x01(\x0b\x32\x13.crm.v1.ManagerInfo\x12$\n\x07\x66igures\x18\x05 \x01(\x0b\x32\x13.crm.v1.CardFigures\x12%\n\x08sections\x18\x06 \x03(\x0b\x32\x13.crm.v1.CardSection\x12#\n\x05\x64\x65\x61ls\x18\x07 \x01(\x0b\x32\x14.crm.v1.DealsSection\x12\x31\n\x0cinteractions\x18\x08 \x01(\x0b\x32\x1b.crm.v1.InteractionsSection*i\n\x0cSectionState\x12\x1d\n\x19SECTION_STATE_UNSPECIFIED\x10\x00\x12\x1b\n\x17SECTION_STATE_AVAILABLE\x10\x01\x12\x1d\n\x19SECTION_STATE_UNAVAILABLE\x10\x02\x32P\n\x0b\x43lientCards\x12\x41\n\rGetClientCard\x12\x1c.crm.v1.GetClientCardRequest\x1a\x12.crm.v1.ClientCardB\x0eZ\x0c\x63rm/v1;crmv1b\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x11\x63rm/v1/card.proto\x12\x06\x63rm.v1\x1a\x13\x63rm/v1/common.proto\x1a\x19\x63rm/v1/interactions.proto\x1a\x15\x63rm/v1/partners.proto\x1a\x1cgoogle/protobuf/struct.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"*\n\x14GetClientCardRequest\x12\x12\n\npartner_id\x18\x01 \x01(\t\"a\n\x0bManagerInfo\x12\x12\n\nmanager_id\x18\x01 \x01(\t\x12\x12\n\ndepartment\x18\x02 \x01(\t\x12*\n\x07history\x18\x03 \x03(\x0b\x32\x19.crm.v1.ManagerAssignment\"\xdf\x01\n\x0b\x43\x61rdFigures\x12\x10\n\x08\x63ontacts\x18\x01 \x01(\x05\x12\x15\n\rrelationships\x18\x02 \x01(\x05\x12\x1b\n\x13\x61greements_in_force\x18\x03 \x01(\x05\x12\x14\n\x0c\x63lient_since\x18\x04 \x01(\t\x12\x11\n\tdeals_won\x18\x05 \x01(\x05\x12%\n\x0c\x61verage_deal\x18\x06 \x01(\x0b\x32\x0f.crm.v1.Decimal\x12#\n\ntotal_paid\x18\x07 \x01(\x0b\x32\x0f.crm.v1.Decimal\x12\x15\n\rregistered_on\x18\x08 \x01(\t\"w\n\x0b\x43\x61rdSection\x12\x0c\n\x04name\x18\x01 \x01(\t\x12#\n\x05state\x18\x02 \x01(\x0e\x32\x14.crm.v1.SectionState\x12\x0e\n\x06reason\x18\x03 \x01(\t\x12%\n\x04\x64\x61ta\x18\x04 \x01(\x0b\x32\x17.google.protobuf.Struct\"\x96\x06\n\x0c\x44\x65\x61lsSection\x12\x31\n\nopen_deals\x18\x01 \x03(\x0b\x32\x1d.crm.v1.DealsSection.OpenDeal\x12\x36\n\rrecent_closed\x18\x02 \x03(\x0b\x32\x1f.crm.v1.DealsSection.ClosedDeal\x12\'\n\x0epipeline_total\x18\x03 \x01(\x0b\x32\x0f.crm.v1.Decimal\x12*\n\x11pipeline_weighted\x18\x04 \x01(\x0b\x32\x0f.crm.v1.Decimal\x12&\n\rinvoices_owed\x18\x05 \x01(\x0b\x32\x0f.crm.v1.Decimal\x12\x18\n\x10overdue_invoices\x18\x06 \x01(\x05\x12\"\n\x0c\x63lient_since\x18\x07 \x01(\x0b\x32\x0c.crm.v1.Date\x12\x11\n\tdeals_won\x18\x08 \x01(\x05\x12%\n\x0c\x61verage_deal\x18\t \x01(\x0b\x32\x0f.crm.v1.Decimal\x12#\n\ntotal_paid\x18\n \x01(\x0b\x32\x0f.crm.v1.Decimal\x1a\xcf\x01\n\x08OpenDeal\x12\n\n\x02id\x18\x01 \x01(\t\x12\r\n\x05title\x18\x02 \x01(\t\x12\r\n\x05stage\x18\x03 \x01(\t\x12\x12\n\nstage_name\x18\x04 \x01(\t\x12\x0e\n\x06status\x18\x05 \x01(\t\x12\x1f\n\x06\x61mount\x18\x06 \x01(\x0b\x32\x0f.crm.v1.Decimal\x12\x10\n\x08\x63urrency\x18\x07 \x01(\t\x12)\n\x13\x65xpected_close_date\x18\x08 \x01(\x0b\x32\x0c.crm.v1.Date\x12\x17\n\x0fterms_withdrawn\x18\t \x01(\x08\x1a\xae\x01\n\nClosedDeal\x12\n\n\x02id\x18\x01 \x01(\t\x12\r\n\x05title\x18\x02 \x01(\t\x12\x0e\n\x06status\x18\x03 \x01(\t\x12\x13\n\x0bloss_reason\x18\x04 \x01(\t\x12-\n\tclosed_at\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x1f\n\x06\x61mount\x18\x06 \x01(\x0b\x32\x0f.crm.v1.Decimal\x12\x10\n\x08\x63urrency\x18\x07 \x01(\t\"\xa7\x01\n\x13InteractionsSection\x12\x35\n\x11last_interactions\x18\x01 \x03(\x0b\x32\x1a.crm.v1.InteractionSummary\x12,\n\x08upcoming\x18\x02 \x03(\x0b\x32\x1a.crm.v1.InteractionSummary\x12+\n\nopen_tasks\x18\x03 \x03(\x0b\x32\x17.crm.v1.InteractionTask\"\xcd\x02\n\nClientCard\x12 \n\x07partner\x18\x01 \x01(\x0b\x32\x0f.crm.v1.Partner\x12+\n\rrelationships\x18\x02 \x03(\x0b\x32\x14.crm.v1.Relationship\x12%\n\nagreements\x18\x03 \x03(\x0b\x32\x11.crm.v1.Agreement\x12$\n\x07manager\x18\x04 \x01(\x0b\x32\x13.crm.v1.ManagerInfo\x12$\n\x07\x66igures\x18\x05 \x01(\x0b\x32\x13.crm.v1.CardFigures\x12%\n\x08sections\x18\x06 \x03(\x0b\x32\x13.crm.v1.CardSection\x12#\n\x05\x64\x65\x61ls\x18\x07 \x01(\x0b\x32\x14.crm.v1.DealsSection\x12\x31\n\x0cinteractions\x18\x08 \x01(\x0b\x32\x1b.crm.v1.InteractionsSection*i\n\x0cSectionState\x12\x1d\n\x19SECTION_STATE_UNSPECIFIED\x10\x00\x12\x1b\n\x17SECTION_STATE_AVAILABLE\x10\x01\x12\x1d\n\x19SECTION_STATE_UNAVAILABLE\x10\x02\x32P\n\x0b\x43lientCards\x12\x41\n\rGetClientCard\x12\x1c.crm.v1.GetClientCardRequest\x1a\x12.crm.v1.ClientCardB\x0eZ\x0c\x63rm/v1;crmv1b\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -37,26 +37,26 @@ _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'crm.v1.card_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   _globals['DESCRIPTOR']._loaded_options = None
   _globals['DESCRIPTOR']._serialized_options = b'Z\014crm/v1;crmv1'
-  _globals['_SECTIONSTATE']._serialized_start=1702
-  _globals['_SECTIONSTATE']._serialized_end=1807
+  _globals['_SECTIONSTATE']._serialized_start=1952
+  _globals['_SECTIONSTATE']._serialized_end=2057
   _globals['_GETCLIENTCARDREQUEST']._serialized_start=163
   _globals['_GETCLIENTCARDREQUEST']._serialized_end=205
   _globals['_MANAGERINFO']._serialized_start=207
   _globals['_MANAGERINFO']._serialized_end=304
-  _globals['_CARDFIGURES']._serialized_start=306
-  _globals['_CARDFIGURES']._serialized_end=411
-  _globals['_CARDSECTION']._serialized_start=413
-  _globals['_CARDSECTION']._serialized_end=532
-  _globals['_DEALSSECTION']._serialized_start=535
-  _globals['_DEALSSECTION']._serialized_end=1194
-  _globals['_DEALSSECTION_OPENDEAL']._serialized_start=810
-  _globals['_DEALSSECTION_OPENDEAL']._serialized_end=1017
-  _globals['_DEALSSECTION_CLOSEDDEAL']._serialized_start=1020
-  _globals['_DEALSSECTION_CLOSEDDEAL']._serialized_end=1194
-  _globals['_INTERACTIONSSECTION']._serialized_start=1197
-  _globals['_INTERACTIONSSECTION']._serialized_end=1364
-  _globals['_CLIENTCARD']._serialized_start=1367
-  _globals['_CLIENTCARD']._serialized_end=1700
-  _globals['_CLIENTCARDS']._serialized_start=1809
-  _globals['_CLIENTCARDS']._serialized_end=1889
+  _globals['_CARDFIGURES']._serialized_start=307
+  _globals['_CARDFIGURES']._serialized_end=530
+  _globals['_CARDSECTION']._serialized_start=532
+  _globals['_CARDSECTION']._serialized_end=651
+  _globals['_DEALSSECTION']._serialized_start=654
+  _globals['_DEALSSECTION']._serialized_end=1444
+  _globals['_DEALSSECTION_OPENDEAL']._serialized_start=1060
+  _globals['_DEALSSECTION_OPENDEAL']._serialized_end=1267
+  _globals['_DEALSSECTION_CLOSEDDEAL']._serialized_start=1270
+  _globals['_DEALSSECTION_CLOSEDDEAL']._serialized_end=1444
+  _globals['_INTERACTIONSSECTION']._serialized_start=1447
+  _globals['_INTERACTIONSSECTION']._serialized_end=1614
+  _globals['_CLIENTCARD']._serialized_start=1617
+  _globals['_CLIENTCARD']._serialized_end=1950
+  _globals['_CLIENTCARDS']._serialized_start=2059
+  _globals['_CLIENTCARDS']._serialized_end=2139
 # @@protoc_insertion_point(module_scope)

@@ -40,16 +40,24 @@ class ManagerInfo(_message.Message):
     def __init__(self, manager_id: _Optional[str] = ..., department: _Optional[str] = ..., history: _Optional[_Iterable[_Union[_partners_pb2.ManagerAssignment, _Mapping]]] = ...) -> None: ...
 
 class CardFigures(_message.Message):
-    __slots__ = ("contacts", "relationships", "agreements_in_force", "client_since")
+    __slots__ = ("contacts", "relationships", "agreements_in_force", "client_since", "deals_won", "average_deal", "total_paid", "registered_on")
     CONTACTS_FIELD_NUMBER: _ClassVar[int]
     RELATIONSHIPS_FIELD_NUMBER: _ClassVar[int]
     AGREEMENTS_IN_FORCE_FIELD_NUMBER: _ClassVar[int]
     CLIENT_SINCE_FIELD_NUMBER: _ClassVar[int]
+    DEALS_WON_FIELD_NUMBER: _ClassVar[int]
+    AVERAGE_DEAL_FIELD_NUMBER: _ClassVar[int]
+    TOTAL_PAID_FIELD_NUMBER: _ClassVar[int]
+    REGISTERED_ON_FIELD_NUMBER: _ClassVar[int]
     contacts: int
     relationships: int
     agreements_in_force: int
     client_since: str
-    def __init__(self, contacts: _Optional[int] = ..., relationships: _Optional[int] = ..., agreements_in_force: _Optional[int] = ..., client_since: _Optional[str] = ...) -> None: ...
+    deals_won: int
+    average_deal: _common_pb2.Decimal
+    total_paid: _common_pb2.Decimal
+    registered_on: str
+    def __init__(self, contacts: _Optional[int] = ..., relationships: _Optional[int] = ..., agreements_in_force: _Optional[int] = ..., client_since: _Optional[str] = ..., deals_won: _Optional[int] = ..., average_deal: _Optional[_Union[_common_pb2.Decimal, _Mapping]] = ..., total_paid: _Optional[_Union[_common_pb2.Decimal, _Mapping]] = ..., registered_on: _Optional[str] = ...) -> None: ...
 
 class CardSection(_message.Message):
     __slots__ = ("name", "state", "reason", "data")
@@ -64,7 +72,7 @@ class CardSection(_message.Message):
     def __init__(self, name: _Optional[str] = ..., state: _Optional[_Union[SectionState, str]] = ..., reason: _Optional[str] = ..., data: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ...) -> None: ...
 
 class DealsSection(_message.Message):
-    __slots__ = ("open_deals", "recent_closed", "pipeline_total", "pipeline_weighted", "invoices_owed", "overdue_invoices")
+    __slots__ = ("open_deals", "recent_closed", "pipeline_total", "pipeline_weighted", "invoices_owed", "overdue_invoices", "client_since", "deals_won", "average_deal", "total_paid")
     class OpenDeal(_message.Message):
         __slots__ = ("id", "title", "stage", "stage_name", "status", "amount", "currency", "expected_close_date", "terms_withdrawn")
         ID_FIELD_NUMBER: _ClassVar[int]
@@ -109,13 +117,21 @@ class DealsSection(_message.Message):
     PIPELINE_WEIGHTED_FIELD_NUMBER: _ClassVar[int]
     INVOICES_OWED_FIELD_NUMBER: _ClassVar[int]
     OVERDUE_INVOICES_FIELD_NUMBER: _ClassVar[int]
+    CLIENT_SINCE_FIELD_NUMBER: _ClassVar[int]
+    DEALS_WON_FIELD_NUMBER: _ClassVar[int]
+    AVERAGE_DEAL_FIELD_NUMBER: _ClassVar[int]
+    TOTAL_PAID_FIELD_NUMBER: _ClassVar[int]
     open_deals: _containers.RepeatedCompositeFieldContainer[DealsSection.OpenDeal]
     recent_closed: _containers.RepeatedCompositeFieldContainer[DealsSection.ClosedDeal]
     pipeline_total: _common_pb2.Decimal
     pipeline_weighted: _common_pb2.Decimal
     invoices_owed: _common_pb2.Decimal
     overdue_invoices: int
-    def __init__(self, open_deals: _Optional[_Iterable[_Union[DealsSection.OpenDeal, _Mapping]]] = ..., recent_closed: _Optional[_Iterable[_Union[DealsSection.ClosedDeal, _Mapping]]] = ..., pipeline_total: _Optional[_Union[_common_pb2.Decimal, _Mapping]] = ..., pipeline_weighted: _Optional[_Union[_common_pb2.Decimal, _Mapping]] = ..., invoices_owed: _Optional[_Union[_common_pb2.Decimal, _Mapping]] = ..., overdue_invoices: _Optional[int] = ...) -> None: ...
+    client_since: _common_pb2.Date
+    deals_won: int
+    average_deal: _common_pb2.Decimal
+    total_paid: _common_pb2.Decimal
+    def __init__(self, open_deals: _Optional[_Iterable[_Union[DealsSection.OpenDeal, _Mapping]]] = ..., recent_closed: _Optional[_Iterable[_Union[DealsSection.ClosedDeal, _Mapping]]] = ..., pipeline_total: _Optional[_Union[_common_pb2.Decimal, _Mapping]] = ..., pipeline_weighted: _Optional[_Union[_common_pb2.Decimal, _Mapping]] = ..., invoices_owed: _Optional[_Union[_common_pb2.Decimal, _Mapping]] = ..., overdue_invoices: _Optional[int] = ..., client_since: _Optional[_Union[_common_pb2.Date, _Mapping]] = ..., deals_won: _Optional[int] = ..., average_deal: _Optional[_Union[_common_pb2.Decimal, _Mapping]] = ..., total_paid: _Optional[_Union[_common_pb2.Decimal, _Mapping]] = ...) -> None: ...
 
 class InteractionsSection(_message.Message):
     __slots__ = ("last_interactions", "upcoming", "open_tasks")

@@ -440,7 +440,7 @@ class ListCallsResponse(_message.Message):
     def __init__(self, calls: _Optional[_Iterable[_Union[InteractionSummary, _Mapping]]] = ...) -> None: ...
 
 class InteractionTask(_message.Message):
-    __slots__ = ("id", "kind", "title", "status", "assignee_id", "partner_id", "contact_id", "interaction_id", "call_id", "phone", "due_at", "created_at", "completed_at", "note", "completed_by", "region", "department")
+    __slots__ = ("id", "kind", "title", "status", "assignee_id", "partner_id", "contact_id", "interaction_id", "call_id", "phone", "due_at", "created_at", "completed_at", "note", "completed_by", "region", "department", "missed_count", "last_missed_at", "closed_by_call_id")
     ID_FIELD_NUMBER: _ClassVar[int]
     KIND_FIELD_NUMBER: _ClassVar[int]
     TITLE_FIELD_NUMBER: _ClassVar[int]
@@ -458,6 +458,9 @@ class InteractionTask(_message.Message):
     COMPLETED_BY_FIELD_NUMBER: _ClassVar[int]
     REGION_FIELD_NUMBER: _ClassVar[int]
     DEPARTMENT_FIELD_NUMBER: _ClassVar[int]
+    MISSED_COUNT_FIELD_NUMBER: _ClassVar[int]
+    LAST_MISSED_AT_FIELD_NUMBER: _ClassVar[int]
+    CLOSED_BY_CALL_ID_FIELD_NUMBER: _ClassVar[int]
     id: str
     kind: str
     title: str
@@ -475,7 +478,10 @@ class InteractionTask(_message.Message):
     completed_by: str
     region: str
     department: str
-    def __init__(self, id: _Optional[str] = ..., kind: _Optional[str] = ..., title: _Optional[str] = ..., status: _Optional[str] = ..., assignee_id: _Optional[str] = ..., partner_id: _Optional[str] = ..., contact_id: _Optional[str] = ..., interaction_id: _Optional[str] = ..., call_id: _Optional[str] = ..., phone: _Optional[str] = ..., due_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., completed_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., note: _Optional[str] = ..., completed_by: _Optional[str] = ..., region: _Optional[str] = ..., department: _Optional[str] = ...) -> None: ...
+    missed_count: int
+    last_missed_at: _timestamp_pb2.Timestamp
+    closed_by_call_id: str
+    def __init__(self, id: _Optional[str] = ..., kind: _Optional[str] = ..., title: _Optional[str] = ..., status: _Optional[str] = ..., assignee_id: _Optional[str] = ..., partner_id: _Optional[str] = ..., contact_id: _Optional[str] = ..., interaction_id: _Optional[str] = ..., call_id: _Optional[str] = ..., phone: _Optional[str] = ..., due_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., completed_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., note: _Optional[str] = ..., completed_by: _Optional[str] = ..., region: _Optional[str] = ..., department: _Optional[str] = ..., missed_count: _Optional[int] = ..., last_missed_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., closed_by_call_id: _Optional[str] = ...) -> None: ...
 
 class ListInteractionTasksRequest(_message.Message):
     __slots__ = ("assignee_id", "partner_id", "status", "limit")

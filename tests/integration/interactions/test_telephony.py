@@ -213,7 +213,7 @@ def test_the_caller_cache_is_refreshed_by_partners_events(call, publish):
     assert view["partner_id"] == partner["id"]
 
 
-def test_while_partners_is_down_calls_are_matched_from_the_directory_and_leads_wait(call, publish, partners_service):
+def test_while_partners_is_down_calls_are_matched_from_the_directory_and_leads_wait(call, publish, partners_service, deals_service):
     digits = national()
     partner = register_partner(call, e164(digits))
     stranger = e164(national())

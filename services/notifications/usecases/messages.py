@@ -1,0 +1,59 @@
+"""Reading messages: by partner, user, kind and status, newest first; one by id.
+
+A client's messages are seen by whoever sees the client's partner in the service's copy
+(manager, region, department: the kit's row-access rule); a staff message by its user and by
+administrators and services."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import or_, select
+
+from crm_kit.access import RowAccess
+from crm_kit.actor import Actor
+from crm_kit.errors import NotFound
+from crm_kit.validation import load, uuid_arg
+from services.notifications import views
+from services.notifications.models import Message, RecipientPartner
+from services.notifications.schemas import MessageFilters
+
+PARTNERS = RowAccess(
+    RecipientPartner, "partner", owner=RecipientPartner.manager_id, region=RecipientPartner.region, department=RecipientPartner.department
+)
+
+
+def _visible(actor: Actor):
+    if actor.is_admin or actor.is_service:
+        return None
+    partners = select(RecipientPartner.id).where(PARTNERS.visible(actor))
+    return or_(Message.user_id == actor.user_id, Message.partner_id.in_(partners))
+
+
+def list_messages(session, actor: Actor, filters: Any) -> dict[str, Any]:
+    """The messages the caller may see, newest first, by ``partner_id``, ``user_id``, ``kind``,
+    ``status`` (at most ``limit``)."""
+    data = load(MessageFilters(), filters or {}, what="filters")
+    query = select(Message).order_by(Message.created_at.desc(), Message.id).limit(data["limit"])
+    visible = _visible(actor)
+    if visible is not None:
+        query = query.where(visible)
+    if data["partner_id"]:
+        query = query.where(Message.partner_id == str(data["partner_id"]))
+    for name in ("user_id", "kind", "status"):
+        if data[name]:
+            query = query.where(getattr(Message, name) == data[name])
+    return {"items": [views.message(row) for row in session.scalars(query)]}
+
+
+def get_message(session, actor: Actor, message_id: Any) -> dict[str, Any]:
+    """One message; NotFound also when the caller may not see it."""
+    message_id = uuid_arg(message_id, "message_id")
+    query = select(Message).where(Message.id == message_id)
+    visible = _visible(actor)
+    if visible is not None:
+        query = query.where(visible)
+    row = session.scalar(query)
+    if row is None:
+        raise NotFound(f"no message {message_id}", {"message_id": message_id})
+    return views.message(row)

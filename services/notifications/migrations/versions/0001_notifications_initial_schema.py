@@ -31,13 +31,13 @@ DEFAULT_TEMPLATES = [
         "subject": "Счёт № {{ invoice_number }}: оплата просрочена на {{ days_overdue }} "
                    "{{ days_overdue | plural('день', 'дня', 'дней') }}",
         "text": "Здравствуйте{% if recipient_name %}, {{ recipient_name }}{% endif %}!\n\n"
-                "Срок оплаты счёта № {{ invoice_number }} на сумму {{ amount | money(currency) }} истёк "
-                "{{ due_date | date }}. Не оплачено: {{ balance | money(currency) }} "
+                "Срок оплаты счёта № {{ invoice_number }} на сумму {{ amount | money(currency) }} "
+                "(до {{ due_date | date }}) истёк. Не оплачено: {{ balance | money(currency) }} "
                 "(просрочка {{ days_overdue }} {{ days_overdue | plural('день', 'дня', 'дней') }}).\n\n"
                 "Просим оплатить счёт или сообщить нам об уже сделанной оплате." + _SIGNATURE,
         "html": "<p>Здравствуйте{% if recipient_name %}, {{ recipient_name }}{% endif %}!</p>\n"
-                "<p>Срок оплаты счёта № {{ invoice_number }} на сумму {{ amount | money(currency) }} истёк "
-                "{{ due_date | date }}. Не оплачено: <b>{{ balance | money(currency) }}</b> "
+                "<p>Срок оплаты счёта № {{ invoice_number }} на сумму {{ amount | money(currency) }} "
+                "(до {{ due_date | date }}) истёк. Не оплачено: <b>{{ balance | money(currency) }}</b> "
                 "(просрочка {{ days_overdue }} {{ days_overdue | plural('день', 'дня', 'дней') }}).</p>\n"
                 "<p>Просим оплатить счёт или сообщить нам об уже сделанной оплате.</p>\n",
     },

@@ -74,6 +74,12 @@ class NotificationsService:
         return templates.list_templates(self.db.session, self.actor)
 
     @rpc
+    def delete_template(self, ref) -> dict:
+        """Delete every version of a template (``{code, channel?}``) no notification kind uses
+        (PreconditionFailed naming the kinds that do). Admins and heads of sales only."""
+        return templates.delete_template(self.db, self.actor, ref)
+
+    @rpc
     def preview(self, request) -> dict:
         """A stored template (``code``, ``channel``, ``version``) or a draft (``template``)
         rendered with ``variables`` (default: its kind's example): ``{channel, subject, text,

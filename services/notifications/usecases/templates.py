@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 
 from crm_kit.access import SALES_HEADS, require_role
 from crm_kit.actor import Actor
 from crm_kit.db import UnitOfWork
-from crm_kit.errors import Conflict, NotFound, ValidationError
+from crm_kit.errors import Conflict, NotFound, PreconditionFailed, ValidationError
 from crm_kit.validation import load
 from services.notifications import views
 from services.notifications.domain import kinds as kind_rules
@@ -108,6 +108,26 @@ def list_templates(session, actor: Actor) -> list[dict[str, Any]]:
         .order_by(Template.code, Template.channel)
     )
     return [views.template(row) for row in rows]
+
+
+def delete_template(uow: UnitOfWork, actor: Actor, ref: Any) -> dict[str, Any]:
+    """Delete every version of a template (``{code, channel?}``). Refuses one a notification
+    kind uses (PreconditionFailed naming the kinds); NotFound for an unknown one. Admins and
+    heads of sales only. Messages keep what they were rendered to."""
+    require_role(actor, SALES_HEADS, "delete templates")
+    data = load(TemplateRef(), ref, what="template")
+    find_template(uow.session, data["code"], data["channel"])
+    users = list(
+        uow.session.scalars(
+            select(NotificationKind.code).where(NotificationKind.template_code == data["code"], NotificationKind.channel == data["channel"])
+        )
+    )
+    if users:
+        raise PreconditionFailed(
+            f"template {data['code']!r} is used by the notification kinds {', '.join(users)}", {"code": data["code"], "kinds": users}
+        )
+    deleted = uow.session.execute(delete(Template).where(Template.code == data["code"], Template.channel == data["channel"])).rowcount
+    return {"versions_deleted": deleted}
 
 
 def example_values(session, code: str, channel: str) -> dict[str, Any]:

@@ -10,8 +10,11 @@ from sqlalchemy import JSON, Boolean, DateTime, Index, Integer, String, Text, Un
 from sqlalchemy.orm import Mapped, mapped_column
 
 from crm_kit.models import Id, created_at_column, id_column, service_base, updated_at_column
+from crm_kit.replay import replay_tables
 
 Base = service_base()
+# Where the backfill of the recipients copy from the partners service stands (crm_kit.replay).
+replay_tables(Base.metadata)
 
 
 class RecipientPartner(Base):

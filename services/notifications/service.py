@@ -22,6 +22,7 @@ from crm_kit.config import env_float, env_int
 from crm_kit.db import Database
 from crm_kit.entrypoints import handles, rpc, timer
 from crm_kit.observability import Observability
+from crm_kit.replay import Backfill, replays
 from crm_kit.validation import uuid_arg
 from services.notifications.domain import kinds
 from services.notifications.domain.delivery import RetryPolicy
@@ -47,6 +48,9 @@ class NotificationsService:
     actor = ActorProvider()
     smtp = Mailer()
     observability = Observability()
+    # Partners registered before this service first ran are replayed to it (crm_kit.replay);
+    # its handlers of partners' events wait until the replay is complete.
+    backfill = Backfill("partners")
 
     @rpc
     def health_ping(self) -> str:
@@ -146,6 +150,12 @@ class NotificationsService:
         return notifying.notify(self.db, kinds.CALL_MISSED, event)
 
     # --- the recipients copy: partners' events ---------------------------------------------
+    @replays(partner_events.PARTNER_SNAPSHOT)
+    def apply_partner_snapshots(self, records) -> dict:
+        """Every partner as the partners service holds it, replayed once when this service first
+        starts: the copy knows the partners registered before it ran."""
+        return {"applied": recipients.partners_replayed(self.db, records)}
+
     @handles(partner_events.PARTNER_REGISTERED)
     def on_partner_registered(self, event) -> None:
         """A new partner with its contacts joins the copy."""

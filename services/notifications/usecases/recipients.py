@@ -8,7 +8,7 @@ removed contact stays as a tombstone so that a late older event cannot bring it 
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -68,6 +68,20 @@ def partner_told(uow: UnitOfWork, event: dict[str, Any]) -> bool:
             contact.status, contact.as_of = "removed", moment
     uow.session.flush()
     return True
+
+
+# A replayed partner is as of its snapshot, older than any live event: it fills in what the copy
+# does not know and never overwrites what a live event told.
+AS_OF_REPLAY = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def partners_replayed(uow: UnitOfWork, records: list[dict[str, Any]]) -> int:
+    """The partners service's snapshot of every partner (a backfill when this service starts
+    late: crm_kit.replay), tombstones of merged ones included; answers how many were new here."""
+    applied = 0
+    for record in records:
+        applied += partner_told(uow, {**record, "occurred_at": AS_OF_REPLAY.isoformat()})
+    return applied
 
 
 def partners_merged(uow: UnitOfWork, event: dict[str, Any]) -> None:

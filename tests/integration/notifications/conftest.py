@@ -6,6 +6,7 @@ headers), so that no partners or deals process is needed to raise them."""
 from __future__ import annotations
 
 import json
+import uuid
 
 import pytest
 from kombu import Connection, Exchange, Producer
@@ -17,7 +18,7 @@ from crm_kit.db import event_envelope
 from crm_ops.registry import service_class
 from crm_ops.topology import declare
 from tests.support.listener import outbox_reader
-from tests.support.platform import ServiceProcess, sqlalchemy_url
+from tests.support.platform import ServiceProcess, rpc_proxy, sqlalchemy_url
 from tests.support.smtp import SmtpServer
 
 ADMIN = Actor("admin-1", roles=("admin",))
@@ -34,10 +35,12 @@ def smtp_server():
 @pytest.fixture(scope="package")
 def notifications_env(infra, smtp_server):
     url = infra.service_database("crm_test_notifications", service="notifications")
-    declare({"AMQP_URI": infra.amqp_uri, "AUTO_DELETE_EVENT_EXCHANGES": False}, [service_class("notifications")])
+    partners_url = infra.service_database("crm_test_notifications_partners", service="partners")
+    declare({"AMQP_URI": infra.amqp_uri, "AUTO_DELETE_EVENT_EXCHANGES": False}, [service_class("partners"), service_class("notifications")])
     return {
         "AMQP_URI": infra.amqp_uri,
         "NOTIFICATIONS_DATABASE_URL": url,
+        "PARTNERS_DATABASE_URL": partners_url,
         "NOTIFICATIONS_SMTP_PORT": str(smtp_server.port),
         "NOTIFICATIONS_SEND_INTERVAL_S": "0.1",
         "NOTIFICATIONS_RETRY_BASE_S": "0.2",
@@ -47,7 +50,32 @@ def notifications_env(infra, smtp_server):
 
 
 @pytest.fixture(scope="package")
-def notifications_service(notifications_env):
+def partners_service(notifications_env):
+    service = ServiceProcess("partners", notifications_env, name="notifications-partners").start()
+    yield service
+    service.stop_soon()
+
+
+@pytest.fixture(scope="package")
+def partner_before_notifications(infra, partners_service) -> dict:
+    """A client registered at the partners service before notifications ever ran, with an
+    accountant: the notifications service learns of it from the partners service's replay."""
+    partner = {
+        "kinds": ["client"],
+        "legal_form": "legal_entity",
+        "short_name": f"Давний клиент {uuid.uuid4().hex[:6]}",
+        "region": "msk",
+        "emails": [{"address": "office@old-client.example", "kind": "work"}],
+        "contacts": [
+            {"full_name": "Ольга Счетоводова", "roles": ["accountant"], "emails": [{"address": "olga@old-client.example", "kind": "work"}]}
+        ],
+    }
+    with rpc_proxy(infra.amqp_uri, ANNA) as rpc:
+        return rpc.partners.register(partner, {"duplicate_policy": "skip"})["partner"]
+
+
+@pytest.fixture(scope="package")
+def notifications_service(notifications_env, partner_before_notifications):
     service = ServiceProcess("notifications", notifications_env).start()
     yield service
     service.stop_soon()

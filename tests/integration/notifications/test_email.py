@@ -242,3 +242,15 @@ def test_templates_refuse_unknown_variables_and_preview(call, notifications_db):
 def test_message_events_keep_their_contract(outbox):
     for event in outbox("message_sent"):
         notification_events.MESSAGE_SENT.check(event)
+
+
+def test_a_client_registered_before_notifications_ran_is_known_from_the_partners_replay(
+    call, publish, smtp_server, partner_before_notifications
+):
+    partner_id = partner_before_notifications["id"]
+    copied_partner = eventually(copied(call, partner_id))
+    assert copied_partner["short_name"] == partner_before_notifications["short_name"]
+    publish(deal_events.INVOICE_OVERDUE, overdue(partner_id))
+    letters = eventually(lambda: smtp_server.letters_to("olga@old-client.example"))
+    assert "Здравствуйте, Ольга Счетоводова!" in letters[0].get_body(("plain",)).get_content()
+    assert smtp_server.letters_to("office@old-client.example") == []

@@ -153,6 +153,15 @@ def upgrade() -> None:
         batch_op.create_index('ix_outbox_published_at', ['published_at'], unique=False)
         batch_op.create_index('ix_outbox_unpublished', ['id'], unique=False, postgresql_where=sa.text('published_at IS NULL'), sqlite_where=sa.text('published_at IS NULL'))
 
+    op.create_table('replay_state',
+    sa.Column('source', sa.String(length=64), nullable=False),
+    sa.Column('replay_id', sa.String(length=36), nullable=False),
+    sa.Column('status', sa.String(length=16), nullable=False),
+    sa.Column('requested_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('completed_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('records', sa.Integer(), nullable=False),
+    sa.PrimaryKeyConstraint('source', name=op.f('pk_replay_state'))
+    )
     op.create_table('recipient_contacts',
     sa.Column('id', sa.Uuid(as_uuid=False), nullable=False),
     sa.Column('partner_id', sa.Uuid(as_uuid=False), nullable=False),
@@ -227,6 +236,7 @@ def downgrade() -> None:
     with op.batch_alter_table('recipient_contacts', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_recipient_contacts_partner_id'))
 
+    op.drop_table('replay_state')
     op.drop_table('recipient_contacts')
     with op.batch_alter_table('outbox', schema=None) as batch_op:
         batch_op.drop_index('ix_outbox_unpublished', postgresql_where=sa.text('published_at IS NULL'), sqlite_where=sa.text('published_at IS NULL'))

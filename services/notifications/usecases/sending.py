@@ -66,12 +66,35 @@ def claim_due(uow: UnitOfWork, now: datetime, batch: int) -> list[Message]:
     return rows
 
 
-def send_due(uow: UnitOfWork, smtp: SmtpConnections, policy: RetryPolicy, backoff: OutageBackoff, *, batch: int = 100) -> dict[str, int]:
-    """One tick of the sender: answers how many messages were sent, queued again, failed."""
+def send_due(
+    uow: UnitOfWork,
+    smtp: SmtpConnections,
+    policy: RetryPolicy,
+    backoff: OutageBackoff,
+    *,
+    batch: int = 100,
+    max_batches: int = 20,
+) -> dict[str, int]:
+    """One tick of the sender: batch after batch while batches come full (a mailing's backlog
+    drains without waiting a tick per batch), each batch's outcomes committed before the next,
+    until an outage; answers how many messages were sent, queued again, failed."""
     counts = {"sent": 0, "retry": 0, "failed": 0, "outage": 0}
-    rows = claim_due(uow, utcnow(), batch)
-    if not rows:
-        return counts
+    for _ in range(max_batches):
+        rows = claim_due(uow, utcnow(), batch)
+        if not rows:
+            break
+        send_batch(uow, smtp, policy, backoff, rows, counts)
+        uow.commit()
+        if len(rows) < batch or counts["outage"]:
+            break
+    return counts
+
+
+def send_batch(
+    uow: UnitOfWork, smtp: SmtpConnections, policy: RetryPolicy, backoff: OutageBackoff, rows: list[Message], counts: dict[str, int]
+) -> None:
+    """Send claimed messages in parallel (one connection each, at most the pool's size) and
+    write each one's outcome."""
     letters = [letter_of(row, smtp) for row in rows]
     pool = eventlet.GreenPool(smtp.settings.connections)
     outcomes = list(pool.imap(smtp.send, letters))
@@ -82,7 +105,6 @@ def send_due(uow: UnitOfWork, smtp: SmtpConnections, policy: RetryPolicy, backof
     for row, letter, outcome in zip(rows, letters, outcomes, strict=True):
         counts[record(uow, row, letter, outcome, policy, now, outage_until)] += 1
         MESSAGES.labels(row.channel, outcome.result).inc()
-    return counts
 
 
 def letter_of(row: Message, smtp: SmtpConnections) -> Letter:

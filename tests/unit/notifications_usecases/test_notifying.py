@@ -207,3 +207,13 @@ def test_staff_contacts_are_set_by_admins_and_reach_the_responsible(uow_for, ses
     stuck = delivered(deal_events.DEAL_STUCK, deal_events.DEAL_STUCK.example)
     assert notifying.notify(uow, kinds.DEAL_STUCK, stuck)["queued"] == 1
     assert session.scalar(select(Message.address).where(Message.kind == "deal_stuck")) == "anna@crm.example"
+
+
+def test_a_backlog_drains_in_one_tick_batch_after_batch(uow_for, session, smtp):
+    uow = uow_for(SYSTEM)
+    for index in range(5):
+        partner = registered(uow, emails=[{"address": f"p{index}@r.example", "kind": "billing"}])
+        notifying.notify(uow, kinds.INVOICE_OVERDUE, overdue(partner["id"]))
+    counts = sending.send_due(uow, smtp, POLICY, sending.OutageBackoff(POLICY), batch=2)
+    assert counts == {"sent": 5, "retry": 0, "failed": 0, "outage": 0}
+    assert sorted(letter.to for letter in smtp.letters) == [f"p{i}@r.example" for i in range(5)]

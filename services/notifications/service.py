@@ -28,7 +28,7 @@ from services.notifications.domain import kinds
 from services.notifications.domain.delivery import RetryPolicy
 from services.notifications.models import Base
 from services.notifications.smtp import Mailer
-from services.notifications.usecases import messages, notifying, recipients, sending, staff, templates
+from services.notifications.usecases import messages, notification_kinds, notifying, recipients, sending, staff, templates
 
 SEND_INTERVAL_S = env_float("NOTIFICATIONS_SEND_INTERVAL_S", 1.0, minimum=0.05)
 SEND_BATCH = env_int("NOTIFICATIONS_SEND_BATCH", 100, minimum=1, maximum=10_000)
@@ -90,6 +90,21 @@ class NotificationsService:
         html}``. Refuses a draft that a save would refuse and a variable without a value
         (ValidationError naming ``variables.<name>``)."""
         return templates.preview(self.db.session, self.actor, request)
+
+    # --- notification kinds ---------------------------------------------------------------
+    @rpc
+    def list_kinds(self) -> list:
+        """Every notification kind: its event, audience, channel, template, whether it is on,
+        and the variables its templates may use."""
+        return notification_kinds.list_kinds(self.db.session, self.actor)
+
+    @rpc
+    def set_kind(self, code, change) -> dict:
+        """Turn a kind on or off (``enabled``) or bind it to another template of its channel
+        (``template_code``). Refuses an unknown kind (NotFound) and a template that does not
+        exist or declares a variable the kind does not offer (ValidationError on
+        ``template_code``). Admins and heads of sales only."""
+        return notification_kinds.set_kind(self.db, self.actor, code, change)
 
     # --- where users are reached ----------------------------------------------------------
     @rpc

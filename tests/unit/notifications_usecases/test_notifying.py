@@ -67,7 +67,7 @@ def test_an_event_makes_one_message_per_recipient_and_channel_even_through_anoth
     assert message.subject == "Счёт № СЧ-101: оплата просрочена на 3 дня"
 
 
-def test_a_disabled_kind_makes_nothing_and_a_missing_address_is_a_visible_failure(uow_for, session):
+def test_a_missing_address_is_a_visible_failure(uow_for, session):
     uow = uow_for(SYSTEM)
     partner = registered(uow, emails=[])
     notifying.notify(uow, kinds.INVOICE_OVERDUE, overdue(partner["id"]))
@@ -217,3 +217,35 @@ def test_a_backlog_drains_in_one_tick_batch_after_batch(uow_for, session, smtp):
     counts = sending.send_due(uow, smtp, POLICY, sending.OutageBackoff(POLICY), batch=2)
     assert counts == {"sent": 5, "retry": 0, "failed": 0, "outage": 0}
     assert sorted(letter.to for letter in smtp.letters) == [f"p{i}@r.example" for i in range(5)]
+
+
+def test_a_kind_is_turned_off_or_bound_to_a_template_that_fits_it(uow_for, session):
+    from services.notifications.usecases import notification_kinds
+
+    uow = uow_for(ADMIN_ACTOR)
+    assert [k["code"] for k in notification_kinds.list_kinds(session, ANNA)] == [
+        "call_missed",
+        "deal_stuck",
+        "invoice_overdue",
+        "reminder_due",
+    ]
+    templates.save_template(
+        uow,
+        ADMIN_ACTOR,
+        {
+            "code": "gentle_reminder",
+            "channel": "email",
+            "name": "Мягко",
+            "variables": ["balance", "weather"],
+            "subject": "Долг",
+            "text": "{{ balance }}",
+        },
+    )
+    with pytest.raises(ValidationError) as refused:
+        notification_kinds.set_kind(uow, ADMIN_ACTOR, "invoice_overdue", {"template_code": "gentle_reminder"})
+    assert "declares weather" in refused.value.details["template_code"][0]
+    with pytest.raises(PermissionDenied):
+        notification_kinds.set_kind(uow_for(ANNA), ANNA, "invoice_overdue", {"enabled": False})
+    assert notification_kinds.set_kind(uow, ADMIN_ACTOR, "invoice_overdue", {"enabled": False})["enabled"] is False
+    partner = registered(uow, emails=[{"address": "pay@r.example", "kind": "billing"}])
+    assert notifying.notify(uow, kinds.INVOICE_OVERDUE, overdue(partner["id"]))["queued"] == 0

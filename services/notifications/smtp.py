@@ -9,7 +9,8 @@ Settings (environment): ``NOTIFICATIONS_SMTP_HOST`` (127.0.0.1), ``NOTIFICATIONS
 (8025, the local server of ``make run``), ``NOTIFICATIONS_SMTP_SECURITY`` (``none`` |
 ``starttls`` | ``ssl``), ``NOTIFICATIONS_SMTP_USER`` / ``NOTIFICATIONS_SMTP_PASSWORD`` (AUTH
 when a user is set), ``NOTIFICATIONS_SMTP_FROM``, ``NOTIFICATIONS_SMTP_TIMEOUT_S`` (10),
-``NOTIFICATIONS_SMTP_CONNECTIONS`` (4).
+``NOTIFICATIONS_SMTP_CONNECTIONS`` (4), ``NOTIFICATIONS_SMTP_CA_FILE`` (the CA that signed the
+server's certificate, when not a public one).
 """
 
 from __future__ import annotations
@@ -46,6 +47,7 @@ class SmtpSettings:
     sender: str = "CRM <crm@localhost>"
     timeout_s: float = 10.0
     connections: int = 4
+    ca_file: str | None = None
 
     @classmethod
     def from_env(cls) -> SmtpSettings:
@@ -64,7 +66,12 @@ class SmtpSettings:
             sender=sender,
             timeout_s=env_float("NOTIFICATIONS_SMTP_TIMEOUT_S", cls.timeout_s, minimum=0.1),
             connections=env_int("NOTIFICATIONS_SMTP_CONNECTIONS", cls.connections, minimum=1, maximum=100),
+            ca_file=env("NOTIFICATIONS_SMTP_CA_FILE"),
         )
+
+    def tls_context(self) -> ssl.SSLContext:
+        """The server's certificate is verified, against ``ca_file`` when set (a private relay)."""
+        return ssl.create_default_context(cafile=self.ca_file)
 
     @property
     def domain(self) -> str:
@@ -95,13 +102,13 @@ class SmtpConnections:
     def _connect(self) -> smtplib.SMTP:
         s = self.settings
         if s.security == "ssl":
-            conn: smtplib.SMTP = smtplib.SMTP_SSL(s.host, s.port, timeout=s.timeout_s, context=ssl.create_default_context())
+            conn: smtplib.SMTP = smtplib.SMTP_SSL(s.host, s.port, timeout=s.timeout_s, context=s.tls_context())
         else:
             conn = smtplib.SMTP(s.host, s.port, timeout=s.timeout_s)
         try:
             conn.ehlo()
             if s.security == "starttls":
-                conn.starttls(context=ssl.create_default_context())
+                conn.starttls(context=s.tls_context())
                 conn.ehlo()
             if s.user:
                 conn.login(s.user, s.password or "")

@@ -53,6 +53,15 @@ class NotificationsServicer(BridgedServicer, notifications_pb2_grpc.Notification
             preview["variables"] = dict(request.variables)
         return to_message(await self._call(context, "preview", request=preview), pb.PreviewTemplateResponse)
 
+    async def ListKinds(self, request, context):
+        return to_message({"kinds": await self._call(context, "list_kinds")}, pb.ListKindsResponse)
+
+    async def SetKind(self, request, context):
+        change = filled(request, ("template_code",))
+        if request.HasField("enabled"):
+            change["enabled"] = request.enabled
+        return to_message(await self._call(context, "set_kind", code=request.code, change=change), pb.NotificationKind)
+
     async def ListMessages(self, request, context):
         filters = filled(request, ("partner_id", "user_id", "kind", "status", "limit"))
         result = await self._call(context, "list_messages", filters=filters)

@@ -95,3 +95,27 @@ def test_a_reminder_s_letter_is_listed_for_its_user_and_hidden_from_others(notif
     refused(lambda: notifications.GetMessage(pb.GetMessageRequest(message_id=message.id), metadata=BORIS), grpc.StatusCode.NOT_FOUND)
     letters = notifications_platform["smtp"].letters_to("anna@crm.example")
     assert [letter["Message-ID"] for letter in letters if letter["Message-ID"] == message.provider_id]
+
+
+def test_kinds_are_listed_and_turned_off_and_on(notifications):
+    kinds = {k.code: k for k in notifications.ListKinds(pb.ListKindsRequest(), metadata=ANNA).kinds}
+    assert set(kinds) == {"invoice_overdue", "reminder_due", "call_missed", "deal_stuck"}
+    overdue = kinds["invoice_overdue"]
+    assert (overdue.event, overdue.audience, overdue.template_code, overdue.enabled) == (
+        "deals.invoice_overdue",
+        "client_billing",
+        "invoice_overdue",
+        True,
+    )
+    assert "balance" in overdue.variables
+    refused(
+        lambda: notifications.SetKind(pb.SetKindRequest(code="deal_stuck", enabled=False), metadata=ANNA), grpc.StatusCode.PERMISSION_DENIED
+    )
+    bad = refused(
+        lambda: notifications.SetKind(pb.SetKindRequest(code="deal_stuck", template_code="reminder_due"), metadata=ADMIN),
+        grpc.StatusCode.INVALID_ARGUMENT,
+    )
+    assert field_violations(bad) == {"template_code"}
+    assert notifications.SetKind(pb.SetKindRequest(code="deal_stuck", enabled=False), metadata=ADMIN).enabled is False
+    again = notifications.SetKind(pb.SetKindRequest(code="deal_stuck", enabled=True), metadata=ADMIN)
+    assert (again.enabled, again.template_code) == (True, "deal_stuck")

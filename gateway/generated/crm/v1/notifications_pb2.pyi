@@ -126,6 +126,46 @@ class PreviewTemplateResponse(_message.Message):
     html: str
     def __init__(self, channel: _Optional[str] = ..., subject: _Optional[str] = ..., text: _Optional[str] = ..., html: _Optional[str] = ...) -> None: ...
 
+class NotificationKind(_message.Message):
+    __slots__ = ("code", "event", "audience", "channel", "template_code", "enabled", "variables", "summary")
+    CODE_FIELD_NUMBER: _ClassVar[int]
+    EVENT_FIELD_NUMBER: _ClassVar[int]
+    AUDIENCE_FIELD_NUMBER: _ClassVar[int]
+    CHANNEL_FIELD_NUMBER: _ClassVar[int]
+    TEMPLATE_CODE_FIELD_NUMBER: _ClassVar[int]
+    ENABLED_FIELD_NUMBER: _ClassVar[int]
+    VARIABLES_FIELD_NUMBER: _ClassVar[int]
+    SUMMARY_FIELD_NUMBER: _ClassVar[int]
+    code: str
+    event: str
+    audience: str
+    channel: str
+    template_code: str
+    enabled: bool
+    variables: _containers.RepeatedScalarFieldContainer[str]
+    summary: str
+    def __init__(self, code: _Optional[str] = ..., event: _Optional[str] = ..., audience: _Optional[str] = ..., channel: _Optional[str] = ..., template_code: _Optional[str] = ..., enabled: _Optional[bool] = ..., variables: _Optional[_Iterable[str]] = ..., summary: _Optional[str] = ...) -> None: ...
+
+class ListKindsRequest(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class ListKindsResponse(_message.Message):
+    __slots__ = ("kinds",)
+    KINDS_FIELD_NUMBER: _ClassVar[int]
+    kinds: _containers.RepeatedCompositeFieldContainer[NotificationKind]
+    def __init__(self, kinds: _Optional[_Iterable[_Union[NotificationKind, _Mapping]]] = ...) -> None: ...
+
+class SetKindRequest(_message.Message):
+    __slots__ = ("code", "enabled", "template_code")
+    CODE_FIELD_NUMBER: _ClassVar[int]
+    ENABLED_FIELD_NUMBER: _ClassVar[int]
+    TEMPLATE_CODE_FIELD_NUMBER: _ClassVar[int]
+    code: str
+    enabled: bool
+    template_code: str
+    def __init__(self, code: _Optional[str] = ..., enabled: _Optional[bool] = ..., template_code: _Optional[str] = ...) -> None: ...
+
 class Message(_message.Message):
     __slots__ = ("id", "kind", "event_id", "recipient", "channel", "address", "partner_id", "contact_id", "user_id", "template_code", "template_version", "subject", "text", "html", "status", "attempts", "next_attempt_at", "provider_id", "error", "created_at", "sent_at")
     ID_FIELD_NUMBER: _ClassVar[int]

@@ -70,6 +70,16 @@ class NotificationsStub:
                 request_serializer=crm_dot_v1_dot_notifications__pb2.PreviewTemplateRequest.SerializeToString,
                 response_deserializer=crm_dot_v1_dot_notifications__pb2.PreviewTemplateResponse.FromString,
                 _registered_method=True)
+        self.ListKinds = channel.unary_unary(
+                '/crm.v1.Notifications/ListKinds',
+                request_serializer=crm_dot_v1_dot_notifications__pb2.ListKindsRequest.SerializeToString,
+                response_deserializer=crm_dot_v1_dot_notifications__pb2.ListKindsResponse.FromString,
+                _registered_method=True)
+        self.SetKind = channel.unary_unary(
+                '/crm.v1.Notifications/SetKind',
+                request_serializer=crm_dot_v1_dot_notifications__pb2.SetKindRequest.SerializeToString,
+                response_deserializer=crm_dot_v1_dot_notifications__pb2.NotificationKind.FromString,
+                _registered_method=True)
         self.ListMessages = channel.unary_unary(
                 '/crm.v1.Notifications/ListMessages',
                 request_serializer=crm_dot_v1_dot_notifications__pb2.ListMessagesRequest.SerializeToString,
@@ -141,6 +151,23 @@ class NotificationsServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ListKinds(self, request, context):
+        """Every notification kind: the event that makes it, its audience, channel and template,
+        whether it is on, and the variables its templates may use.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def SetKind(self, request, context):
+        """Turns a kind on or off, or binds it to another template of its channel. Refuses a template
+        that does not exist or declares a variable the kind does not offer (INVALID_ARGUMENT on
+        template_code). Admins and heads of sales.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def ListMessages(self, request, context):
         """Messages the caller may see (a client's: whoever sees the client; a user's: that user),
         newest first, by partner, recipient user, kind and status.
@@ -190,6 +217,16 @@ def add_NotificationsServicer_to_server(servicer, server):
                     servicer.PreviewTemplate,
                     request_deserializer=crm_dot_v1_dot_notifications__pb2.PreviewTemplateRequest.FromString,
                     response_serializer=crm_dot_v1_dot_notifications__pb2.PreviewTemplateResponse.SerializeToString,
+            ),
+            'ListKinds': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListKinds,
+                    request_deserializer=crm_dot_v1_dot_notifications__pb2.ListKindsRequest.FromString,
+                    response_serializer=crm_dot_v1_dot_notifications__pb2.ListKindsResponse.SerializeToString,
+            ),
+            'SetKind': grpc.unary_unary_rpc_method_handler(
+                    servicer.SetKind,
+                    request_deserializer=crm_dot_v1_dot_notifications__pb2.SetKindRequest.FromString,
+                    response_serializer=crm_dot_v1_dot_notifications__pb2.NotificationKind.SerializeToString,
             ),
             'ListMessages': grpc.unary_unary_rpc_method_handler(
                     servicer.ListMessages,
@@ -353,6 +390,60 @@ class Notifications:
             '/crm.v1.Notifications/PreviewTemplate',
             crm_dot_v1_dot_notifications__pb2.PreviewTemplateRequest.SerializeToString,
             crm_dot_v1_dot_notifications__pb2.PreviewTemplateResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListKinds(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/crm.v1.Notifications/ListKinds',
+            crm_dot_v1_dot_notifications__pb2.ListKindsRequest.SerializeToString,
+            crm_dot_v1_dot_notifications__pb2.ListKindsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SetKind(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/crm.v1.Notifications/SetKind',
+            crm_dot_v1_dot_notifications__pb2.SetKindRequest.SerializeToString,
+            crm_dot_v1_dot_notifications__pb2.NotificationKind.FromString,
             options,
             channel_credentials,
             insecure,

@@ -136,6 +136,12 @@ class NotificationsService:
         caller may not see it."""
         return messages.get_message(self.db.session, self.actor, message_id)
 
+    @rpc
+    def card_section(self, partner_id) -> dict:
+        """What the client card shows from notifications (GATEWAY_CARD_SECTIONS): the last
+        messages to the client with their states, and how many are queued, sent, failed."""
+        return messages.card_section(self.db.session, self.actor, uuid_arg(partner_id, "partner_id"))
+
     @timer(interval=SEND_INTERVAL_S)
     def send_due(self) -> dict:
         """Every NOTIFICATIONS_SEND_INTERVAL_S seconds: due messages go out over SMTP; each ends

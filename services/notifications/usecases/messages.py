@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 
 from crm_kit.access import RowAccess
 from crm_kit.actor import Actor
@@ -57,3 +57,26 @@ def get_message(session, actor: Actor, message_id: Any) -> dict[str, Any]:
     if row is None:
         raise NotFound(f"no message {message_id}", {"message_id": message_id})
     return views.message(row)
+
+
+CARD_SHOWN = 10
+
+
+def card_section(session, actor: Actor, partner_id: str) -> dict[str, Any]:
+    """What the client card shows from notifications: the last messages to the client (its
+    partner, and contacts of it) with their states, and how many are queued or failed."""
+    visible = _visible(actor)
+    query = select(Message).where(Message.partner_id == partner_id, Message.user_id.is_(None))
+    counts = select(Message.status, func.count()).where(Message.partner_id == partner_id, Message.user_id.is_(None))
+    if visible is not None:
+        query, counts = query.where(visible), counts.where(visible)
+    rows = session.scalars(query.order_by(Message.created_at.desc(), Message.id).limit(CARD_SHOWN))
+    by_status = dict(session.execute(counts.group_by(Message.status)).all())
+    return {
+        "last_messages": [
+            {key: value for key, value in views.message(row).items() if key not in ("text", "html", "event_id")} for row in rows
+        ],
+        "queued": by_status.get("queued", 0) + by_status.get("sending", 0),
+        "failed": by_status.get("failed", 0),
+        "sent": by_status.get("sent", 0),
+    }

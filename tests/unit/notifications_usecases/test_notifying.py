@@ -249,3 +249,18 @@ def test_a_kind_is_turned_off_or_bound_to_a_template_that_fits_it(uow_for, sessi
     assert notification_kinds.set_kind(uow, ADMIN_ACTOR, "invoice_overdue", {"enabled": False})["enabled"] is False
     partner = registered(uow, emails=[{"address": "pay@r.example", "kind": "billing"}])
     assert notifying.notify(uow, kinds.INVOICE_OVERDUE, overdue(partner["id"]))["queued"] == 0
+
+
+def test_the_card_shows_the_client_s_last_messages_to_those_who_see_the_client(uow_for, session, smtp):
+    from services.notifications.usecases import messages
+
+    uow = uow_for(SYSTEM)
+    partner = registered(uow, emails=[{"address": "pay@r.example", "kind": "billing"}])  # Anna's, msk
+    notifying.notify(uow, kinds.INVOICE_OVERDUE, overdue(partner["id"]))
+    sending.send_due(uow, smtp, POLICY, sending.OutageBackoff(POLICY))
+    notifying.notify(uow, kinds.INVOICE_OVERDUE, overdue(partner["id"]))
+    section = messages.card_section(session, ANNA, partner["id"])
+    assert [m["status"] for m in section["last_messages"]] == ["queued", "sent"]
+    assert (section["queued"], section["sent"], section["failed"]) == (1, 1, 0)
+    boris = Actor("boris", roles=(MANAGER,), regions=("spb",), department="south")
+    assert messages.card_section(session, boris, partner["id"])["last_messages"] == []

@@ -1,14 +1,14 @@
 """Reading messages: by partner, user, kind and status, newest first; one by id.
 
 A client's messages are seen by whoever sees the client's partner in the service's copy
-(manager, region, department: the kit's row-access rule); a staff message by its user and by
-administrators and services."""
+(manager, region, department: the kit's row-access rule); a staff message (a reminder) only by
+its user, and by administrators and services."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import and_, func, or_, select
 
 from crm_kit.access import RowAccess
 from crm_kit.actor import Actor
@@ -27,7 +27,8 @@ def _visible(actor: Actor):
     if actor.is_admin or actor.is_service:
         return None
     partners = select(RecipientPartner.id).where(PARTNERS.visible(actor))
-    return or_(Message.user_id == actor.user_id, Message.partner_id.in_(partners))
+    # A message to a user is that user's; a message to a client, of whoever sees the client.
+    return or_(Message.user_id == actor.user_id, and_(Message.user_id.is_(None), Message.partner_id.in_(partners)))
 
 
 def list_messages(session, actor: Actor, filters: Any) -> dict[str, Any]:

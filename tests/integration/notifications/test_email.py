@@ -55,7 +55,9 @@ def copied(call, partner_id: str):
     return lambda: call(ADMIN).notifications.recipients_of(partner_id)["partner"]
 
 
-def test_invoice_overdue_becomes_one_email_to_the_accountant_even_when_redelivered(call, publish, smtp_server, outbox):
+def test_invoice_overdue_becomes_one_email_to_the_accountant_even_when_redelivered(
+    call, publish, smtp_server, outbox, notifications_service
+):
     partner = new_partner(
         publish,
         emails=[{"address": "info@romashka.example", "kind": "work"}],
@@ -91,6 +93,7 @@ def test_invoice_overdue_becomes_one_email_to_the_accountant_even_when_redeliver
     )
     assert len(smtp_server.letters_to("buh@romashka.example")) == 2
     assert len([m for m in messages(call, partner_id=partner["id"]) if m["event_id"] == envelope["event_id"]]) == 1
+    assert 'crm_notification_messages_total{channel="email",outcome="sent"}' in notifications_service.metrics()
 
 
 def test_smtp_server_down_then_up_delivers_everything(call, publish, smtp_server, notifications_db):

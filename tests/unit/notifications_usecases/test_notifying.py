@@ -264,3 +264,16 @@ def test_the_card_shows_the_client_s_last_messages_to_those_who_see_the_client(u
     assert (section["queued"], section["sent"], section["failed"]) == (1, 1, 0)
     boris = Actor("boris", roles=(MANAGER,), regions=("spb",), department="south")
     assert messages.card_section(session, boris, partner["id"])["last_messages"] == []
+
+
+def test_a_staff_message_is_its_user_s_even_when_others_see_its_client(uow_for, session):
+    from services.notifications.usecases import messages
+
+    staff.set_staff_contact(uow_for(ADMIN_ACTOR), ADMIN_ACTOR, "anna", {"email": "anna@crm.example"})
+    uow = uow_for(SYSTEM)
+    partner = registered(uow, emails=[])  # Anna's client in msk
+    stuck = delivered(deal_events.DEAL_STUCK, {**deal_events.DEAL_STUCK.example, "partner_id": partner["id"]})
+    notifying.notify(uow, kinds.DEAL_STUCK, stuck)
+    colleague = Actor("vera", roles=(MANAGER,), regions=("msk",), department="north")
+    assert [m["kind"] for m in messages.list_messages(session, ANNA, {})["items"]] == ["deal_stuck"]
+    assert messages.list_messages(session, colleague, {"partner_id": partner["id"]})["items"] == []

@@ -44,6 +44,7 @@ def notify(uow: UnitOfWork, kind: Kind, event: dict[str, Any]) -> dict[str, int]
         .limit(1)
     )
     partner, contacts = partner_with_contacts(session, data.get("partner_id"))
+    now = utcnow()
     for recipient in recipients_for(session, kind, data, partner, contacts):
         message = {
             "id": new_id(),
@@ -59,9 +60,9 @@ def notify(uow: UnitOfWork, kind: Kind, event: dict[str, Any]) -> dict[str, int]
             "template_version": template.version if template else None,
             "status": "queued",
             "attempts": 0,
-            "next_attempt_at": utcnow(),
-            "created_at": utcnow(),
-            "updated_at": utcnow(),
+            "next_attempt_at": now,
+            "created_at": now,
+            "updated_at": now,
         }
         error = None
         if template is None:

@@ -3,7 +3,8 @@
 smtplib over eventlet's green sockets (the service process is monkey-patched): a send waiting on
 the server yields to the hub, and up to ``NOTIFICATIONS_SMTP_CONNECTIONS`` letters go out in
 parallel, each on a connection of its own, kept open between sends (and ticks) and replaced
-when the server has dropped it.
+when the server has dropped it. (aiosmtplib would need an asyncio event loop, which eventlet's
+hub does not run in a nameko worker; blocking smtplib on green sockets is what cooperates.)
 
 Settings (environment): ``NOTIFICATIONS_SMTP_HOST`` (127.0.0.1), ``NOTIFICATIONS_SMTP_PORT``
 (8025, the local server of ``make run``), ``NOTIFICATIONS_SMTP_SECURITY`` (``none`` |

@@ -20,7 +20,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from crm_kit.config import ROOT, ConfigError, env_int, metrics_port, nameko_config, redact
+from crm_kit.config import ROOT, VAR_DIR, ConfigError, env, env_int, metrics_port, nameko_config, redact
 from crm_ops.preflight import Unreachable, check_broker, check_database
 from crm_ops.registry import service_names
 
@@ -100,6 +100,19 @@ def _ready(port: int) -> dict | None:
         return None
 
 
+def _local_mail_port(names: list[str]) -> int | None:
+    """The port of the local SMTP server `crm up` starts for notifications: none when
+    notifications is not started, sends elsewhere (NOTIFICATIONS_SMTP_HOST), or a server
+    already listens there."""
+    if "notifications" not in names or env("NOTIFICATIONS_SMTP_HOST") not in (None, "127.0.0.1", "localhost"):
+        return None
+    port = env_int("NOTIFICATIONS_SMTP_PORT", 8025, minimum=1, maximum=65535)
+    if _port_taken(port):
+        console.print(f"an SMTP server already listens on 127.0.0.1:{port}; notifications sends there")
+        return None
+    return port
+
+
 def _port_taken(port: int) -> bool:
     import socket
 
@@ -123,6 +136,7 @@ def _gateway_ready(port: int) -> bool:
 def up(
     services: Annotated[list[str] | None, typer.Argument(help="default: every service")] = None,
     gateway: Annotated[bool, typer.Option(help="also start the gRPC gateway")] = True,
+    mail: Annotated[bool, typer.Option(help="start a local SMTP server for notifications (letters under var/mail/)")] = True,
     timeout: Annotated[float, typer.Option(help="seconds to wait for each process to be healthy")] = 60.0,
 ) -> None:
     """Migrate, declare the topology, start every service and the gateway, wait until healthy;
@@ -164,6 +178,13 @@ def up(
     if busy:
         _fail(f"already running here: {', '.join(busy)}; stop that platform first (or set the *_PORT variables)")
     try:
+        mail_port = _local_mail_port(names) if mail else None
+        if mail_port is not None:
+            # aiosmtpd's Mailbox handler: every letter a Maildir file under var/mail/new/.
+            processes["mail"] = subprocess.Popen(
+                [sys.executable, "-m", "aiosmtpd", "-n", "-l", f"127.0.0.1:{mail_port}",
+                 "-c", "aiosmtpd.handlers.Mailbox", str(VAR_DIR / "mail")], env=env, cwd=ROOT,
+            )
         for name in names:
             processes[name] = subprocess.Popen([sys.executable, "-m", "crm_ops.serve", name], env=env, cwd=ROOT)
         if gateway and _gateway_exists():
@@ -181,7 +202,10 @@ def up(
                 if proc.poll() is not None:
                     err.print(f"[red]{name} exited with code {proc.returncode}[/red]; stopping the others")
                     stop_all(1)
-                if name == "gateway":
+                if name == "mail":
+                    healthy = _port_taken(mail_port)
+                    where = (f"smtp 127.0.0.1:{mail_port}", f"letters in {VAR_DIR / 'mail' / 'new'}")
+                elif name == "gateway":
                     port = env_int("GATEWAY_PORT", 50051)
                     healthy = _gateway_ready(port)
                     where = (f"grpc 127.0.0.1:{port} (grpc.health.v1)", f"http://127.0.0.1:{env_int('GATEWAY_METRICS_PORT', 9100)}/metrics")

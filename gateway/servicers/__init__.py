@@ -23,7 +23,7 @@ def servicers_for(config) -> list[ServicerRegistration]:
     """Every servicer of the public API, configured from the gateway's config."""
     from functools import partial
 
-    from gateway.servicers import cards, deals, interactions, partners, telephony
+    from gateway.servicers import cards, deals, interactions, notifications, partners, telephony
 
     return [
         *SERVICERS,
@@ -31,6 +31,7 @@ def servicers_for(config) -> list[ServicerRegistration]:
         partial(deals.register, default_timeout=config.rpc_timeout),
         partial(interactions.register, default_timeout=config.rpc_timeout),
         partial(telephony.register, default_timeout=config.rpc_timeout),
+        partial(notifications.register, default_timeout=config.rpc_timeout),
         partial(
             cards.register,
             default_timeout=config.rpc_timeout,

@@ -1,0 +1,1 @@
+"""The notifications service's rules in plain Python: no broker, no database."""

@@ -1,0 +1,4 @@
+from crm_kit.migrations import run_env
+from services.notifications.models import Base
+
+run_env(Base.metadata)

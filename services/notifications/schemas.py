@@ -1,0 +1,64 @@
+"""marshmallow schemas of the notifications service's RPC payloads (what it answers with is in
+views.py). Loading a payload checks every field at once, so a caller hears of every bad field
+in one ValidationError before anything is written."""
+
+from __future__ import annotations
+
+from marshmallow import fields, validate
+
+from crm_kit.fields import Payload, one_of, optional_one_of, optional_text, page_size, required_text
+from services.notifications.domain.templates import CHANNELS
+
+CODE = validate.Regexp(r"^[a-z][a-z0-9_]{0,99}$", error="lower-case letters, digits and _, starting with a letter")
+MESSAGE_STATUSES = ("queued", "sending", "sent", "failed")
+
+
+class TemplatePayload(Payload):
+    """A template to save (a new version when its code and channel exist)."""
+
+    code = fields.String(required=True, validate=CODE)
+    channel = one_of(CHANNELS, required=True)
+    name = required_text(200)
+    variables = fields.List(fields.String(validate=validate.Length(min=1, max=64)), load_default=list, validate=validate.Length(max=100))
+    subject = optional_text(1000)
+    text = required_text(100_000)
+    html = optional_text(500_000)
+
+
+class TemplateRef(Payload):
+    """A stored template: its code and channel, and a version (default: the newest)."""
+
+    code = fields.String(required=True, validate=CODE)
+    channel = one_of(CHANNELS, load_default="email")
+    version = fields.Integer(strict=True, load_default=None, allow_none=True, validate=validate.Range(min=1))
+
+
+class PreviewPayload(Payload):
+    """What to preview: a stored template (``code``, ``channel``, ``version``) or a draft
+    (``template``), with the values of its variables (default: the kind's example)."""
+
+    code = fields.String(load_default=None, allow_none=True, validate=CODE)
+    channel = one_of(CHANNELS, load_default="email")
+    version = fields.Integer(strict=True, load_default=None, allow_none=True, validate=validate.Range(min=1))
+    template = fields.Nested(TemplatePayload, load_default=None, allow_none=True)
+    variables = fields.Dict(keys=fields.String(), load_default=None, allow_none=True)
+
+
+class StaffContactPayload(Payload):
+    """Where a user is reached: an email and/or a mobile phone."""
+
+    full_name = optional_text(300)
+    email = fields.Email(load_default=None, allow_none=True, validate=validate.Length(max=320))
+    phone = fields.String(
+        load_default=None, allow_none=True, validate=validate.Regexp(r"^\+[1-9][0-9]{7,14}$", error="an E.164 number (+79161234567)")
+    )
+
+
+class MessageFilters(Payload):
+    """Messages by partner, recipient user, kind, status; newest first."""
+
+    partner_id = fields.UUID(load_default=None, allow_none=True)
+    user_id = optional_text(64)
+    kind = optional_text(100)
+    status = optional_one_of(MESSAGE_STATUSES)
+    limit = page_size(50, 500)

@@ -1,0 +1,223 @@
+"""The notifications service: a table of contents of its RPCs, event handlers and the sender;
+the work is in usecases/ and domain/.
+
+How the platform speaks to clients and its own staff. It keeps its own copy of the partners
+and their contacts (fed by the partners service's events: usecases/recipients.py), where
+users are reached (usecases/staff.py), templates (usecases/templates.py), and one message per
+triggering event, recipient and channel (usecases/notifying.py), which the sender sends over
+SMTP (usecases/sending.py, smtp.py). Every RPC validates its payload at the boundary (a bad
+one gets a ValidationError naming the fields and writes nothing). Errors: ValidationError,
+NotFound, Conflict, PermissionDenied (crm_kit.errors).
+"""
+
+from __future__ import annotations
+
+from contracts import deals as deal_events
+from contracts import interactions as interaction_events
+from contracts import partners as partner_events
+from crm_kit.access import require_operator
+from crm_kit.actor_provider import ActorProvider
+from crm_kit.batch import handles_batch
+from crm_kit.config import env_float, env_int
+from crm_kit.db import Database
+from crm_kit.entrypoints import handles, rpc, timer
+from crm_kit.observability import Observability
+from crm_kit.replay import Backfill, replays
+from crm_kit.validation import uuid_arg
+from services.notifications.domain import kinds
+from services.notifications.domain.delivery import RetryPolicy
+from services.notifications.models import Base
+from services.notifications.smtp import Mailer
+from services.notifications.usecases import messages, notification_kinds, notifying, recipients, sending, staff, templates
+
+SEND_INTERVAL_S = env_float("NOTIFICATIONS_SEND_INTERVAL_S", 1.0, minimum=0.05)
+SEND_BATCH = env_int("NOTIFICATIONS_SEND_BATCH", 100, minimum=1, maximum=10_000)
+RETRY_POLICY = RetryPolicy(
+    base_s=env_float("NOTIFICATIONS_RETRY_BASE_S", 5.0, minimum=0.01),
+    max_s=env_float("NOTIFICATIONS_RETRY_MAX_S", 600.0, minimum=0.01),
+    max_attempts=env_int("NOTIFICATIONS_MAX_ATTEMPTS", 8, minimum=1, maximum=100),
+)
+# One service per process: the sender's memory of a provider outage lives as long as it does.
+OUTAGE_BACKOFF = sending.OutageBackoff(RETRY_POLICY)
+
+
+class NotificationsService:
+    name = "notifications"
+
+    db = Database(Base.metadata)
+    actor = ActorProvider()
+    smtp = Mailer()
+    observability = Observability()
+    # Partners registered before this service first ran are replayed to it (crm_kit.replay);
+    # its handlers of partners' events wait until the replay is complete.
+    backfill = Backfill("partners")
+
+    @rpc
+    def health_ping(self) -> str:
+        """Answers "pong": the gateway's cheap liveness probe of this service over RPC."""
+        return "pong"
+
+    # --- templates ------------------------------------------------------------------------
+    @rpc
+    def save_template(self, template) -> dict:
+        """Save a template (``{code, channel, name, variables, subject?, text, html?}``) as its
+        next version. Refuses (ValidationError naming the field and the variable) a part that
+        does not parse, a variable used but not declared, a declared variable its notification
+        kind does not offer, a missing subject or text. Admins and heads of sales only
+        (PermissionDenied); Conflict when saved by two at once."""
+        return templates.save_template(self.db, self.actor, template)
+
+    @rpc
+    def get_template(self, ref) -> dict:
+        """A template (``{code, channel?, version?}``: default email, newest). NotFound."""
+        return templates.get_template(self.db.session, self.actor, ref)
+
+    @rpc
+    def list_templates(self) -> list:
+        """The newest version of every template."""
+        return templates.list_templates(self.db.session, self.actor)
+
+    @rpc
+    def delete_template(self, ref) -> dict:
+        """Delete every version of a template (``{code, channel?}``) no notification kind uses
+        (PreconditionFailed naming the kinds that do). Admins and heads of sales only."""
+        return templates.delete_template(self.db, self.actor, ref)
+
+    @rpc
+    def preview(self, request) -> dict:
+        """A stored template (``code``, ``channel``, ``version``) or a draft (``template``)
+        rendered with ``variables`` (default: its kind's example): ``{channel, subject, text,
+        html}``. Refuses a draft that a save would refuse and a variable without a value
+        (ValidationError naming ``variables.<name>``)."""
+        return templates.preview(self.db.session, self.actor, request)
+
+    # --- notification kinds ---------------------------------------------------------------
+    @rpc
+    def list_kinds(self) -> list:
+        """Every notification kind: its event, audience, channel, template, whether it is on,
+        and the variables its templates may use."""
+        return notification_kinds.list_kinds(self.db.session, self.actor)
+
+    @rpc
+    def set_kind(self, code, change) -> dict:
+        """Turn a kind on or off (``enabled``) or bind it to another template of its channel
+        (``template_code``). Refuses an unknown kind (NotFound) and a template that does not
+        exist or declares a variable the kind does not offer (ValidationError on
+        ``template_code``). Admins and heads of sales only."""
+        return notification_kinds.set_kind(self.db, self.actor, code, change)
+
+    # --- where users are reached ----------------------------------------------------------
+    @rpc
+    def set_staff_contact(self, user_id, contact) -> dict:
+        """Set where a user is reached (``{full_name?, email?, phone?}``). Administrators only."""
+        return staff.set_staff_contact(self.db, self.actor, user_id, contact)
+
+    @rpc
+    def get_staff_contact(self, user_id) -> dict:
+        """Where a user is reached (the user, administrators and services). NotFound."""
+        return staff.get_staff_contact(self.db.session, self.actor, user_id)
+
+    @rpc
+    def recipients_of(self, partner_id) -> dict:
+        """What this service's copy holds of a partner and its active contacts (operators)."""
+        require_operator(self.actor, "read the recipients copy")
+        return recipients.recipients_of(self.db.session, uuid_arg(partner_id, "partner_id"))
+
+    # --- messages -------------------------------------------------------------------------
+    @rpc
+    def list_messages(self, filters=None) -> dict:
+        """Messages the caller may see, newest first, by ``partner_id``, ``user_id``, ``kind``,
+        ``status``; ``{"items"}`` (at most ``limit`` <= 500)."""
+        return messages.list_messages(self.db.session, self.actor, filters)
+
+    @rpc
+    def get_message(self, message_id) -> dict:
+        """One message with its status, attempts, provider id and error. NotFound also when the
+        caller may not see it."""
+        return messages.get_message(self.db.session, self.actor, message_id)
+
+    @rpc
+    def card_section(self, partner_id) -> dict:
+        """What the client card shows from notifications (GATEWAY_CARD_SECTIONS): the last
+        messages to the client with their states, and how many are queued, sent, failed."""
+        return messages.card_section(self.db.session, self.actor, uuid_arg(partner_id, "partner_id"))
+
+    @timer(interval=SEND_INTERVAL_S)
+    def send_due(self) -> dict:
+        """Every NOTIFICATIONS_SEND_INTERVAL_S seconds: due messages go out over SMTP; each ends
+        sent (``message_sent``), queued again (a 4xx, or the server unreachable: nothing lost)
+        or failed for good (a 5xx, or the last attempt: ``message_failed``)."""
+        return sending.send_due(self.db, self.smtp, RETRY_POLICY, OUTAGE_BACKOFF, batch=SEND_BATCH)
+
+    # --- notification kinds: the events that make messages ---------------------------------
+    @handles(deal_events.INVOICE_OVERDUE)
+    def on_invoice_overdue(self, event) -> dict:
+        """A debt notice to the client's billing address (its accountant, else its main email)."""
+        return notifying.notify(self.db, kinds.INVOICE_OVERDUE, event)
+
+    @handles(deal_events.DEAL_STUCK)
+    def on_deal_stuck(self, event) -> dict:
+        """The deal's manager hears that it stayed in its stage past the limit."""
+        return notifying.notify(self.db, kinds.DEAL_STUCK, event)
+
+    @handles(interaction_events.REMINDER_DUE)
+    def on_reminder_due(self, event) -> dict:
+        """The responsible user gets the reminder."""
+        return notifying.notify(self.db, kinds.REMINDER_DUE, event)
+
+    @handles(interaction_events.CALL_MISSED)
+    def on_call_missed(self, event) -> dict:
+        """The assignee of a missed incoming call's call-back task hears of it."""
+        return notifying.notify(self.db, kinds.CALL_MISSED, event)
+
+    # --- the recipients copy: partners' events ---------------------------------------------
+    @replays(partner_events.PARTNER_SNAPSHOT)
+    def apply_partner_snapshots(self, records) -> dict:
+        """Every partner as the partners service holds it, replayed once when this service first
+        starts: the copy knows the partners registered before it ran."""
+        return {"applied": recipients.partners_replayed(self.db, records)}
+
+    @handles(partner_events.PARTNER_REGISTERED)
+    def on_partner_registered(self, event) -> None:
+        """A new partner with its contacts joins the copy."""
+        recipients.partner_told(self.db, event)
+
+    @handles(partner_events.PARTNER_UPDATED)
+    def on_partner_updated(self, event) -> None:
+        """A partner's names, addresses and contacts as they are now."""
+        recipients.partner_told(self.db, event)
+
+    @handles(partner_events.PARTNER_ARCHIVED)
+    def on_partner_archived(self, event) -> None:
+        """An archived partner stays (its debts still get notices), marked archived."""
+        recipients.partner_told(self.db, event)
+
+    @handles(partner_events.PARTNER_UNARCHIVED)
+    def on_partner_unarchived(self, event) -> None:
+        """A partner back from the archive."""
+        recipients.partner_told(self.db, event)
+
+    @handles(partner_events.PARTNERS_MERGED)
+    def on_partners_merged(self, event) -> None:
+        """The merged partner points at the survivor, which is as the event tells."""
+        recipients.partners_merged(self.db, event)
+
+    @handles_batch(partner_events.PARTNER_REASSIGNED, queue="notifications.partner_reassigned")
+    def on_partner_reassigned(self, events) -> dict:
+        """Partners got another manager (alone, or a whole base: taken in batches)."""
+        return {"applied": recipients.partner_reassigned(self.db, events)}
+
+    @handles(partner_events.CONTACT_ADDED)
+    def on_contact_added(self, event) -> None:
+        """A contact person joins the copy."""
+        recipients.contact_told(self.db, event)
+
+    @handles(partner_events.CONTACT_UPDATED)
+    def on_contact_updated(self, event) -> None:
+        """A contact person as they are now."""
+        recipients.contact_told(self.db, event)
+
+    @handles(partner_events.CONTACT_REMOVED)
+    def on_contact_removed(self, event) -> None:
+        """A contact person is gone (a tombstone)."""
+        recipients.contact_removed(self.db, event)

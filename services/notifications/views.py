@@ -1,0 +1,61 @@
+"""What the notifications service's RPCs answer (JSON values)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from crm_kit.views import iso
+from services.notifications.models import Message, StaffContact, Template
+
+
+def template(row: Template) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "code": row.code,
+        "channel": row.channel,
+        "version": row.version,
+        "name": row.name,
+        "variables": list(row.variables or []),
+        "subject": row.subject,
+        "text": row.text,
+        "html": row.html,
+        "created_at": iso(row.created_at),
+        "created_by": row.created_by,
+    }
+
+
+def message(row: Message) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "kind": row.kind,
+        "event_id": row.event_id,
+        "recipient": row.recipient,
+        "channel": row.channel,
+        "address": row.address,
+        "partner_id": row.partner_id,
+        "contact_id": row.contact_id,
+        "user_id": row.user_id,
+        "template_code": row.template_code,
+        "template_version": row.template_version,
+        "subject": row.subject,
+        "text": row.body_text,
+        "html": row.body_html,
+        "status": row.status,
+        "attempts": row.attempts,
+        "next_attempt_at": iso(row.next_attempt_at),
+        "provider_id": row.provider_id,
+        "error": row.error,
+        "created_at": iso(row.created_at),
+        "sent_at": iso(row.sent_at),
+    }
+
+
+def staff_contact(row: StaffContact) -> dict[str, Any]:
+    return {
+        "user_id": row.user_id,
+        "full_name": row.full_name,
+        "email": row.email,
+        "phone": row.phone,
+        "updated_at": iso(row.updated_at),
+        "updated_by": row.updated_by,
+    }

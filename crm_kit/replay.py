@@ -45,7 +45,7 @@ from nameko.extensions import DependencyProvider
 from sqlalchemy import Column, DateTime, Integer, MetaData, String, Table, select, update
 from sqlalchemy.orm import Session
 
-from crm_kit import dead_letters
+from crm_kit import dead_letters, trust
 from crm_kit.actor import SYSTEM, context_for
 from crm_kit.batch import BatchConsumer
 from crm_kit.clock import utcnow
@@ -289,7 +289,9 @@ class Backfill(DependencyProvider):
         pause = 0.5
         while True:
             try:
-                with ClusterRpcProxy(self.container.config, context_data=context_for(SYSTEM), timeout=self.rpc_timeout) as rpc:
+                context = context_for(SYSTEM)  # signed as this service (replay_to is internal)
+                trust.stamp(context, self.container.service_name, self.rpc_timeout)
+                with ClusterRpcProxy(self.container.config, context_data=context, timeout=self.rpc_timeout) as rpc:
                     getattr(rpc, source).replay_to(
                         consumer=self.container.service_name, replay_id=replay_id,
                         since=(requested_at - self.margin).isoformat(),

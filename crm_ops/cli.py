@@ -165,7 +165,9 @@ def up(
         _fail(f"already running here: {', '.join(busy)}; stop that platform first (or set the *_PORT variables)")
     try:
         for name in names:
-            processes[name] = subprocess.Popen([sys.executable, "-m", "crm_ops.serve", name], env=env, cwd=ROOT)
+            # `crm up` is the development platform: the development internal key may be used.
+            service_env = {"CRM_ENVIRONMENT": "development", **env}
+            processes[name] = subprocess.Popen([sys.executable, "-m", "crm_ops.serve", name], env=service_env, cwd=ROOT)
         if gateway and _gateway_exists():
             # The gateway health-checks every service of the registry unless told otherwise.
             # `crm up` is the development platform: the gateway may use the development secret.

@@ -200,7 +200,7 @@ class InteractionsService:
         return card.card_section(self.db.session, self.actor, uuid_arg(partner_id, "partner_id"))
 
     # --- reminders ------------------------------------------------------------------------
-    @rpc
+    @rpc(internal=True)
     def run_reminder_scan(self, now=None) -> dict:
         """Run the reminder scan now, as of ``now`` (ISO date-time, default: now). Admins and
         services only (PermissionDenied)."""
@@ -272,7 +272,7 @@ class InteractionsService:
         matched = caller_matching.retry_pending_matches(self.db, self.partners, self.callers)
         return {"matches": matched, "leads": call_leads.process(self.db, self.partners, self.deals, budget_s=budget_s)}
 
-    @rpc
+    @rpc(internal=True)
     def run_call_follow_ups(self) -> dict:
         """Run the follow-up of calls now (admins and services only)."""
         require_operator(self.actor, "run the call follow-ups")
@@ -294,7 +294,7 @@ class InteractionsService:
         ``date_to`` (``limit`` <= 1000)."""
         return call_queries.list_calls(self.db.session, self.actor, query)
 
-    @rpc
+    @rpc(internal=True)
     def list_call_leads(self, state=None, limit=100) -> list:
         """Unknown callers queued for a prospect and a lead (``state`` pending | done | failed);
         admins and services only."""
@@ -357,7 +357,7 @@ class InteractionsService:
         """Drop cached caller matches a partners event makes stale (caller_directory.py)."""
         self.callers.forget_for_event(event, phones.lookup_key)
 
-    @rpc
+    @rpc(internal=True)
     def replay_to(self, consumer, replay_id, since):
         """Stream the current state of every interaction, calls included to ``consumer`` (crm_kit.replay), for a
         consumer that starts late, and answer at once; the stream ends with the ids of events

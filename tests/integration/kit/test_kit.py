@@ -20,6 +20,7 @@ from crm_kit.actor import Actor
 from crm_ops.topology import declare
 from tests.integration.kit.probe_service import ProbeService, metadata
 from tests.support.platform import ServiceProcess, rpc_proxy
+from tests.support.platform import publish_event as signed_event
 from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.integration
@@ -60,11 +61,7 @@ def called_services(probe):
 
 
 def publish_event(amqp_uri: str, envelope, routing_key="thing_happened", source="probe_source"):
-    exchange = Exchange(f"{source}.events", type="topic", durable=True, auto_delete=False)
-    with Connection(amqp_uri, transport_options={"confirm_publish": True}) as conn:
-        producer = Producer(conn.channel(), exchange=exchange, serializer="json")
-        body = envelope if isinstance(envelope, dict) else envelope
-        producer.publish(body, routing_key=routing_key, delivery_mode=2, mandatory=True)
+    signed_event(amqp_uri, envelope, routing_key, source)
 
 
 def thing(note: str, event_id: str | None = None, **data) -> dict:

@@ -69,6 +69,12 @@ class ProbeService:
     def whoami(self):
         return self.actor.to_dict()
 
+    @rpc(internal=True)
+    def record_internally(self, note):
+        """Stores ``internal:<note>``: a method the gateway would never expose (services only)."""
+        self.db.session.execute(insert(effects).values(note=f"internal:{note}"))
+        return self.actor.to_dict()
+
     @rpc
     def effects(self):
         rows = self.db.session.execute(select(effects.c.event_id, effects.c.note).order_by(effects.c.id))

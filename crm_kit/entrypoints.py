@@ -37,6 +37,7 @@ from nameko.constants import (
 from nameko.events import EventHandler
 from nameko.rpc import Responder, Rpc, get_rpc_exchange
 from nameko.timer import Timer
+from sqlalchemy.exc import SQLAlchemyError
 
 from crm_kit import dead_letters, trust
 from crm_kit.actor import SYSTEM, context_for
@@ -109,6 +110,19 @@ class _Reply(Responder):
     is committed before either way."""
 
     publisher_cls = functools.partial(Publisher, use_confirms=False)
+
+    def send_response(self, result, exc_info):
+        if exc_info is not None and isinstance(exc_info[1], SQLAlchemyError):
+            # A database error's text holds the statement and its parameters: it stays in this
+            # service's log (nameko logs the worker's error), the reply names only its kind.
+            sent = DatabaseFailure(f"{type(exc_info[1]).__name__} in the database; the service logged the cause")
+            result, _ = super().send_response(result, (DatabaseFailure, sent, None))
+            return result, exc_info
+        return super().send_response(result, exc_info)
+
+
+class DatabaseFailure(Exception):
+    """What an RPC's caller hears of a database error: its kind, no SQL text nor parameters."""
 
 
 rpc = TransactionalRpc.decorator

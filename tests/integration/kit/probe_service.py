@@ -69,6 +69,11 @@ class ProbeService:
     def whoami(self):
         return self.actor.to_dict()
 
+    @rpc
+    def read_a_missing_table(self, secret):
+        """Fails in the database, with ``secret`` among the statement's parameters."""
+        self.db.session.execute(text("SELECT note FROM no_such_table_here WHERE note = :secret"), {"secret": secret})
+
     @rpc(internal=True)
     def record_internally(self, note):
         """Stores ``internal:<note>``: a method the gateway would never expose (services only)."""

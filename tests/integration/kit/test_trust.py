@@ -8,6 +8,7 @@ from __future__ import annotations
 import uuid
 
 import pytest
+from nameko.exceptions import RemoteError
 from nameko.standalone.rpc import ClusterRpcProxy
 
 from crm_kit import dead_letters, trust
@@ -129,3 +130,15 @@ def test_a_forged_event_to_a_batch_handler_is_parked_not_applied(probe, probe_db
     found = eventually(lambda: parked_with(infra, forged["event_id"]), what="the forged event to be parked")[0]
     assert found.error_type == "Unauthenticated"
     assert f"batched:{note}" not in effect_notes(engine)
+
+
+def test_an_error_reply_carries_no_sql(probe, infra):
+    """A database error's reply names its kind, never the statement or its parameters (anyone
+    who can read the reply queue would see them); the service's own log keeps them."""
+    secret = f"secret-{uuid.uuid4().hex[:8]}"
+    with rpc_proxy(infra.amqp_uri, ADMIN) as proxy, pytest.raises(RemoteError) as caught:
+        proxy.probe.read_a_missing_table(secret)
+    reply = f"{caught.value.exc_type} {caught.value.value} {caught.value.args}"
+    assert "ProgrammingError" in reply
+    for leak in ("SELECT", "no_such_table_here", secret):
+        assert leak not in reply

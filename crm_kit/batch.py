@@ -202,9 +202,9 @@ class BatchConsumer(Entrypoint):
     def _handle(self, messages: list) -> None:
         deliveries: list[Delivery] = []
         for message in messages:
-            if self.signed_by is not None:
+            if self._key is not None:
                 try:
-                    trust.verify_event(message.headers, message.body, self.signed_by, self.routing_key, self._key)
+                    self._check_origin(message)
                 except Unauthenticated as exc:
                     self._park(message, exc, permanent=True)
                     message.ack()
@@ -243,6 +243,10 @@ class BatchConsumer(Entrypoint):
                     return
                 else:
                     self._retry_or_park(delivery, exc_info[1])
+
+    def _check_origin(self, message) -> None:
+        """Raise Unauthenticated for a message its producer (``signed_by``) did not sign."""
+        trust.verify_event(message.headers, message.body, self.signed_by, self.routing_key, self._key)
 
     def _run_worker(self, bodies: list[Any]) -> tuple[Any, Any]:
         done = Event()

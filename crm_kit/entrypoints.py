@@ -208,6 +208,37 @@ class InboxEventHandler(EventHandler):
         )
 
 
+class SignedEventHandler(EventHandler):
+    """nameko's ``event_handler`` that drops (with a log line why) an event its producer did not
+    sign (crm_kit.trust): for handlers without an inbox, like a BROADCAST one keeping a cache."""
+
+    def setup(self):
+        super().setup()
+        self._key = trust.internal_key()
+
+    def unpack_message_headers(self, message):
+        context = super().unpack_message_headers(message)
+        for key in (trust.DEADLINE_KEY, trust.SIGNED_BY_KEY, trust.SIGNATURE_KEY):
+            context.pop(key, None)
+        return context
+
+    def handle_message(self, body, message):
+        try:
+            trust.verify_event(message.headers, message.body, self.source_service, self.event_type, self._key)
+        except Unauthenticated as exc:
+            log.warning("dropping event %s on %s: %s", self.event_type, self.queue.name, exc.message)
+            self.queue_consumer.ack_message(message)
+            return
+        super().handle_message(body, message)
+
+
+def hears(contract: EventContract, **kwargs: Any):
+    """``@hears(CONTRACT, handler_type=BROADCAST, reliable_delivery=False)``: nameko's
+    ``event_handler`` for the contract's event, its producer's signature checked
+    (SignedEventHandler); the method gets the envelope as it came."""
+    return SignedEventHandler.decorator(contract.source, contract.routing_key, **kwargs)
+
+
 def _unit_of_work(service) -> UnitOfWork:
     for value in vars(service).values():
         if isinstance(value, UnitOfWork):

@@ -36,11 +36,13 @@ class Remote:
         self._context = context
         self._signed_by = signed_by
         self._key = key
+        # Read before this worker's first call out rewrites it.
+        self._given_deadline = trust.given_deadline(context) if context is not None else None
 
     def call(self, method: str, *args: Any, **kwargs: Any) -> Any:
         details = {"service": self._service, "method": method}
         if self._context is not None:
-            trust.stamp(self._context, self._signed_by, self._timeout, self._key)
+            trust.stamp(self._context, self._signed_by, self._timeout, self._key, self._given_deadline)
         try:
             with eventlet.Timeout(self._timeout):
                 return getattr(self._proxy, method)(*args, **kwargs)

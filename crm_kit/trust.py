@@ -106,23 +106,30 @@ def call_headers(key: bytes, signed_by: str, actor_header: str, timeout_s: float
     }
 
 
-def stamp(context: MutableMapping[str, Any], signed_by: str, timeout_s: float, key: bytes | None = None) -> None:
+def stamp(context: MutableMapping[str, Any], signed_by: str, timeout_s: float, key: bytes | None = None,
+          given_deadline: Any = None) -> None:
     """Sign ``context`` (a worker's context data) for an outgoing call made within ``timeout_s``:
     as the actor it holds (``SYSTEM`` when none), signed by ``signed_by``; the deadline is the
-    sooner of the call's own and the one the worker was given."""
+    sooner of the call's own and ``given_deadline``, the one the worker was given (read from its
+    context before the first stamp: :func:`given_deadline`)."""
     actor_header = context.get(ACTOR_KEY) or SYSTEM.to_header()
     deadline_ms = now_ms() + int(timeout_s * 1000)
-    given = context.get(DEADLINE_KEY)
-    if given:
-        try:
-            deadline_ms = min(deadline_ms, int(given))
-        except (TypeError, ValueError):
-            pass
+    if given_deadline is not None:
+        deadline_ms = min(deadline_ms, given_deadline)
     deadline = str(deadline_ms)
     context[ACTOR_KEY] = actor_header
     context[DEADLINE_KEY] = deadline
     context[SIGNED_BY_KEY] = signed_by
     context[SIGNATURE_KEY] = actor_signature(key or internal_key(), signed_by, deadline, actor_header)
+
+
+def given_deadline(context: Mapping[str, Any]) -> int | None:
+    """The deadline (ms) a worker's caller gave it, from its context data as it arrived (a
+    verified call's; an event's or a timer's worker has none)."""
+    try:
+        return int(context[DEADLINE_KEY])
+    except (KeyError, TypeError, ValueError):
+        return None
 
 
 def verify_call(headers: Mapping[str, Any], key: bytes) -> str:

@@ -14,7 +14,7 @@ PermissionDenied, PreconditionFailed (crm_kit.errors).
 
 from __future__ import annotations
 
-from nameko.events import BROADCAST, event_handler
+from nameko.events import BROADCAST
 
 from contracts import partners as partner_events
 from contracts.telephony import BINDING_KEY, EXCHANGE, QUEUE
@@ -25,7 +25,7 @@ from crm_kit.batch import consumes_batch, handles_batch
 from crm_kit.config import env_int
 from crm_kit.contracts import EventContract
 from crm_kit.db import Database
-from crm_kit.entrypoints import handles, rpc, timer
+from crm_kit.entrypoints import handles, hears, rpc, timer
 from crm_kit.errors import ValidationError
 from crm_kit.observability import Observability
 from crm_kit.replay import Replayer, replay_request
@@ -72,7 +72,7 @@ FOLLOW_UP_ROUND_FLOODED_S, FOLLOW_UP_ROUND_CALM_S = 1.5, 10.0
 def _forget_callers(contract: EventContract):
     """Every running instance hears this partners event (a queue of its own) and drops the
     cached caller matches it makes stale (caller_directory.HEARD lists them)."""
-    return event_handler(contract.source, contract.routing_key, handler_type=BROADCAST, reliable_delivery=False)
+    return hears(contract, handler_type=BROADCAST, reliable_delivery=False)
 
 
 class InteractionsService:

@@ -142,3 +142,45 @@ def test_an_error_reply_carries_no_sql(probe, infra):
     assert "ProgrammingError" in reply
     for leak in ("SELECT", "no_such_table_here", secret):
         assert leak not in reply
+
+
+def bridge_call(amqp_uri: str, method: str, *, actor: Actor, key: bytes | None = None, **kwargs):
+    """``probe.<method>`` through the gateway's RPC bridge (signed as the gateway signs)."""
+    import asyncio
+
+    from gateway.bridge import RpcBridge
+
+    async def run():
+        bridge = RpcBridge(amqp_uri, name=f"trust-{uuid.uuid4().hex[:6]}", key=key)
+        await bridge.start()
+        try:
+            return await bridge.call("probe", method, timeout=10, actor=actor, **kwargs)
+        finally:
+            await bridge.close()
+
+    return asyncio.run(run())
+
+
+def test_the_gateway_s_signed_call_is_served_and_a_gateway_with_another_key_is_refused(probe, probe_db, infra):
+    _, engine = probe_db
+    assert bridge_call(infra.amqp_uri, "whoami", actor=ANNA) == ANNA.to_dict()
+    note = f"other-key-{uuid.uuid4().hex[:8]}"
+    with pytest.raises(Unauthenticated):
+        bridge_call(infra.amqp_uri, "record", actor=ADMIN, key=b"another-gateway-s-key-of-32-bytes-or-more", note=note)
+    with pytest.raises(PermissionDenied):
+        bridge_call(infra.amqp_uri, "record_internally", actor=ADMIN, note=note)
+    assert not [n for n in effect_notes(engine) if note in n]
+
+
+def test_a_service_refuses_to_start_without_an_internal_key_outside_development():
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k not in ("CRM_INTERNAL_KEY", "CRM_ENVIRONMENT")}
+    for extra, says in (({}, "CRM_INTERNAL_KEY (at least 32 random bytes"), ({"CRM_INTERNAL_KEY": "short"}, "is 5 bytes"),
+                        ({"CRM_INTERNAL_KEY": trust.DEV_INTERNAL_KEY}, "development key printed in the repository")):
+        started = subprocess.run([sys.executable, "-m", "crm_ops.serve", "tests.integration.kit.probe_service:ProbeService"],
+                                 env={**env, **extra}, capture_output=True, text=True, timeout=60)
+        assert started.returncode == 2
+        assert says in started.stderr and "Traceback" not in started.stderr

@@ -109,7 +109,13 @@ class DeadlineExceeded(CrmError):
 ERROR_CLASSES: dict[str, type[CrmError]] = {
     cls.__name__: cls
     for cls in (
-        ValidationError, NotFound, Conflict, PermissionDenied, PreconditionFailed, Unavailable, Unauthenticated,
+        ValidationError,
+        NotFound,
+        Conflict,
+        PermissionDenied,
+        PreconditionFailed,
+        Unavailable,
+        Unauthenticated,
         DeadlineExceeded,
     )
 }

@@ -27,8 +27,7 @@ from crm_kit.errors import Unavailable
 class Remote:
     """One worker's view of another service; subclasses name its methods."""
 
-    def __init__(self, proxy, service: str, timeout: float, *, context: dict | None = None, signed_by: str = "",
-                 key: bytes | None = None):
+    def __init__(self, proxy, service: str, timeout: float, *, context: dict | None = None, signed_by: str = "", key: bytes | None = None):
         self._proxy = proxy
         self._service = service
         self._timeout = timeout
@@ -68,6 +67,10 @@ class RemoteService(RpcProxy):
 
     def get_dependency(self, worker_ctx) -> Remote:
         return self.client(
-            super().get_dependency(worker_ctx), self.target_service, self.timeout,
-            context=worker_ctx.data, signed_by=self.container.service_name, key=self.key,
+            super().get_dependency(worker_ctx),
+            self.target_service,
+            self.timeout,
+            context=worker_ctx.data,
+            signed_by=self.container.service_name,
+            key=self.key,
         )

@@ -106,8 +106,9 @@ def call_headers(key: bytes, signed_by: str, actor_header: str, timeout_s: float
     }
 
 
-def stamp(context: MutableMapping[str, Any], signed_by: str, timeout_s: float, key: bytes | None = None,
-          given_deadline: Any = None) -> None:
+def stamp(
+    context: MutableMapping[str, Any], signed_by: str, timeout_s: float, key: bytes | None = None, given_deadline: Any = None
+) -> None:
     """Sign ``context`` (a worker's context data) for an outgoing call made within ``timeout_s``:
     as the actor it holds (``SYSTEM`` when none), signed by ``signed_by``; the deadline is the
     sooner of the call's own and ``given_deadline``, the one the worker was given (read from its

@@ -27,8 +27,7 @@ def test_a_forged_partners_merged_changes_nothing_in_deals(call, infra):
     partner_events.PARTNERS_MERGED.check(as_travelled(data))  # a well-formed event: only its signature is wrong
     forged = as_travelled(event_envelope("partners", partner_events.PARTNERS_MERGED, data, ADMIN))
 
-    publish_event(infra.amqp_uri, forged, "partners_merged", "partners", signed=False,
-                  actor_header=Actor.to_header(ADMIN))
+    publish_event(infra.amqp_uri, forged, "partners_merged", "partners", signed=False, actor_header=Actor.to_header(ADMIN))
 
     def parked():
         return [p for p in dead_letters.iter_parked(infra.amqp_uri, "deals", 500) if forged["event_id"] in p.body]

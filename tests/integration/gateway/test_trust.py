@@ -36,8 +36,14 @@ def test_outside_development_a_real_internal_key_is_required(env: dict, says: st
 
 def test_the_gateway_refuses_to_start_without_an_internal_key() -> None:
     env = {key: value for key, value in os.environ.items() if key not in ("CRM_INTERNAL_KEY", "CRM_ENVIRONMENT")}
-    started = subprocess.run([sys.executable, "-m", "gateway"], cwd=ROOT, capture_output=True, text=True, timeout=60,
-                             env={**env, "JWT_SECRET": "s" * 32, "GATEWAY_PORT": "1"})
+    started = subprocess.run(
+        [sys.executable, "-m", "gateway"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**env, "JWT_SECRET": "s" * 32, "GATEWAY_PORT": "1"},
+    )
     assert started.returncode == 2
     assert "CRM_INTERNAL_KEY" in started.stderr and "Traceback" not in started.stderr
 

@@ -104,8 +104,12 @@ def test_a_forged_event_is_parked_not_applied(probe, probe_db, infra, how):
         headers = trust.sign_event({}, producer_name, event_type, body)
         with Connection(infra.amqp_uri, transport_options={"confirm_publish": True}) as conn:
             Producer(conn.channel(), exchange=Exchange("probe_source.events", type="topic", durable=True)).publish(
-                body, routing_key="thing_happened", headers=headers, content_type="application/json",
-                content_encoding="utf-8", mandatory=True,
+                body,
+                routing_key="thing_happened",
+                headers=headers,
+                content_type="application/json",
+                content_encoding="utf-8",
+                mandatory=True,
             )
 
     found = eventually(lambda: parked_with(infra, forged["event_id"]), what="the forged event to be parked")[0]
@@ -178,9 +182,17 @@ def test_a_service_refuses_to_start_without_an_internal_key_outside_development(
     import sys
 
     env = {k: v for k, v in os.environ.items() if k not in ("CRM_INTERNAL_KEY", "CRM_ENVIRONMENT")}
-    for extra, says in (({}, "CRM_INTERNAL_KEY (at least 32 random bytes"), ({"CRM_INTERNAL_KEY": "short"}, "is 5 bytes"),
-                        ({"CRM_INTERNAL_KEY": trust.DEV_INTERNAL_KEY}, "development key printed in the repository")):
-        started = subprocess.run([sys.executable, "-m", "crm_ops.serve", "tests.integration.kit.probe_service:ProbeService"],
-                                 env={**env, **extra}, capture_output=True, text=True, timeout=60)
+    for extra, says in (
+        ({}, "CRM_INTERNAL_KEY (at least 32 random bytes"),
+        ({"CRM_INTERNAL_KEY": "short"}, "is 5 bytes"),
+        ({"CRM_INTERNAL_KEY": trust.DEV_INTERNAL_KEY}, "development key printed in the repository"),
+    ):
+        started = subprocess.run(
+            [sys.executable, "-m", "crm_ops.serve", "tests.integration.kit.probe_service:ProbeService"],
+            env={**env, **extra},
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
         assert started.returncode == 2
         assert says in started.stderr and "Traceback" not in started.stderr

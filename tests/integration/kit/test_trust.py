@@ -79,7 +79,22 @@ def test_an_internal_rpc_refuses_what_the_gateway_signed_and_serves_services(pro
     assert f"internal:{note}" not in effect_notes(engine)
 
     with rpc_proxy(infra.amqp_uri, ANNA, signed_by="deals") as proxy:
-        assert proxy.probe.record_internally(note) == ANNA.to_dict()  # a service, acting for Anna
+        assert proxy.probe.record_internally(note)["actor"] == ANNA.to_dict()  # a service, acting for Anna
+    assert f"internal:{note}" in effect_notes(engine)
+
+
+def test_a_service_calls_out_signed_as_itself_for_its_caller_within_the_caller_s_deadline(probe, probe_db, infra):
+    """The gateway's caller reaches an internal RPC only through a service (crm_kit.remote), which
+    signs as itself, keeps the caller's actor and never extends the caller's deadline."""
+    _, engine = probe_db
+    note = f"relayed-{uuid.uuid4().hex[:8]}"
+    with rpc_proxy(infra.amqp_uri, ANNA, signed_by="gateway", timeout=3) as proxy:
+        seen = proxy.probe.ask_myself(note)
+        answered = trust.now_ms()
+    assert seen["actor"] == ANNA.to_dict()
+    assert seen["signed_by"] == "probe"
+    # The caller's 3 s, not the remote call's own 5 s (which would end after answered + 3 s).
+    assert int(seen["deadline"]) <= answered + 3000
     assert f"internal:{note}" in effect_notes(engine)
 
 

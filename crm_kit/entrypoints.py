@@ -143,16 +143,11 @@ class TransactionalTimer(Timer):
 timer = TransactionalTimer.decorator
 
 
-class InboxEventHandler(EventHandler):
-    """An event handler that commits before acking and retries, then parks, on failure."""
+class _SignedEvents(EventHandler):
+    """What every event entrypoint checks first: its producer's signature (crm_kit.trust)."""
 
     def setup(self):
         super().setup()
-        config = self.container.config
-        self._publisher = Publisher(config["AMQP_URI"], use_confirms=True)
-        # A consumer that backfills from this source (crm_kit.replay.Backfill) holds its live
-        # events until the source's snapshot is applied. Found by duck typing: no import cycle.
-        self._backfill = next((dep for dep in self.container.dependencies if hasattr(dep, "wait_live")), None)
         self._key = trust.internal_key()
 
     def unpack_message_headers(self, message):
@@ -163,12 +158,31 @@ class InboxEventHandler(EventHandler):
             context.pop(key, None)
         return context
 
-    def handle_message(self, body, message):
+    def forged(self, message) -> Unauthenticated | None:
+        """Why ``message`` is not to be believed (not signed by the contract's producer), or None."""
         try:
             trust.verify_event(message.headers, message.body, self.source_service, self.event_type, self._key)
         except Unauthenticated as exc:
+            return exc
+        return None
+
+
+class InboxEventHandler(_SignedEvents):
+    """An event handler that commits before acking and retries, then parks, on failure."""
+
+    def setup(self):
+        super().setup()
+        config = self.container.config
+        self._publisher = Publisher(config["AMQP_URI"], use_confirms=True)
+        # A consumer that backfills from this source (crm_kit.replay.Backfill) holds its live
+        # events until the source's snapshot is applied. Found by duck typing: no import cycle.
+        self._backfill = next((dep for dep in self.container.dependencies if hasattr(dep, "wait_live")), None)
+
+    def handle_message(self, body, message):
+        forged = self.forged(message)
+        if forged is not None:
             # Forged, or published by another service than the contract's: never applied.
-            self._park(message, exc, permanent=True)
+            self._park(message, forged, permanent=True)
             self.queue_consumer.ack_message(message)
             return
         if not isinstance(body, dict) or not body.get("event_id"):
@@ -208,25 +222,14 @@ class InboxEventHandler(EventHandler):
         )
 
 
-class SignedEventHandler(EventHandler):
+class SignedEventHandler(_SignedEvents):
     """nameko's ``event_handler`` that drops (with a log line why) an event its producer did not
     sign (crm_kit.trust): for handlers without an inbox, like a BROADCAST one keeping a cache."""
 
-    def setup(self):
-        super().setup()
-        self._key = trust.internal_key()
-
-    def unpack_message_headers(self, message):
-        context = super().unpack_message_headers(message)
-        for key in (trust.DEADLINE_KEY, trust.SIGNED_BY_KEY, trust.SIGNATURE_KEY):
-            context.pop(key, None)
-        return context
-
     def handle_message(self, body, message):
-        try:
-            trust.verify_event(message.headers, message.body, self.source_service, self.event_type, self._key)
-        except Unauthenticated as exc:
-            log.warning("dropping event %s on %s: %s", self.event_type, self.queue.name, exc.message)
+        forged = self.forged(message)
+        if forged is not None:
+            log.warning("dropping event %s on %s: %s", self.event_type, self.queue.name, forged.message)
             self.queue_consumer.ack_message(message)
             return
         super().handle_message(body, message)

@@ -45,12 +45,12 @@ from nameko.extensions import Entrypoint
 from prometheus_client import Counter, Histogram
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
-from crm_kit import dead_letters
+from crm_kit import dead_letters, trust
 from crm_kit.actor import SYSTEM, context_for
 from crm_kit.config import env_float
 from crm_kit.contracts import EventContract
 from crm_kit.entrypoints import _commit, _unit_of_work
-from crm_kit.errors import Unavailable, ValidationError
+from crm_kit.errors import Unauthenticated, Unavailable, ValidationError
 
 log = logging.getLogger(__name__)
 
@@ -85,7 +85,8 @@ class BatchConsumer(Entrypoint):
     """See the module documentation; use it as ``@consumes_batch(...)``."""
 
     def __init__(
-        self, exchange: str, queue: str, routing_key: str, *, max_batch: int = 500, max_wait_ms: int = 50, **kwargs
+        self, exchange: str, queue: str, routing_key: str, *, max_batch: int = 500, max_wait_ms: int = 50,
+        signed_by: str | None = None, **kwargs
     ):
         if max_batch < 1 or max_wait_ms < 0:
             raise ValueError("max_batch must be >= 1 and max_wait_ms >= 0")
@@ -94,6 +95,9 @@ class BatchConsumer(Entrypoint):
         self.routing_key = routing_key
         self.max_batch = max_batch
         self.max_wait_s = max_wait_ms / 1000.0
+        # The producer whose signature every message must carry (crm_kit.trust): events; None
+        # for messages from outside the platform (a PBX's call events).
+        self.signed_by = signed_by
         self._stopping = False
         self._thread = None
         self._connection: Connection | None = None
@@ -120,6 +124,7 @@ class BatchConsumer(Entrypoint):
         self.amqp_uri = self.container.config["AMQP_URI"]
         self._publisher = Publisher(self.amqp_uri, use_confirms=True)
         self._labels = (self.container.service_name, self.queue_name)
+        self._key = trust.internal_key() if self.signed_by else None
 
     def start(self) -> None:
         self._stopping = False
@@ -197,6 +202,14 @@ class BatchConsumer(Entrypoint):
     def _handle(self, messages: list) -> None:
         deliveries: list[Delivery] = []
         for message in messages:
+            if self._key is not None:
+                try:
+                    self._check_origin(message)
+                except Unauthenticated as exc:
+                    self._park(message, exc, permanent=True)
+                    message.ack()
+                    BATCH_MESSAGES.labels(*self._labels, "parked").inc()
+                    continue
             try:
                 deliveries.append(Delivery(message, json.loads(message.body)))
             except (TypeError, ValueError) as exc:
@@ -230,6 +243,10 @@ class BatchConsumer(Entrypoint):
                     return
                 else:
                     self._retry_or_park(delivery, exc_info[1])
+
+    def _check_origin(self, message) -> None:
+        """Raise Unauthenticated for a message its producer (``signed_by``) did not sign."""
+        trust.verify_event(message.headers, message.body, self.signed_by, self.routing_key, self._key)
 
     def _run_worker(self, bodies: list[Any]) -> tuple[Any, Any]:
         done = Event()
@@ -329,6 +346,8 @@ def handles_batch(contract: EventContract, *, queue: str, max_batch: int = 500, 
             return {"rejected": rejected, "applied": len(todo), "result": result}
 
         exchange = f"{contract.source}.events"
-        return consumes_batch(exchange, queue, contract.routing_key, max_batch=max_batch, max_wait_ms=max_wait_ms)(wrapper)
+        return consumes_batch(
+            exchange, queue, contract.routing_key, max_batch=max_batch, max_wait_ms=max_wait_ms, signed_by=contract.source,
+        )(wrapper)
 
     return decorator

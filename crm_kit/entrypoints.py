@@ -11,6 +11,11 @@ handler: the event's data is read through its contract (crm_kit.contracts), its 
 claimed in the same transaction as the handler's effect, a redelivered event is skipped, and a
 failing handler is retried with backoff and then parked (:mod:`crm_kit.dead_letters`); the
 queue behind it keeps flowing.
+
+Trust (crm_kit.trust): ``rpc`` runs a method only for a call whose actor is signed with the
+internal key and whose deadline has not passed (else Unauthenticated / DeadlineExceeded, before
+any worker starts); ``@rpc(internal=True)`` also refuses a call the gateway signed (services
+only). ``handles`` parks an event its contract's producer did not sign, with the reason.
 """
 
 from __future__ import annotations
@@ -32,12 +37,13 @@ from nameko.constants import (
 from nameko.events import EventHandler
 from nameko.rpc import Responder, Rpc, get_rpc_exchange
 from nameko.timer import Timer
+from sqlalchemy.exc import SQLAlchemyError
 
-from crm_kit import dead_letters
+from crm_kit import dead_letters, trust
 from crm_kit.actor import SYSTEM, context_for
 from crm_kit.contracts import EventContract
 from crm_kit.db import UnitOfWork
-from crm_kit.errors import CrmError, ValidationError
+from crm_kit.errors import CrmError, PermissionDenied, Unauthenticated, ValidationError
 
 log = logging.getLogger(__name__)
 
@@ -57,13 +63,32 @@ def _commit(container, worker_ctx, result, exc_info):
 
 
 class TransactionalRpc(Rpc):
-    """``@rpc`` that commits before it replies. Typed CRM errors are expected, not crashes."""
+    """``@rpc`` that commits before it replies. Typed CRM errors are expected, not crashes.
 
-    def __init__(self, expected_exceptions=(), sensitive_arguments=(), **kwargs):
+    A call runs only with a signed actor and before its deadline (crm_kit.trust);
+    ``@rpc(internal=True)`` marks a method the gateway never exposes: a call the gateway signed
+    is PermissionDenied, only the platform's services call it."""
+
+    def __init__(self, expected_exceptions=(), sensitive_arguments=(), internal: bool = False, **kwargs):
         expected = (CrmError,) + tuple(
             expected_exceptions if isinstance(expected_exceptions, tuple) else (expected_exceptions,)
         )
+        self.internal = internal
         super().__init__(expected_exceptions=expected, sensitive_arguments=sensitive_arguments, **kwargs)
+
+    def setup(self):
+        super().setup()
+        self._key = trust.internal_key()
+
+    def handle_message(self, body, message):
+        # Raised here, the refusal is the reply (nameko's RpcConsumer answers it) and no worker runs.
+        signed_by = trust.verify_call(message.headers or {}, self._key)
+        if self.internal and signed_by == trust.GATEWAY:
+            raise PermissionDenied(
+                f"{self.container.service_name}.{self.method_name} is called by the platform's services only",
+                {"method": ["internal"]},
+            )
+        super().handle_message(body, message)
 
     def handle_result(self, message, worker_ctx, result, exc_info):
         result, exc_info = _commit(self.container, worker_ctx, result, exc_info)
@@ -86,6 +111,19 @@ class _Reply(Responder):
 
     publisher_cls = functools.partial(Publisher, use_confirms=False)
 
+    def send_response(self, result, exc_info):
+        if exc_info is not None and isinstance(exc_info[1], SQLAlchemyError):
+            # A database error's text holds the statement and its parameters: it stays in this
+            # service's log (nameko logs the worker's error), the reply names only its kind.
+            sent = DatabaseFailure(f"{type(exc_info[1]).__name__} in the database; the service logged the cause")
+            result, _ = super().send_response(result, (DatabaseFailure, sent, None))
+            return result, exc_info
+        return super().send_response(result, exc_info)
+
+
+class DatabaseFailure(Exception):
+    """What an RPC's caller hears of a database error: its kind, no SQL text nor parameters."""
+
 
 rpc = TransactionalRpc.decorator
 
@@ -105,7 +143,31 @@ class TransactionalTimer(Timer):
 timer = TransactionalTimer.decorator
 
 
-class InboxEventHandler(EventHandler):
+class _SignedEvents(EventHandler):
+    """What every event entrypoint checks first: its producer's signature (crm_kit.trust)."""
+
+    def setup(self):
+        super().setup()
+        self._key = trust.internal_key()
+
+    def unpack_message_headers(self, message):
+        # A worker handling an event has no caller's deadline nor signature: its actor is the
+        # event's (signed with it); its own calls out are signed afresh (crm_kit.remote).
+        context = super().unpack_message_headers(message)
+        for key in (trust.DEADLINE_KEY, trust.SIGNED_BY_KEY, trust.SIGNATURE_KEY):
+            context.pop(key, None)
+        return context
+
+    def forged(self, message) -> Unauthenticated | None:
+        """Why ``message`` is not to be believed (not signed by the contract's producer), or None."""
+        try:
+            trust.verify_event(message.headers, message.body, self.source_service, self.event_type, self._key)
+        except Unauthenticated as exc:
+            return exc
+        return None
+
+
+class InboxEventHandler(_SignedEvents):
     """An event handler that commits before acking and retries, then parks, on failure."""
 
     def setup(self):
@@ -117,6 +179,12 @@ class InboxEventHandler(EventHandler):
         self._backfill = next((dep for dep in self.container.dependencies if hasattr(dep, "wait_live")), None)
 
     def handle_message(self, body, message):
+        forged = self.forged(message)
+        if forged is not None:
+            # Forged, or published by another service than the contract's: never applied.
+            self._park(message, forged, permanent=True)
+            self.queue_consumer.ack_message(message)
+            return
         if not isinstance(body, dict) or not body.get("event_id"):
             # Not an event envelope: it can never succeed, so park it at once.
             self._park(message, ValidationError("event has no event_id", {"event_id": ["missing"]}), permanent=True)
@@ -154,6 +222,26 @@ class InboxEventHandler(EventHandler):
         )
 
 
+class SignedEventHandler(_SignedEvents):
+    """nameko's ``event_handler`` that drops (with a log line why) an event its producer did not
+    sign (crm_kit.trust): for handlers without an inbox, like a BROADCAST one keeping a cache."""
+
+    def handle_message(self, body, message):
+        forged = self.forged(message)
+        if forged is not None:
+            log.warning("dropping event %s on %s: %s", self.event_type, self.queue.name, forged.message)
+            self.queue_consumer.ack_message(message)
+            return
+        super().handle_message(body, message)
+
+
+def hears(contract: EventContract, **kwargs: Any):
+    """``@hears(CONTRACT, handler_type=BROADCAST, reliable_delivery=False)``: nameko's
+    ``event_handler`` for the contract's event, its producer's signature checked
+    (SignedEventHandler); the method gets the envelope as it came."""
+    return SignedEventHandler.decorator(contract.source, contract.routing_key, **kwargs)
+
+
 def _unit_of_work(service) -> UnitOfWork:
     for value in vars(service).values():
         if isinstance(value, UnitOfWork):
@@ -168,7 +256,8 @@ def handles(contract_or_source: EventContract | str, event_type: str | None = No
     (``event_id``, ``event_type``, ``version``, ``occurred_at``, ``actor``, ``source``,
     ``subject``) with its ``data`` read through the contract (validated and typed, fields the
     contract does not know dropped); an event that breaks the contract is parked at once
-    (ValidationError), before the handler runs. ``@handles(source, event_type)`` hears an event
+    (ValidationError), before the handler runs, and so is an event the contract's producer did
+    not sign (Unauthenticated, crm_kit.trust). ``@handles(source, event_type)`` hears an event
     no contract describes (tests, probes) and gets the envelope as it came.
     """
     if isinstance(contract_or_source, EventContract):

@@ -90,6 +90,32 @@ class Unavailable(CrmError):
     code = "unavailable"
 
 
+@deserialize_to_instance
+class Unauthenticated(CrmError):
+    """A call or event behind the gateway that is not signed with the platform's internal key
+    (crm_kit.trust): forged, or a process configured with another key. Nothing was done."""
+
+    code = "unauthenticated"
+
+
+@deserialize_to_instance
+class DeadlineExceeded(CrmError):
+    """The call's deadline had passed when it was to start: its caller has given up, so it was
+    not started and nothing was written."""
+
+    code = "deadline_exceeded"
+
+
 ERROR_CLASSES: dict[str, type[CrmError]] = {
-    cls.__name__: cls for cls in (ValidationError, NotFound, Conflict, PermissionDenied, PreconditionFailed, Unavailable)
+    cls.__name__: cls
+    for cls in (
+        ValidationError,
+        NotFound,
+        Conflict,
+        PermissionDenied,
+        PreconditionFailed,
+        Unavailable,
+        Unauthenticated,
+        DeadlineExceeded,
+    )
 }

@@ -13,6 +13,9 @@ service raising thousands of events a second, like interactions under a PBX, nee
 
 Several replicas of one service relay at once without double work: each batch is claimed with
 ``SELECT ... FOR UPDATE SKIP LOCKED`` (PostgreSQL), so a row is published by whoever locked it.
+Each event is signed (crm_kit.trust.sign_event: HMAC over this service's name, the event type, the
+actor header and the body), so a consumer applies only events their producer published.
+
 A publish that fails leaves the batch unmarked; it is published again later, and consumers'
 inboxes make that harmless (at-least-once delivery, applied once).
 """
@@ -31,6 +34,7 @@ from kombu import Connection
 from nameko.standalone.events import get_event_exchange
 from sqlalchemy import Engine, Table, delete, select, update
 
+from crm_kit import trust
 from crm_kit.clock import utcnow
 from crm_kit.config import env_float, env_int
 
@@ -123,6 +127,7 @@ class OutboxRelay:
         self.service = service
         self.exchange = get_event_exchange(service, config)
         self.publisher = ConfirmedPublisher(config["AMQP_URI"], self.exchange)
+        self.key = trust.internal_key()
         self.batch_size = env_int("OUTBOX_BATCH", 1000, minimum=1)
         self.interval = env_float("OUTBOX_INTERVAL_S", 2.0, minimum=0.05)
         self.retention = timedelta(seconds=env_float("OUTBOX_RETENTION_S", 3600.0))
@@ -186,8 +191,14 @@ class OutboxRelay:
             ).all()
             if not rows:
                 return 0
-            # The payload column holds the envelope as JSON text already: sent as it is.
-            self.publisher.publish_all([(row.payload, row.event_type, json.loads(row.headers)) for row in rows])
+            # The payload column holds the envelope as JSON text already: sent as it is, signed
+            # as this service's (crm_kit.trust), so consumers can tell it from a forged one.
+            service, key = self.service, self.key
+            self.publisher.publish_all([
+                (row.payload, row.event_type,
+                 trust.sign_event(json.loads(row.headers), service, row.event_type, row.payload.encode(), key))
+                for row in rows
+            ])
             conn.execute(
                 update(table).where(table.c.id.in_([row.id for row in rows])).values(published_at=utcnow())
             )

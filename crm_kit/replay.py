@@ -45,7 +45,7 @@ from nameko.extensions import DependencyProvider
 from sqlalchemy import Column, DateTime, Integer, MetaData, String, Table, select, update
 from sqlalchemy.orm import Session
 
-from crm_kit import dead_letters
+from crm_kit import dead_letters, trust
 from crm_kit.actor import SYSTEM, context_for
 from crm_kit.batch import BatchConsumer
 from crm_kit.clock import utcnow
@@ -110,6 +110,11 @@ def in_flight_event_ids(session: Session, outbox: Table, since: datetime) -> lis
     return [row[0] for row in rows]
 
 
+def replay_signed_as(consumer: str) -> str:
+    """What a replay's messages are signed as (with their source): for this one consumer."""
+    return f"replay:{consumer}"
+
+
 def stream_snapshot(
     session: Session,
     outbox: Table,
@@ -134,13 +139,19 @@ def stream_snapshot(
         if check:
             contract.check(data)
         body = {**event_envelope(source, contract, data, SYSTEM), "replay_id": replay_id}
-        return json.dumps(body, default=str), consumer, {}
+        return signed(json.dumps(body, default=str))
 
     def marker(event_type: str, data: dict[str, Any]) -> tuple[str, str, dict]:
         # Not an event of the source's domain: the replay's own protocol, read by Backfill.
         body = {"event_id": str(uuid.uuid4()), "event_type": event_type, "source": source,
                 "replay_id": replay_id, "occurred_at": utcnow().isoformat(), "data": data}
-        return json.dumps(body), consumer, {}
+        return signed(json.dumps(body))
+
+    key, signed_as = trust.internal_key(), replay_signed_as(consumer)
+
+    def signed(payload: str) -> tuple[str, str, dict]:
+        # As an event is (crm_kit.trust): the consumer applies only what ``source`` streamed to it.
+        return payload, consumer, trust.sign_event({}, source, signed_as, payload.encode(), key)
 
     for reader in readers:
         name = reader.contract.name
@@ -289,7 +300,9 @@ class Backfill(DependencyProvider):
         pause = 0.5
         while True:
             try:
-                with ClusterRpcProxy(self.container.config, context_data=context_for(SYSTEM), timeout=self.rpc_timeout) as rpc:
+                context = context_for(SYSTEM)  # signed as this service (replay_to is internal)
+                trust.stamp(context, self.container.service_name, self.rpc_timeout)
+                with ClusterRpcProxy(self.container.config, context_data=context, timeout=self.rpc_timeout) as rpc:
                     getattr(rpc, source).replay_to(
                         consumer=self.container.service_name, replay_id=replay_id,
                         since=(requested_at - self.margin).isoformat(),
@@ -388,6 +401,18 @@ class ReplayConsumer(BatchConsumer):
     @property
     def exchange(self) -> Exchange:
         return replay_exchange()
+
+    def setup(self) -> None:
+        super().setup()
+        self._key = trust.internal_key()
+
+    def _check_origin(self, message) -> None:
+        # Several sources stream here: each message names its own, which its signature covers.
+        try:
+            source = json.loads(message.body).get("source")
+        except (TypeError, ValueError, AttributeError):
+            source = None
+        trust.verify_event(message.headers, message.body, str(source), replay_signed_as(self.container.service_name), self._key)
 
     def declarations(self) -> list:
         return [self.exchange, self.queue, *dead_letters.retry_queues(self.queue_name),

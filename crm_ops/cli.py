@@ -186,7 +186,9 @@ def up(
                  "-c", "aiosmtpd.handlers.Mailbox", str(VAR_DIR / "mail")], env=env, cwd=ROOT,
             )
         for name in names:
-            processes[name] = subprocess.Popen([sys.executable, "-m", "crm_ops.serve", name], env=env, cwd=ROOT)
+            # `crm up` is the development platform: the development internal key may be used.
+            service_env = {"CRM_ENVIRONMENT": "development", **env}
+            processes[name] = subprocess.Popen([sys.executable, "-m", "crm_ops.serve", name], env=service_env, cwd=ROOT)
         if gateway and _gateway_exists():
             # The gateway health-checks every service of the registry unless told otherwise.
             # `crm up` is the development platform: the gateway may use the development secret.

@@ -18,7 +18,7 @@ import sys  # noqa: E402
 
 from nameko.runners import ServiceRunner  # noqa: E402
 
-from crm_kit import logs  # noqa: E402
+from crm_kit import logs, trust  # noqa: E402
 from crm_kit.config import ConfigError, env, env_float, nameko_config, redact  # noqa: E402
 from crm_kit.db import Database  # noqa: E402
 from crm_ops.preflight import Unreachable, check_broker, check_database  # noqa: E402
@@ -47,6 +47,7 @@ def main(argv: list[str]) -> int:
         cls = _load(target)
         name = cls.name
         config = nameko_config(name)
+        trust.internal_key()  # refuse to start without a key it may use (CRM_INTERNAL_KEY)
         check_broker(config["AMQP_URI"])
         if any(isinstance(value, Database) for value in vars(cls).values()):
             check_database(name)

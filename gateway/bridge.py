@@ -7,7 +7,8 @@ grpcio and eventlet cannot share a process, so the gateway cannot use nameko's o
 - a request is published to the ``nameko-rpc`` topic exchange with routing key
   ``<service>.<method>``, body ``{"args": [], "kwargs": {...}}`` as JSON, properties
   ``reply_to`` and ``correlation_id``, and headers ``nameko.call_id_stack`` plus
-  ``nameko.<key>`` for each context-data entry (the actor travels as ``nameko.actor``);
+  ``nameko.<key>`` for each context-data entry (the actor travels as ``nameko.actor``, with
+  ``nameko.deadline``, ``nameko.signed_by`` and ``nameko.actor_signature``: crm_kit.trust);
 - the service publishes ``{"result": ..., "error": null | {exc_type, exc_path, exc_args,
   value}}`` to ``nameko-rpc`` with routing key = our ``reply_to``.
 
@@ -39,8 +40,9 @@ from aiormq import spec
 from kombu.utils import json as kombu_json
 from yarl import URL
 
-from crm_kit.actor import ACTOR_KEY, Actor
+from crm_kit.actor import ANONYMOUS, Actor
 from crm_kit.errors import ERROR_CLASSES
+from crm_kit.trust import GATEWAY, call_headers, internal_key
 
 log = logging.getLogger(__name__)
 
@@ -128,8 +130,11 @@ class RpcBridge:
         connect_timeout: float = 5.0,
         reconnect_interval: float = 1.0,
         name: str = "gateway",
+        key: bytes | None = None,
     ):
         self.amqp_uri = amqp_uri
+        # The internal key (CRM_INTERNAL_KEY) every call's actor is signed with.
+        self._key = key if key is not None else internal_key()
         self.default_timeout = default_timeout
         self.connect_timeout = connect_timeout
         self.reconnect_interval = reconnect_interval
@@ -214,9 +219,11 @@ class RpcBridge:
         if not self.is_connected or self._channel is None:
             raise DownstreamUnavailable("the message broker is not reachable", service, method)
         correlation_id = uuid.uuid4().hex
-        headers: dict[str, Any] = {CALL_ID_STACK_HEADER: [f"{self.name}.{method}.{correlation_id}"]}
-        if actor is not None:
-            headers[HEADER_PREFIX + ACTOR_KEY] = actor.to_header()
+        # The actor (anonymous for the gateway's own calls, health pings) signed with the
+        # internal key and the call's absolute deadline (crm_kit.trust): the service verifies
+        # both before it starts, so nobody with broker access alone can act as anyone.
+        headers: dict[str, Any] = call_headers(self._key, GATEWAY, (actor or ANONYMOUS).to_header(), timeout)
+        headers[CALL_ID_STACK_HEADER] = [f"{self.name}.{method}.{correlation_id}"]
         body = kombu_json.dumps({"args": [], "kwargs": kwargs}, separators=(",", ":")).encode()
         # pamqp properties straight to aiormq: aio_pika.Message costs more than the rest of
         # the call's publishing path put together.

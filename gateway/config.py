@@ -30,6 +30,9 @@ GATEWAY_SECTION_TIMEOUT    seconds a card section may take                0.5
 GATEWAY_CALLER_CONCURRENCY calls one caller may have in flight            6
 GATEWAY_CALLER_RATE        calls a second one caller may make (refill)    100
 GATEWAY_CALLER_BURST       calls one caller may make at once from rest    200
+CRM_INTERNAL_KEY           the platform's internal key: signs the actor   required (at least 32 bytes) unless
+                           of every call (crm_kit.trust); the same in     CRM_ENVIRONMENT=development
+                           every process
 =========================  =============================================  ===================
 """
 
@@ -42,6 +45,8 @@ from dataclasses import dataclass
 
 from yarl import URL
 
+from crm_kit import trust
+from crm_kit.config import ConfigError as KitConfigError
 from crm_kit.config import service_folders
 
 log = logging.getLogger(__name__)
@@ -82,6 +87,8 @@ class GatewayConfig:
     caller_concurrency: int = 6
     caller_rate: float = 100.0
     caller_burst: int = 200
+    # CRM_INTERNAL_KEY (load_internal_key; None: the bridge reads it from the environment).
+    internal_key: bytes | None = None
 
     @property
     def listen_address(self) -> str:
@@ -144,6 +151,15 @@ def load_config(environ: Mapping[str, str] | None = None) -> GatewayConfig:
                 "(e.g. `python -c 'import secrets; print(secrets.token_urlsafe(48))'`)"
             )
     return GatewayConfig(jwt_secret=secret, jwt_public_key=public_key, **config)
+
+
+def load_internal_key(environ: Mapping[str, str] | None = None) -> bytes:
+    """``CRM_INTERNAL_KEY``, which signs the actor of every call behind the gateway
+    (crm_kit.trust): required outside development, of real length, like ``JWT_SECRET``."""
+    try:
+        return trust.load_key(environ)
+    except KitConfigError as exc:
+        raise ConfigError(str(exc)) from None
 
 
 def _count(env: Mapping[str, str], name: str, default: int) -> int:

@@ -14,6 +14,10 @@ PermissionDenied              PERMISSION_DENIED
 ResourceExhausted             RESOURCE_EXHAUSTED   (a caller over its share: gateway/limits.py)
 PreconditionFailed            FAILED_PRECONDITION  google.rpc.PreconditionFailure
 AuthError                     UNAUTHENTICATED
+Unauthenticated (a service    INTERNAL             none (the internal keys differ: logged)
+refused the signed actor)
+DeadlineExceeded (a service   DEADLINE_EXCEEDED
+saw the deadline pass)
 DownstreamTimeout, TimeoutErr DEADLINE_EXCEEDED
 DownstreamUnavailable         UNAVAILABLE
 RemoteError, anything else    INTERNAL             none: a generic message; the remote type
@@ -51,6 +55,7 @@ from crm_kit.errors import (
     NotFound,
     PermissionDenied,
     PreconditionFailed,
+    Unauthenticated,
     ValidationError,
 )
 from gateway.auth import AuthError
@@ -96,6 +101,11 @@ def status_for(exc: BaseException) -> status_pb2.Status:
         return _status(code_pb2.FAILED_PRECONDITION, exc.message, failure)
     if isinstance(exc, ResourceExhausted):
         return _status(code_pb2.RESOURCE_EXHAUSTED, exc.message)
+    if isinstance(exc, Unauthenticated):
+        # A service refused the gateway's signature: CRM_INTERNAL_KEY differs between them. Not
+        # the client's fault, and nothing to tell it beyond "internal".
+        log.error("a service refused the gateway's signed actor (is CRM_INTERNAL_KEY the same everywhere?): %s", exc.message)
+        return _status(code_pb2.INTERNAL, INTERNAL_MESSAGE)
     if isinstance(exc, CrmError):
         # A typed error added to crm_kit after this table: its ``code`` names the status.
         return _status(

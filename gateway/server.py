@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import os
 import signal
@@ -18,7 +19,7 @@ from prometheus_client import start_http_server
 from crm_kit import logs
 from gateway.auth import TokenVerifier
 from gateway.bridge import DownstreamUnavailable, RpcBridge, redact_url
-from gateway.config import ConfigError, GatewayConfig, load_config
+from gateway.config import ConfigError, GatewayConfig, load_config, load_internal_key
 from gateway.health import DownstreamHealthMonitor, HealthServicer, preset_serving
 from gateway.interceptors import AuthInterceptor, MetricsInterceptor
 from gateway.limits import CallerLimits
@@ -109,7 +110,7 @@ async def serve(config: GatewayConfig, servicers: Iterable[ServicerRegistration]
 
         servicers = servicers_for(config)
 
-    bridge = RpcBridge(config.amqp_uri, default_timeout=config.rpc_timeout)
+    bridge = RpcBridge(config.amqp_uri, default_timeout=config.rpc_timeout, key=config.internal_key)
     try:
         await bridge.start()
     except DownstreamUnavailable:
@@ -174,7 +175,7 @@ def main() -> int:
     logging.getLogger("aiormq").setLevel(logging.CRITICAL)
     logging.getLogger("aio_pika").setLevel(logging.ERROR)
     try:
-        config = load_config()
+        config = dataclasses.replace(load_config(), internal_key=load_internal_key())
     except ConfigError as exc:
         _fail(str(exc))
         return 2

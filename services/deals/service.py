@@ -251,21 +251,21 @@ class DealsService:
         return card.card_section(self.db.session, self.actor, uuid_arg(partner_id, "partner_id"))
 
     # --- scans ----------------------------------------------------------------------------
-    @rpc
+    @rpc(internal=True)
     def run_overdue_scan(self, today=None) -> dict:
         """Run the overdue-invoice scan now, as of ``today`` (default: today). Admins and services
         only (PermissionDenied)."""
         require_operator(self.actor, "run the overdue scan")
         return scans.scan_overdue(self.db, date_arg(today, "today") or date.today())
 
-    @rpc
+    @rpc(internal=True)
     def run_stuck_scan(self, now=None) -> dict:
         """Run the stuck-deal scan now, as of ``now`` (ISO date-time, default: now). Admins and
         services only (PermissionDenied)."""
         require_operator(self.actor, "run the stuck scan")
         return scans.scan_stuck(self.db, datetime_arg(now, "now"))
 
-    @rpc
+    @rpc(internal=True)
     def run_offer_expiry_scan(self, today=None) -> dict:
         """Run the offer expiry scan now, as of ``today`` (default: today). Admins and services
         only (PermissionDenied)."""
@@ -330,7 +330,7 @@ class DealsService:
         chosen."""
         return terms.agreement_withdrawn(self.db, event)
 
-    @rpc
+    @rpc(internal=True)
     def replay_to(self, consumer, replay_id, since):
         """Stream the current state of every deal with its stage history and invoices to ``consumer`` (crm_kit.replay), for a
         consumer that starts late, and answer at once; the stream ends with the ids of events

@@ -14,7 +14,7 @@ PermissionDenied, PreconditionFailed (crm_kit.errors).
 
 from __future__ import annotations
 
-from nameko.events import BROADCAST, event_handler
+from nameko.events import BROADCAST
 
 from contracts import deals as deal_events
 from contracts import partners as partner_events
@@ -26,7 +26,7 @@ from crm_kit.batch import consumes_batch, handles_batch
 from crm_kit.config import env_int
 from crm_kit.contracts import EventContract
 from crm_kit.db import Database
-from crm_kit.entrypoints import handles, rpc, timer
+from crm_kit.entrypoints import handles, hears, rpc, timer
 from crm_kit.errors import ValidationError
 from crm_kit.idempotency import idempotent
 from crm_kit.observability import Observability
@@ -75,7 +75,7 @@ FOLLOW_UP_ROUND_FLOODED_S, FOLLOW_UP_ROUND_CALM_S = 1.5, 10.0
 def _forget_callers(contract: EventContract):
     """Every running instance hears this partners event (a queue of its own) and drops the
     cached caller matches it makes stale (caller_directory.HEARD lists them)."""
-    return event_handler(contract.source, contract.routing_key, handler_type=BROADCAST, reliable_delivery=False)
+    return hears(contract, handler_type=BROADCAST, reliable_delivery=False)
 
 
 class InteractionsService:
@@ -220,7 +220,7 @@ class InteractionsService:
         return card.card_section(self.db.session, self.actor, uuid_arg(partner_id, "partner_id"))
 
     # --- reminders ------------------------------------------------------------------------
-    @rpc
+    @rpc(internal=True)
     def run_reminder_scan(self, now=None) -> dict:
         """Run the reminder scan now, as of ``now`` (ISO date-time, default: now). Admins and
         services only (PermissionDenied)."""
@@ -314,7 +314,7 @@ class InteractionsService:
         matched = caller_matching.retry_pending_matches(self.db, self.partners, self.callers)
         return {"matches": matched, "leads": call_leads.process(self.db, self.partners, self.deals, budget_s=budget_s)}
 
-    @rpc
+    @rpc(internal=True)
     def run_call_follow_ups(self) -> dict:
         """Run the follow-up of calls now (admins and services only)."""
         require_operator(self.actor, "run the call follow-ups")
@@ -336,7 +336,7 @@ class InteractionsService:
         ``date_to`` (``limit`` <= 1000)."""
         return call_queries.list_calls(self.db.session, self.actor, query)
 
-    @rpc
+    @rpc(internal=True)
     def list_call_leads(self, state=None, limit=100) -> list:
         """Unknown callers queued for a prospect and a lead (``state`` pending | done | failed);
         admins and services only."""
@@ -399,7 +399,7 @@ class InteractionsService:
         """Drop cached caller matches a partners event makes stale (caller_directory.py)."""
         self.callers.forget_for_event(event, phones.lookup_key)
 
-    @rpc
+    @rpc(internal=True)
     def replay_to(self, consumer, replay_id, since):
         """Stream the current state of every interaction, calls included to ``consumer`` (crm_kit.replay), for a
         consumer that starts late, and answer at once; the stream ends with the ids of events

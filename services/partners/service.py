@@ -104,13 +104,13 @@ class PartnersService:
         """The partners and contacts with this email address (participant linking)."""
         return search.find_by_email(self.db.session, self.actor, address)
 
-    @rpc
+    @rpc(internal=True)
     def find_by_phones(self, numbers) -> dict:
         """Caller matching for up to 500 numbers in one call: ``{results: {given: {number,
         matches}}, invalid: [given]}`` (numbers that are no phone number, like extensions)."""
         return search.find_by_phones(self.db.session, self.actor, numbers)
 
-    @rpc
+    @rpc(internal=True)
     def phone_directory(self, after=None, limit=DIRECTORY_PAGE) -> dict:
         """Every number of active partners and contacts with who has it, a page of ``limit``
         numbers after ``after`` (``next`` names the next page); services and admins only."""
@@ -224,7 +224,7 @@ class PartnersService:
         """Who was responsible for a partner, newest first."""
         return managers.manager_history(self.db.session, self.actor, uuid_arg(partner_id, "partner_id"))
 
-    @rpc
+    @rpc(internal=True)
     def replay_to(self, consumer, replay_id, since):
         """Stream the current state of every partner to ``consumer`` (crm_kit.replay), for a
         consumer that starts late, and answer at once; the stream ends with the ids of events

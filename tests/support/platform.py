@@ -64,6 +64,13 @@ def sqlalchemy_url(url: str) -> str:
     return url.replace("postgresql://", "postgresql+psycopg2://")
 
 
+# Every process of a test run (services, gateways, this one's RPC proxies) signs and checks calls
+# and events with this internal key (crm_kit.trust); a test that wants another sets its own.
+TEST_INTERNAL_KEY = "crm-test-internal-key-0123456789abcdef-not-secret"
+os.environ.setdefault("CRM_INTERNAL_KEY", TEST_INTERNAL_KEY)
+# The name test proxies sign as: a service's, so internal RPCs answer them too.
+TEST_SIGNER = "tests"
+
 # What every process a test starts runs with, unless its package says otherwise: retries,
 # reconnects and timers in fractions of a second instead of the production seconds and minutes.
 TEST_SERVICE_ENV = {
@@ -293,17 +300,62 @@ class GatewayProcess:
         _ask_to_stop(self.proc)
 
 
+def publish_event(amqp_uri: str, envelope, routing_key: str, source: str, *, signed: bool = True, actor_header: str = "") -> None:
+    """Publish ``envelope`` (JSON) to ``<source>.events`` as ``routing_key``, signed as
+    ``source``'s outbox signs (crm_kit.trust) unless ``signed`` is False (a forger's)."""
+    from kombu import Connection, Exchange, Producer
+
+    from crm_kit import trust
+
+    body = json.dumps(envelope).encode()
+    headers = {"nameko.actor": actor_header} if actor_header else {}
+    if signed:
+        trust.sign_event(headers, source, routing_key, body)
+    exchange = Exchange(f"{source}.events", type="topic", durable=True, auto_delete=False)
+    with Connection(amqp_uri, transport_options={"confirm_publish": True}) as conn:
+        producer = Producer(conn.channel(), exchange=exchange)
+        producer.publish(body, routing_key=routing_key, delivery_mode=2, mandatory=True, headers=headers,
+                         content_type="application/json", content_encoding="utf-8")
+
+
+class _Signing:
+    """A standalone proxy (or a service or method of one) whose every call is signed afresh
+    (crm_kit.trust) for the actor in its context data: a signature lives until its deadline."""
+
+    def __init__(self, target, context: dict, timeout: float, signed_by: str):
+        self._target, self._context, self._timeout, self._signed_by = target, context, timeout, signed_by
+
+    def __getattr__(self, name: str):
+        return _Signing(getattr(self._target, name), self._context, self._timeout, self._signed_by)
+
+    def __getitem__(self, name: str):
+        return _Signing(self._target[name], self._context, self._timeout, self._signed_by)
+
+    def __call__(self, *args, **kwargs):
+        from crm_kit import trust
+
+        trust.stamp(self._context, self._signed_by, self._timeout)
+        return self._target(*args, **kwargs)
+
+
 @contextmanager
-def rpc_proxy(amqp_uri: str, actor=None, timeout: float = 15.0):
-    """nameko's standalone proxy, carrying ``actor`` as context data."""
+def rpc_proxy(amqp_uri: str, actor=None, timeout: float = 15.0, *, signed_by: str | None = TEST_SIGNER):
+    """nameko's standalone proxy, carrying ``actor`` as context data (the anonymous actor when
+    none), each call signed by ``signed_by`` (``gateway`` to call as the gateway would; None:
+    unsigned, as a forger would)."""
     from nameko.standalone.rpc import ClusterRpcProxy
 
     import crm_kit  # noqa: F401  (quiets eventlet's banner)
-    from crm_kit.actor import context_for
+    from crm_kit.actor import ANONYMOUS, context_for
 
     config = {"AMQP_URI": amqp_uri, "serializer": "json"}
-    with ClusterRpcProxy(config, context_data=context_for(actor) if actor else {}, timeout=timeout) as proxy:
-        yield proxy
+    context = context_for(actor or ANONYMOUS) if signed_by else (context_for(actor) if actor else {})
+    with ClusterRpcProxy(config, context_data=context, timeout=timeout) as proxy:
+        if signed_by is None:
+            yield proxy
+            return
+        # The proxy keeps the dict it was given as its context data; signing updates it.
+        yield _Signing(proxy, proxy._worker_ctx.data if hasattr(proxy, "_worker_ctx") else context, timeout, signed_by)
 
 
 class ActorProxies:

@@ -11,7 +11,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
-from crm_kit.actor import Actor
+from crm_kit.actor import ANONYMOUS, Actor
 from crm_kit.errors import Conflict, NotFound, ValidationError
 from gateway.bridge import DownstreamTimeout, DownstreamUnavailable, RemoteError, RpcBridge, redact_url
 from tests.integration.gateway.conftest import unique_name
@@ -90,8 +90,9 @@ async def test_actor_travels_in_context_data(bridge: RpcBridge, echo_service: st
     assert json.loads(header)["user_id"] == "u-7"
 
 
-async def test_a_call_without_actor_carries_none(bridge: RpcBridge, echo_service: str) -> None:
-    assert await bridge.call(echo_service, "whoami", timeout=5) is None
+async def test_a_call_without_actor_carries_the_anonymous_actor(bridge: RpcBridge, echo_service: str) -> None:
+    # Signed like any other (crm_kit.trust): an unsigned call would be refused.
+    assert Actor.from_header(await bridge.call(echo_service, "whoami", timeout=5)) == ANONYMOUS
 
 
 async def test_no_reply_in_time_is_a_timeout_and_the_late_reply_is_dropped(bridge: RpcBridge, echo_service: str) -> None:

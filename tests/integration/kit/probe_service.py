@@ -1,6 +1,7 @@
 """A small service built on crm_kit alone, to prove the kit's guarantees end to end."""
 
 from marshmallow import fields, validate
+from nameko.extensions import DependencyProvider
 from sqlalchemy import Column, Integer, MetaData, String, Table, insert, select, text
 
 from crm_kit.actor_provider import ActorProvider
@@ -10,6 +11,7 @@ from crm_kit.db import Database, messaging_tables
 from crm_kit.entrypoints import handles, rpc
 from crm_kit.errors import Unavailable, ValidationError
 from crm_kit.observability import Observability
+from crm_kit.remote import RemoteService
 
 metadata = MetaData()
 messaging_tables(metadata)
@@ -23,6 +25,13 @@ effects = Table(
 
 
 FAILED_ONCE: set[str] = set()
+
+
+class ContextDataProvider(DependencyProvider):
+    """The worker's context data as it arrived (what a call carried)."""
+
+    def get_dependency(self, worker_ctx):
+        return dict(worker_ctx.data)
 
 
 class NoteRecorded(EventData):
@@ -44,6 +53,8 @@ class ProbeService:
     db = Database(metadata)
     actor = ActorProvider()
     observability = Observability()
+    myself = RemoteService("probe")
+    context = ContextDataProvider()
 
     @rpc
     def wait_on_lock(self, key):
@@ -68,6 +79,24 @@ class ProbeService:
     @rpc
     def whoami(self):
         return self.actor.to_dict()
+
+    @rpc
+    def read_a_missing_table(self, secret):
+        """Fails in the database, with ``secret`` among the statement's parameters."""
+        self.db.session.execute(text("SELECT note FROM no_such_table_here WHERE note = :secret"), {"secret": secret})
+
+    @rpc
+    def ask_myself(self, note):
+        """Calls this service's internal ``record_internally`` (as a service, for the caller) and
+        answers what that call saw: ``{actor, signed_by, deadline}``."""
+        return self.myself.call("record_internally", note)
+
+    @rpc(internal=True)
+    def record_internally(self, note):
+        """Stores ``internal:<note>``: a method the gateway would never expose (services only)."""
+        self.db.session.execute(insert(effects).values(note=f"internal:{note}"))
+        return {"actor": self.actor.to_dict(), "signed_by": self.context.get("signed_by"),
+                "deadline": self.context.get("deadline")}
 
     @rpc
     def effects(self):

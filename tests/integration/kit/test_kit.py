@@ -13,45 +13,15 @@ import uuid
 import pytest
 from kombu import Connection, Exchange, Producer
 from nameko.exceptions import RemoteError
-from sqlalchemy import create_engine, select, text
+from sqlalchemy import select, text
 
 from crm_kit import dead_letters
 from crm_kit.actor import Actor
-from crm_ops.topology import declare
-from tests.integration.kit.probe_service import ProbeService, metadata
 from tests.support.platform import ServiceProcess, rpc_proxy
+from tests.support.platform import publish_event as signed_event
 from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture(scope="module")
-def probe_db(infra):
-    url = infra.database("crm_test_probe")
-    engine = create_engine(url.replace("postgresql://", "postgresql+psycopg2://"))
-    metadata.create_all(engine)
-    yield url, engine
-    engine.dispose()
-
-
-@pytest.fixture(scope="module")
-def probe_env(infra, probe_db):
-    config = {"AMQP_URI": infra.amqp_uri, "AUTO_DELETE_EVENT_EXCHANGES": False}
-    declare(config, [ProbeService])
-    return {
-        "AMQP_URI": infra.amqp_uri,
-        "PROBE_DATABASE_URL": probe_db[0],
-        "RETRY_DELAYS_S": "0.2,0.4",
-        "OUTBOX_INTERVAL_S": "0.5",
-        "LOG_LEVEL": "WARNING",
-    }
-
-
-@pytest.fixture(scope="module")
-def probe(probe_env):
-    service = ServiceProcess("tests.integration.kit.probe_service:ProbeService", probe_env, name="probe").start()
-    yield service
-    service.stop_soon()
 
 
 @pytest.fixture
@@ -60,11 +30,7 @@ def called_services(probe):
 
 
 def publish_event(amqp_uri: str, envelope, routing_key="thing_happened", source="probe_source"):
-    exchange = Exchange(f"{source}.events", type="topic", durable=True, auto_delete=False)
-    with Connection(amqp_uri, transport_options={"confirm_publish": True}) as conn:
-        producer = Producer(conn.channel(), exchange=exchange, serializer="json")
-        body = envelope if isinstance(envelope, dict) else envelope
-        producer.publish(body, routing_key=routing_key, delivery_mode=2, mandatory=True)
+    signed_event(amqp_uri, envelope, routing_key, source)
 
 
 def thing(note: str, event_id: str | None = None, **data) -> dict:

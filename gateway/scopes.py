@@ -47,7 +47,8 @@ SCOPES: dict[str, tuple[str, ...]] = {
 
 
 # Methods (or "/package.Service/" prefixes) only a service token may call.
-SERVICE_ONLY: tuple[str, ...] = ("/crm.v1.Telephony/",)
+# Call ids are the PBX's: a lead from a call is opened by the telephony path, never by a person.
+SERVICE_ONLY: tuple[str, ...] = ("/crm.v1.Telephony/", "/crm.v1.Deals/OpenLeadFromCall")
 
 
 def _matches(method: str, opened: str) -> bool:
@@ -62,7 +63,7 @@ def check(actor: Actor, method: str) -> None:
     """Refuses a service token calling a method none of its scopes opens, and a person's token
     calling a method for machines only."""
     if not actor.is_service and any(_matches(method, opened) for opened in SERVICE_ONLY):
-        raise PermissionDenied(f"{method} is for service tokens only (a PBX adapter with scope pbx)", {"method": method})
+        raise PermissionDenied(f"{method} is for service tokens only", {"method": method})
     if actor.is_service and not allowed(actor.scopes, method):
         raise PermissionDenied(
             f"a service token with scopes {sorted(actor.scopes) or 'none'} may not call {method}",

@@ -112,12 +112,12 @@ class NotificationsService:
         """Set where a user is reached (``{full_name?, email?, phone?}``). Administrators only."""
         return staff.set_staff_contact(self.db, self.actor, user_id, contact)
 
-    @rpc
+    @rpc(internal=True)
     def get_staff_contact(self, user_id) -> dict:
         """Where a user is reached (the user, administrators and services). NotFound."""
         return staff.get_staff_contact(self.db.session, self.actor, user_id)
 
-    @rpc
+    @rpc(internal=True)
     def recipients_of(self, partner_id) -> dict:
         """What this service's copy holds of a partner and its active contacts (operators)."""
         require_operator(self.actor, "read the recipients copy")

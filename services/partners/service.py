@@ -144,7 +144,7 @@ class PartnersService:
         """Remove a contact person."""
         return contacts.remove_contact(self.db, self.actor, uuid_arg(contact_id, "contact_id"))
 
-    @rpc
+    @rpc(internal=True)
     def get_contact(self, contact_id) -> dict:
         """A contact person with its partner_id; NotFound also when the caller may not see its
         partner (other services ask before a write names the contact)."""

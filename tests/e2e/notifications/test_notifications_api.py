@@ -8,13 +8,13 @@ import uuid
 
 import grpc
 from crm.v1 import notifications_pb2 as pb
-from kombu import Connection, Exchange, Producer
 
 from contracts import interactions as interaction_events
 from crm_kit.actor import SYSTEM
 from crm_kit.db import event_envelope
 from tests.e2e.conftest import ADMIN, ANNA, BORIS
 from tests.e2e.test_deals import field_violations, refused
+from tests.support.platform import publish_event
 from tests.support.waiting import eventually
 
 
@@ -79,10 +79,8 @@ def test_a_reminder_s_letter_is_listed_for_its_user_and_hidden_from_others(notif
             default=str,
         )
     )
-    with Connection(notifications_platform["env"]["AMQP_URI"], transport_options={"confirm_publish": True}) as conn:
-        Producer(conn.channel(), exchange=Exchange(contract.exchange, type="topic", durable=True), serializer="json").publish(
-            envelope, routing_key=contract.routing_key, headers={"nameko.actor": SYSTEM.to_header()}
-        )
+    publish_event(notifications_platform["env"]["AMQP_URI"], envelope, contract.routing_key, contract.source,
+                  actor_header=SYSTEM.to_header())
 
     def sent():
         listed = notifications.ListMessages(pb.ListMessagesRequest(user_id="anna", status="sent"), metadata=ANNA).messages

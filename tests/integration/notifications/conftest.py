@@ -9,7 +9,6 @@ import json
 import uuid
 
 import pytest
-from kombu import Connection, Exchange, Producer
 from sqlalchemy import create_engine
 
 from crm_kit.actor import SYSTEM, Actor
@@ -18,7 +17,7 @@ from crm_kit.db import event_envelope
 from crm_ops.registry import service_class
 from crm_ops.topology import declare
 from tests.support.listener import outbox_reader
-from tests.support.platform import ServiceProcess, rpc_proxy, sqlalchemy_url
+from tests.support.platform import ServiceProcess, publish_event, rpc_proxy, sqlalchemy_url
 from tests.support.smtp import SmtpServer
 
 ADMIN = Actor("admin-1", roles=("admin",))
@@ -107,9 +106,8 @@ def publish(infra, notifications_service):
 
     def publish_(contract: EventContract, data: dict | None = None, *, envelope: dict | None = None, actor: Actor = SYSTEM) -> dict:
         envelope = envelope or json.loads(json.dumps(event_envelope(contract.source, contract, data, actor), default=str))
-        with Connection(infra.amqp_uri, transport_options={"confirm_publish": True}) as conn:
-            producer = Producer(conn.channel(), exchange=Exchange(contract.exchange, type="topic", durable=True), serializer="json")
-            producer.publish(envelope, routing_key=contract.routing_key, delivery_mode=2, headers={"nameko.actor": actor.to_header()})
+        # Signed as the producer's outbox signs it (crm_kit.trust): consumers park unsigned events.
+        publish_event(infra.amqp_uri, envelope, contract.routing_key, contract.source, actor_header=actor.to_header())
         return envelope
 
     return publish_

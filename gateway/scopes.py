@@ -13,10 +13,11 @@ from crm_kit.errors import PermissionDenied
 
 # scope -> the full gRPC method names (or "/package.Service/" prefixes) it opens.
 SCOPES: dict[str, tuple[str, ...]] = {
-    # The telephony adapter: who is calling, and call events.
+    # The telephony adapter: who is calling, call events, and a lead for a call it made.
     "pbx": (
         "/crm.v1.Partners/FindByPhone",
         "/crm.v1.Telephony/",
+        "/crm.v1.Deals/OpenLeadFromCall",
     ),
     # BI tools and reports: reading only.
     "bi": (
@@ -55,6 +56,11 @@ def _matches(method: str, opened: str) -> bool:
     return method == opened or (opened.endswith("/") and method.startswith(opened))
 
 
+def service_only(method: str) -> bool:
+    """Whether only a service token may call ``method``."""
+    return any(_matches(method, opened) for opened in SERVICE_ONLY)
+
+
 def allowed(scopes: Iterable[str], method: str) -> bool:
     return any(_matches(method, opened) for scope in scopes for opened in SCOPES.get(scope, ()))
 
@@ -62,7 +68,7 @@ def allowed(scopes: Iterable[str], method: str) -> bool:
 def check(actor: Actor, method: str) -> None:
     """Refuses a service token calling a method none of its scopes opens, and a person's token
     calling a method for machines only."""
-    if not actor.is_service and any(_matches(method, opened) for opened in SERVICE_ONLY):
+    if not actor.is_service and service_only(method):
         raise PermissionDenied(f"{method} is for service tokens only", {"method": method})
     if actor.is_service and not allowed(actor.scopes, method):
         raise PermissionDenied(

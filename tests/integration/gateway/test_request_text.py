@@ -18,6 +18,7 @@ from grpc_status import rpc_status
 
 from gateway.auth import mint_token
 from gateway.config import GatewayConfig
+from gateway.scopes import service_only
 from gateway.server import build_server
 from gateway.servicers import servicers_for
 from tests.unit.gateway.test_request_checks import HONEST, request_methods, set_text, text_paths
@@ -54,8 +55,9 @@ async def gateway() -> AsyncIterator[tuple[grpc.aio.Channel, RecordingBridge]]:
 
 
 def token_for(method) -> tuple:
-    """A token that may call ``method``: the PBX's service token for telephony, an admin's else."""
-    if method.containing_service.name == "Telephony":
+    """A token that may call ``method``: the PBX's service token for the methods only services
+    may call (telephony, a call's lead), an admin's else."""
+    if service_only(f"/{method.containing_service.full_name}/{method.name}"):
         token = mint_token(SECRET, "pbx-adapter", ["service"], scopes=["pbx"])
     else:
         token = mint_token(SECRET, "admin-1", ["admin"], regions=["msk"])

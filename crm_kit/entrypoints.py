@@ -79,10 +79,11 @@ class TransactionalRpc(Rpc):
     def setup(self):
         super().setup()
         self._key = trust.internal_key()
+        self._target = f"{self.container.service_name}.{self.method_name}"
 
     def handle_message(self, body, message):
         # Raised here, the refusal is the reply (nameko's RpcConsumer answers it) and no worker runs.
-        signed_by = trust.verify_call(message.headers or {}, self._key)
+        signed_by = trust.verify_call(message.headers or {}, self._key, self._target)
         if self.internal and signed_by == trust.GATEWAY:
             raise PermissionDenied(
                 f"{self.container.service_name}.{self.method_name} is called by the platform's services only",

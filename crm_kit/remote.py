@@ -41,7 +41,9 @@ class Remote:
     def call(self, method: str, *args: Any, **kwargs: Any) -> Any:
         details = {"service": self._service, "method": method}
         if self._context is not None:
-            trust.stamp(self._context, self._signed_by, self._timeout, self._key, self._given_deadline)
+            trust.stamp(
+                self._context, self._signed_by, self._timeout, f"{self._service}.{method}", self._key, self._given_deadline
+            )
         try:
             with eventlet.Timeout(self._timeout):
                 return getattr(self._proxy, method)(*args, **kwargs)

@@ -301,7 +301,7 @@ class Backfill(DependencyProvider):
         while True:
             try:
                 context = context_for(SYSTEM)  # signed as this service (replay_to is internal)
-                trust.stamp(context, self.container.service_name, self.rpc_timeout)
+                trust.stamp(context, self.container.service_name, self.rpc_timeout, f"{source}.replay_to")
                 with ClusterRpcProxy(self.container.config, context_data=context, timeout=self.rpc_timeout) as rpc:
                     getattr(rpc, source).replay_to(
                         consumer=self.container.service_name, replay_id=replay_id,

@@ -6,7 +6,9 @@ the broker's credentials but not the key can neither act as someone else nor for
 
 - **A call** carries, in nameko context data, the actor header (:data:`crm_kit.actor.ACTOR_KEY`),
   its absolute ``deadline`` (milliseconds since the epoch), who signed it (``signed_by``:
-  ``gateway`` or the calling service's name) and ``actor_signature``: HMAC-SHA256 over the three.
+  ``gateway`` or the calling service's name) and ``actor_signature``: HMAC-SHA256 over the three
+  and the method called (``service.method``), so a signed call copied off the broker cannot be
+  sent to another method.
   The signature expires with the deadline. The kit's ``rpc`` entrypoint checks it before a worker
   is spawned (:func:`verify_call`): a missing or bad signature is :class:`Unauthenticated`, a
   deadline passed is :class:`DeadlineExceeded`; the method never runs. A service calling another
@@ -91,25 +93,33 @@ def now_ms() -> int:
     return int(time.time() * 1000)
 
 
-def actor_signature(key: bytes, signed_by: str, deadline: str, actor_header: str) -> str:
-    return hmac.new(key, f"{signed_by}\n{deadline}\n{actor_header}".encode(), hashlib.sha256).hexdigest()
+def actor_signature(key: bytes, signed_by: str, deadline: str, actor_header: str, target: str) -> str:
+    """The signature of a call to ``target`` (``service.method``)."""
+    return hmac.new(key, f"{target}\n{signed_by}\n{deadline}\n{actor_header}".encode(), hashlib.sha256).hexdigest()
 
 
-def call_headers(key: bytes, signed_by: str, actor_header: str, timeout_s: float) -> dict[str, str]:
-    """The AMQP headers of a signed call (the gateway's bridge, which speaks the wire itself)."""
+def call_headers(key: bytes, signed_by: str, actor_header: str, timeout_s: float, target: str) -> dict[str, str]:
+    """The AMQP headers of a signed call to ``target`` (``service.method``; the gateway's bridge,
+    which speaks the wire itself)."""
     deadline = str(now_ms() + int(timeout_s * 1000))
     return {
         _HEADER_PREFIX + ACTOR_KEY: actor_header,
         _HEADER_PREFIX + DEADLINE_KEY: deadline,
         _HEADER_PREFIX + SIGNED_BY_KEY: signed_by,
-        _HEADER_PREFIX + SIGNATURE_KEY: actor_signature(key, signed_by, deadline, actor_header),
+        _HEADER_PREFIX + SIGNATURE_KEY: actor_signature(key, signed_by, deadline, actor_header, target),
     }
 
 
 def stamp(
-    context: MutableMapping[str, Any], signed_by: str, timeout_s: float, key: bytes | None = None, given_deadline: Any = None
+    context: MutableMapping[str, Any],
+    signed_by: str,
+    timeout_s: float,
+    target: str,
+    key: bytes | None = None,
+    given_deadline: Any = None,
 ) -> None:
-    """Sign ``context`` (a worker's context data) for an outgoing call made within ``timeout_s``:
+    """Sign ``context`` (a worker's context data) for an outgoing call to ``target``
+    (``service.method``) made within ``timeout_s``:
     as the actor it holds (``SYSTEM`` when none), signed by ``signed_by``; the deadline is the
     sooner of the call's own and ``given_deadline``, the one the worker was given (read from its
     context before the first stamp: :func:`given_deadline`)."""
@@ -121,7 +131,7 @@ def stamp(
     context[ACTOR_KEY] = actor_header
     context[DEADLINE_KEY] = deadline
     context[SIGNED_BY_KEY] = signed_by
-    context[SIGNATURE_KEY] = actor_signature(key or internal_key(), signed_by, deadline, actor_header)
+    context[SIGNATURE_KEY] = actor_signature(key or internal_key(), signed_by, deadline, actor_header, target)
 
 
 def given_deadline(context: Mapping[str, Any]) -> int | None:
@@ -133,8 +143,9 @@ def given_deadline(context: Mapping[str, Any]) -> int | None:
         return None
 
 
-def verify_call(headers: Mapping[str, Any], key: bytes) -> str:
-    """Check a call's signed actor and deadline in its AMQP ``headers``; answers who signed it.
+def verify_call(headers: Mapping[str, Any], key: bytes, target: str) -> str:
+    """Check a call to ``target`` (``service.method``): its signed actor and deadline in its AMQP
+    ``headers`` (signed for this method, not another); answers who signed it.
     Raises :class:`Unauthenticated` (missing or bad signature) or :class:`DeadlineExceeded`."""
     actor_header = headers.get(_HEADER_PREFIX + ACTOR_KEY)
     deadline = headers.get(_HEADER_PREFIX + DEADLINE_KEY)
@@ -142,7 +153,7 @@ def verify_call(headers: Mapping[str, Any], key: bytes) -> str:
     signature = headers.get(_HEADER_PREFIX + SIGNATURE_KEY)
     if not (isinstance(actor_header, str) and isinstance(deadline, str) and isinstance(signed_by, str) and isinstance(signature, str)):
         raise Unauthenticated("the call carries no signed actor", {"actor_signature": ["missing"]})
-    if not hmac.compare_digest(actor_signature(key, signed_by, deadline, actor_header), signature):
+    if not hmac.compare_digest(actor_signature(key, signed_by, deadline, actor_header, target), signature):
         raise Unauthenticated("the call's actor signature does not match", {"actor_signature": ["does not match"]})
     try:
         deadline_ms = int(deadline)

@@ -222,7 +222,7 @@ class RpcBridge:
         # The actor (anonymous for the gateway's own calls, health pings) signed with the
         # internal key and the call's absolute deadline (crm_kit.trust): the service verifies
         # both before it starts, so nobody with broker access alone can act as anyone.
-        headers: dict[str, Any] = call_headers(self._key, GATEWAY, (actor or ANONYMOUS).to_header(), timeout)
+        headers: dict[str, Any] = call_headers(self._key, GATEWAY, (actor or ANONYMOUS).to_header(), timeout, f"{service}.{method}")
         headers[CALL_ID_STACK_HEADER] = [f"{self.name}.{method}.{correlation_id}"]
         body = kombu_json.dumps({"args": [], "kwargs": kwargs}, separators=(",", ":")).encode()
         # pamqp properties straight to aiormq: aio_pika.Message costs more than the rest of

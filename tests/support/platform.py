@@ -320,21 +320,23 @@ def publish_event(amqp_uri: str, envelope, routing_key: str, source: str, *, sig
 
 class _Signing:
     """A standalone proxy (or a service or method of one) whose every call is signed afresh
-    (crm_kit.trust) for the actor in its context data: a signature lives until its deadline."""
+    (crm_kit.trust) for the actor in its context data and the method called (``service.method``,
+    the last two names reached): a signature lives until its deadline."""
 
-    def __init__(self, target, context: dict, timeout: float, signed_by: str):
+    def __init__(self, target, context: dict, timeout: float, signed_by: str, path: tuple[str, ...] = ()):
         self._target, self._context, self._timeout, self._signed_by = target, context, timeout, signed_by
+        self._path = path
 
     def __getattr__(self, name: str):
-        return _Signing(getattr(self._target, name), self._context, self._timeout, self._signed_by)
+        return _Signing(getattr(self._target, name), self._context, self._timeout, self._signed_by, (*self._path, name))
 
     def __getitem__(self, name: str):
-        return _Signing(self._target[name], self._context, self._timeout, self._signed_by)
+        return _Signing(self._target[name], self._context, self._timeout, self._signed_by, (*self._path, name))
 
     def __call__(self, *args, **kwargs):
         from crm_kit import trust
 
-        trust.stamp(self._context, self._signed_by, self._timeout)
+        trust.stamp(self._context, self._signed_by, self._timeout, ".".join(self._path[-2:]))
         return self._target(*args, **kwargs)
 
 

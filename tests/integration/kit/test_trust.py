@@ -43,15 +43,28 @@ def test_a_forged_signature_is_refused(probe, probe_db, infra):
     _, engine = probe_db
     note = f"forged-{uuid.uuid4().hex[:8]}"
     other_key = context_for(ADMIN)
-    trust.stamp(other_key, "partners", 5, key=b"not-the-platform-key-but-32-bytes-long")
+    trust.stamp(other_key, "partners", 5, "probe.record", key=b"not-the-platform-key-but-32-bytes-long")
     with pytest.raises(Unauthenticated, match="does not match"):
         call_with(infra.amqp_uri, other_key, "record", note)
 
     tampered = context_for(ANNA)
-    trust.stamp(tampered, "gateway", 5)
+    trust.stamp(tampered, "gateway", 5, "probe.record")
     tampered["actor"] = ADMIN.to_header()
     with pytest.raises(Unauthenticated, match="does not match"):
         call_with(infra.amqp_uri, tampered, "record", note)
+    assert f"recorded:{note}" not in effect_notes(engine)
+
+
+def test_a_call_signed_for_one_method_is_refused_by_another(probe, probe_db, infra):
+    """A signed call copied off the broker cannot be sent to another method: the signature
+    covers the method it was made for."""
+    _, engine = probe_db
+    note = f"moved-{uuid.uuid4().hex[:8]}"
+    copied = context_for(ADMIN)
+    trust.stamp(copied, "gateway", 5, "probe.whoami")
+    assert call_with(infra.amqp_uri, copied, "whoami") == ADMIN.to_dict()
+    with pytest.raises(Unauthenticated, match="does not match"):
+        call_with(infra.amqp_uri, copied, "record", note)
     assert f"recorded:{note}" not in effect_notes(engine)
 
 
@@ -59,7 +72,7 @@ def test_a_call_whose_deadline_passed_is_not_started(probe, probe_db, infra):
     _, engine = probe_db
     note = f"late-{uuid.uuid4().hex[:8]}"
     late = context_for(ADMIN)
-    trust.stamp(late, "gateway", -1)  # its caller gave up a second ago
+    trust.stamp(late, "gateway", -1, "probe.record")  # its caller gave up a second ago
     with pytest.raises(DeadlineExceeded):
         call_with(infra.amqp_uri, late, "record", note)
     assert f"recorded:{note}" not in effect_notes(engine)

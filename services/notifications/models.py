@@ -139,3 +139,41 @@ class Message(Base):
     created_at: Mapped[datetime] = created_at_column()
     updated_at: Mapped[datetime] = updated_at_column()
     sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # A marketing letter's topic (None: transactional); decides who may get it (domain/consent.py).
+    topic: Mapped[str | None] = mapped_column(String(100))
+
+
+class Subscription(Base):
+    """An address's consent to a marketing topic: when, how (``source``) and by whom it was
+    given; an unsubscribe keeps the row, ``unsubscribed`` with when and how."""
+
+    __tablename__ = "subscriptions"
+    __table_args__ = (UniqueConstraint("address", "topic", name="uq_subscriptions_address_topic"),)
+
+    id: Mapped[str] = id_column()
+    address: Mapped[str] = mapped_column(String(320))
+    topic: Mapped[str] = mapped_column(String(100))
+    channel: Mapped[str] = mapped_column(String(10), default="email")
+    status: Mapped[str] = mapped_column(String(20))
+    partner_id: Mapped[str | None] = mapped_column(Id, index=True)
+    contact_id: Mapped[str | None] = mapped_column(Id)
+    consent_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    consent_source: Mapped[str] = mapped_column(String(20))
+    consent_by: Mapped[str | None] = mapped_column(String(64))
+    consent_note: Mapped[str | None] = mapped_column(Text)
+    unsubscribed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    unsubscribe_source: Mapped[str | None] = mapped_column(String(20))
+    updated_at: Mapped[datetime] = updated_at_column()
+
+
+class Suppression(Base):
+    """An address not to write to, for a reason (unsubscribed, hard_bounce, complaint, manual),
+    since ``created_at``; one row per address and reason."""
+
+    __tablename__ = "suppressions"
+
+    address: Mapped[str] = mapped_column(String(320), primary_key=True)
+    reason: Mapped[str] = mapped_column(String(20), primary_key=True)
+    detail: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = created_at_column()
+    created_by: Mapped[str | None] = mapped_column(String(64))

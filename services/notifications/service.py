@@ -28,7 +28,7 @@ from services.notifications.domain import kinds
 from services.notifications.domain.delivery import RetryPolicy
 from services.notifications.models import Base
 from services.notifications.smtp import Mailer
-from services.notifications.usecases import messages, notification_kinds, notifying, recipients, sending, staff, templates
+from services.notifications.usecases import consent, messages, notification_kinds, notifying, recipients, sending, staff, templates
 
 SEND_INTERVAL_S = env_float("NOTIFICATIONS_SEND_INTERVAL_S", 1.0, minimum=0.05)
 SEND_BATCH = env_int("NOTIFICATIONS_SEND_BATCH", 100, minimum=1, maximum=10_000)
@@ -123,6 +123,47 @@ class NotificationsService:
         require_operator(self.actor, "read the recipients copy")
         return recipients.recipients_of(self.db.session, uuid_arg(partner_id, "partner_id"))
 
+    # --- subscriptions and the suppression list (usecases/consent.py) -----------------------
+    # Internal until crm.v1.Notifications exposes them (the gateway never calls them yet).
+    @rpc(internal=True)
+    def subscribe(self, subscription) -> dict:
+        """Record an address's consent to a marketing topic (``{address, topic, source,
+        consent_at?, note?, partner_id?, contact_id?}``): when, how and by whom (the caller).
+        An address of a partner: whoever sees the partner; of none: admins and heads of sales."""
+        return consent.subscribe(self.db, self.actor, subscription)
+
+    @rpc(internal=True)
+    def unsubscribe(self, request) -> dict:
+        """Record an unsubscribe staff were told of (``{address, topic, source?}``). NotFound."""
+        return consent.unsubscribe(self.db, self.actor, request)
+
+    @rpc(internal=True)
+    def unsubscribe_by_token(self, token) -> dict:
+        """The one-click unsubscribe of a marketing letter's ``List-Unsubscribe`` link (RFC 8058):
+        no login, the signed token is the proof (ValidationError on ``token`` when it is not)."""
+        return consent.unsubscribe_by_token(self.db, token)
+
+    @rpc(internal=True)
+    def list_subscriptions(self, filters=None) -> dict:
+        """Subscriptions the caller may see, by ``address``, ``partner_id``, ``topic``, ``status``."""
+        return consent.list_subscriptions(self.db.session, self.actor, filters)
+
+    @rpc(internal=True)
+    def suppress(self, suppression) -> dict:
+        """Put an address on the suppression list (``{address, reason, detail?}``; reasons:
+        unsubscribed, hard_bounce, complaint, manual). Admins and heads of sales."""
+        return consent.suppress(self.db, self.actor, suppression)
+
+    @rpc(internal=True)
+    def unsuppress(self, request) -> dict:
+        """Take an address off the suppression list for a reason (``{address, reason}``). NotFound."""
+        return consent.unsuppress(self.db, self.actor, request)
+
+    @rpc(internal=True)
+    def list_suppressions(self, filters=None) -> dict:
+        """The suppression list, by ``address`` and ``reason``. Admins and heads of sales."""
+        return consent.list_suppressions(self.db.session, self.actor, filters)
+
     # --- messages -------------------------------------------------------------------------
     @rpc
     def list_messages(self, filters=None) -> dict:
@@ -145,8 +186,10 @@ class NotificationsService:
     @timer(interval=SEND_INTERVAL_S)
     def send_due(self) -> dict:
         """Every NOTIFICATIONS_SEND_INTERVAL_S seconds: due messages go out over SMTP; each ends
-        sent (``message_sent``), queued again (a 4xx, or the server unreachable: nothing lost)
-        or failed for good (a 5xx, or the last attempt: ``message_failed``)."""
+        sent (``message_sent``), queued again (a 4xx, or the server unreachable: nothing lost),
+        failed for good (a 5xx, or the last attempt: ``message_failed``; 550/551/553 to RCPT
+        suppresses the address as a hard bounce) or suppressed (its address may not be written
+        to: ``message_failed``)."""
         return sending.send_due(self.db, self.smtp, RETRY_POLICY, OUTAGE_BACKOFF, batch=SEND_BATCH)
 
     # --- notification kinds: the events that make messages ---------------------------------

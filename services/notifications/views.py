@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from crm_kit.views import iso
-from services.notifications.models import Message, StaffContact, Template
+from services.notifications.models import Message, StaffContact, Subscription, Suppression, Template
 
 
 def template(row: Template) -> dict[str, Any]:
@@ -47,6 +47,7 @@ def message(row: Message) -> dict[str, Any]:
         "error": row.error,
         "created_at": iso(row.created_at),
         "sent_at": iso(row.sent_at),
+        "topic": row.topic,
     }
 
 
@@ -58,4 +59,32 @@ def staff_contact(row: StaffContact) -> dict[str, Any]:
         "phone": row.phone,
         "updated_at": iso(row.updated_at),
         "updated_by": row.updated_by,
+    }
+
+
+def subscription(row: Subscription) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "address": row.address,
+        "topic": row.topic,
+        "channel": row.channel,
+        "status": row.status,
+        "partner_id": row.partner_id,
+        "contact_id": row.contact_id,
+        "consent_at": iso(row.consent_at),
+        "consent_source": row.consent_source,
+        "consent_by": row.consent_by,
+        "consent_note": row.consent_note,
+        "unsubscribed_at": iso(row.unsubscribed_at),
+        "unsubscribe_source": row.unsubscribe_source,
+    }
+
+
+def suppression(row: Suppression) -> dict[str, Any]:
+    return {
+        "address": row.address,
+        "reason": row.reason,
+        "detail": row.detail,
+        "created_at": iso(row.created_at),
+        "created_by": row.created_by,
     }

@@ -28,7 +28,17 @@ from services.notifications.domain import kinds
 from services.notifications.domain.delivery import RetryPolicy
 from services.notifications.models import Base
 from services.notifications.smtp import Mailer
-from services.notifications.usecases import consent, messages, notification_kinds, notifying, recipients, sending, staff, templates
+from services.notifications.usecases import (
+    consent,
+    mailings,
+    messages,
+    notification_kinds,
+    notifying,
+    recipients,
+    sending,
+    staff,
+    templates,
+)
 
 SEND_INTERVAL_S = env_float("NOTIFICATIONS_SEND_INTERVAL_S", 1.0, minimum=0.05)
 SEND_BATCH = env_int("NOTIFICATIONS_SEND_BATCH", 100, minimum=1, maximum=10_000)
@@ -37,6 +47,9 @@ RETRY_POLICY = RetryPolicy(
     max_s=env_float("NOTIFICATIONS_RETRY_MAX_S", 600.0, minimum=0.01),
     max_attempts=env_int("NOTIFICATIONS_MAX_ATTEMPTS", 8, minimum=1, maximum=100),
 )
+MAILING_INTERVAL_S = env_float("NOTIFICATIONS_MAILING_INTERVAL_S", 1.0, minimum=0.05)
+MAILING_CHUNK = env_int("NOTIFICATIONS_MAILING_CHUNK", 1000, minimum=1, maximum=50_000)
+MAILING_CHUNKS_PER_TICK = env_int("NOTIFICATIONS_MAILING_CHUNKS_PER_TICK", 10, minimum=1, maximum=1000)
 # One service per process: the sender's memory of a provider outage lives as long as it does.
 OUTAGE_BACKOFF = sending.OutageBackoff(RETRY_POLICY)
 
@@ -163,6 +176,69 @@ class NotificationsService:
     def list_suppressions(self, filters=None) -> dict:
         """The suppression list, by ``address`` and ``reason``. Admins and heads of sales."""
         return consent.list_suppressions(self.db.session, self.actor, filters)
+
+    # --- mailing groups and mailings (usecases/mailings.py) ---------------------------------
+    @rpc(internal=True)
+    def create_group(self, group) -> dict:
+        """A mailing group: ``{name, kind: static|dynamic, members?: {partner_ids, contact_ids},
+        conditions?: [{field, op, values}], region?, department?}``. ValidationError naming the
+        field (a condition on an unknown field, a member the caller does not see)."""
+        return mailings.create_group(self.db, self.actor, group)
+
+    @rpc(internal=True)
+    def get_group(self, group_id) -> dict:
+        """A mailing group the caller sees. NotFound."""
+        return mailings.get_group(self.db.session, self.actor, group_id)
+
+    @rpc(internal=True)
+    def list_groups(self) -> list:
+        """The mailing groups the caller sees, newest first."""
+        return mailings.list_groups(self.db.session, self.actor)
+
+    @rpc(internal=True)
+    def delete_group(self, group_id) -> dict:
+        """Delete a group no mailing uses (PreconditionFailed naming them)."""
+        return mailings.delete_group(self.db, self.actor, group_id)
+
+    @rpc(internal=True)
+    def preview_group(self, group_id) -> dict:
+        """How many partners and addresses a group reaches now (before consent)."""
+        return mailings.preview_group(self.db.session, self.actor, group_id)
+
+    @rpc(internal=True)
+    def create_mailing(self, mailing) -> dict:
+        """A mailing ``{name, topic, template_code, group_id, scheduled_at?}``: a draft, or
+        scheduled when ``scheduled_at`` is given. ValidationError naming the field."""
+        return mailings.create_mailing(self.db, self.actor, mailing)
+
+    @rpc(internal=True)
+    def schedule_mailing(self, mailing_id, schedule=None) -> dict:
+        """Schedule a draft (``{scheduled_at?}``, default now). PreconditionFailed once sending."""
+        return mailings.schedule_mailing(self.db, self.actor, mailing_id, schedule)
+
+    @rpc(internal=True)
+    def cancel_mailing(self, mailing_id) -> dict:
+        """Cancel a mailing not yet sent; its queued messages are cancelled."""
+        return mailings.cancel_mailing(self.db, self.actor, mailing_id)
+
+    @rpc(internal=True)
+    def get_mailing(self, mailing_id) -> dict:
+        """A mailing with its counters (queued, sent, failed, bounced, suppressed, cancelled,
+        unsubscribed)."""
+        return mailings.get_mailing(self.db.session, self.actor, mailing_id)
+
+    @rpc(internal=True)
+    def list_mailings(self, filters=None) -> dict:
+        """The mailings the caller sees, by ``status`` and ``group_id``, newest first."""
+        return mailings.list_mailings(self.db.session, self.actor, filters)
+
+    @timer(interval=MAILING_INTERVAL_S)
+    def fan_out_mailings(self) -> dict:
+        """Every NOTIFICATIONS_MAILING_INTERVAL_S seconds: due mailings start, and up to
+        NOTIFICATIONS_MAILING_CHUNKS_PER_TICK chunks of NOTIFICATIONS_MAILING_CHUNK partners
+        become messages (a worker is never held by a whole base); fanned-out mailings with
+        nothing waiting are sent."""
+        return mailings.fan_out(self.db, chunk=MAILING_CHUNK, max_chunks=MAILING_CHUNKS_PER_TICK)
 
     # --- messages -------------------------------------------------------------------------
     @rpc

@@ -181,7 +181,8 @@ class SmtpConnections:
                 return classify_reply(exc.smtp_code, _text(exc.smtp_error))
             except (smtplib.SMTPServerDisconnected, OSError) as exc:
                 _close(conn)
-                if reused:
+                if reused:  # the server dropped it: likely the other idle ones too, so once more on a new one
+                    self.close()
                     continue
                 return Outcome(OUTAGE, f"SMTP connection lost: {exc}")
             except smtplib.SMTPException as exc:

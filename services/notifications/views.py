@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from crm_kit.views import iso
-from services.notifications.models import Message, StaffContact, Subscription, Suppression, Template
+from services.notifications.models import Mailing, MailingGroup, Message, StaffContact, Subscription, Suppression, Template
 
 
 def template(row: Template) -> dict[str, Any]:
@@ -48,6 +48,7 @@ def message(row: Message) -> dict[str, Any]:
         "created_at": iso(row.created_at),
         "sent_at": iso(row.sent_at),
         "topic": row.topic,
+        "mailing_id": row.mailing_id,
     }
 
 
@@ -85,6 +86,45 @@ def suppression(row: Suppression) -> dict[str, Any]:
         "address": row.address,
         "reason": row.reason,
         "detail": row.detail,
+        "created_at": iso(row.created_at),
+        "created_by": row.created_by,
+    }
+
+
+def mailing_group(row: MailingGroup) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "name": row.name,
+        "kind": row.kind,
+        "members": {
+            "partner_ids": list((row.members or {}).get("partner_ids") or []),
+            "contact_ids": list((row.members or {}).get("contact_ids") or []),
+        },
+        "conditions": [dict(condition) for condition in row.conditions or []],
+        "manager_id": row.manager_id,
+        "region": row.region,
+        "department": row.department,
+        "created_at": iso(row.created_at),
+        "created_by": row.created_by,
+    }
+
+
+def mailing(row: Mailing) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "name": row.name,
+        "topic": row.topic,
+        "template_code": row.template_code,
+        "template_version": row.template_version,
+        "group_id": row.group_id,
+        "status": row.status,
+        "scheduled_at": iso(row.scheduled_at),
+        "started_at": iso(row.started_at),
+        "finished_at": iso(row.finished_at),
+        "cancelled_at": iso(row.cancelled_at),
+        "manager_id": row.manager_id,
+        "region": row.region,
+        "department": row.department,
         "created_at": iso(row.created_at),
         "created_by": row.created_by,
     }

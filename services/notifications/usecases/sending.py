@@ -11,8 +11,9 @@ stay queued, spend no attempt, and the sender backs off; they drain when it is b
 Before a batch goes out its addresses are checked against the suppression list and the
 subscriptions (usecases/consent.py): a message that may no longer go (its address bounced
 hard, or unsubscribed from its marketing topic, since it was queued) ends ``suppressed``
-without a send. A refusal of the recipient with 550/551/553 puts the address on the
-suppression list (``hard_bounce``): later letters to it, transactional ones too, are not sent.
+without a send. A refusal of the recipient with 550/551/553 ends the message ``bounced`` and
+puts the address on the suppression list (``hard_bounce``): later letters to it, transactional
+ones too, are not sent.
 """
 
 from __future__ import annotations
@@ -167,6 +168,7 @@ def record(
     row.error = outcome.error
     if status == "failed":
         if consent.is_hard_bounce(outcome.code, outcome.at_rcpt) and row.address:
+            row.status = "bounced"
             add_suppression(uow.session, row.address, consent.HARD_BOUNCE, outcome.error, None)
         log.warning("message %s to %s failed for good after %d attempts: %s", row.id, row.address, row.attempts, outcome.error)
         uow.emit(events.MESSAGE_FAILED, failed_data(message, outcome.error or "failed"))

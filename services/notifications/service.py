@@ -21,6 +21,7 @@ from crm_kit.batch import handles_batch
 from crm_kit.config import env_float, env_int
 from crm_kit.db import Database
 from crm_kit.entrypoints import handles, rpc, timer
+from crm_kit.idempotency import idempotent
 from crm_kit.observability import Observability
 from crm_kit.replay import Backfill, replays
 from crm_kit.validation import uuid_arg
@@ -137,97 +138,99 @@ class NotificationsService:
         return recipients.recipients_of(self.db.session, uuid_arg(partner_id, "partner_id"))
 
     # --- subscriptions and the suppression list (usecases/consent.py) -----------------------
-    # Internal until crm.v1.Notifications exposes them (the gateway never calls them yet).
-    @rpc(internal=True)
-    def subscribe(self, subscription) -> dict:
+    @rpc
+    @idempotent
+    def subscribe(self, subscription, request_id=None) -> dict:
         """Record an address's consent to a marketing topic (``{address, topic, source,
         consent_at?, note?, partner_id?, contact_id?}``): when, how and by whom (the caller).
         An address of a partner: whoever sees the partner; of none: admins and heads of sales."""
         return consent.subscribe(self.db, self.actor, subscription)
 
-    @rpc(internal=True)
+    @rpc
     def unsubscribe(self, request) -> dict:
         """Record an unsubscribe staff were told of (``{address, topic, source?}``). NotFound."""
         return consent.unsubscribe(self.db, self.actor, request)
 
-    @rpc(internal=True)
+    @rpc
     def unsubscribe_by_token(self, token) -> dict:
         """The one-click unsubscribe of a marketing letter's ``List-Unsubscribe`` link (RFC 8058):
         no login, the signed token is the proof (ValidationError on ``token`` when it is not)."""
         return consent.unsubscribe_by_token(self.db, token)
 
-    @rpc(internal=True)
+    @rpc
     def list_subscriptions(self, filters=None) -> dict:
         """Subscriptions the caller may see, by ``address``, ``partner_id``, ``topic``, ``status``."""
         return consent.list_subscriptions(self.db.session, self.actor, filters)
 
-    @rpc(internal=True)
+    @rpc
     def suppress(self, suppression) -> dict:
         """Put an address on the suppression list (``{address, reason, detail?}``; reasons:
         unsubscribed, hard_bounce, complaint, manual). Admins and heads of sales."""
         return consent.suppress(self.db, self.actor, suppression)
 
-    @rpc(internal=True)
+    @rpc
     def unsuppress(self, request) -> dict:
         """Take an address off the suppression list for a reason (``{address, reason}``). NotFound."""
         return consent.unsuppress(self.db, self.actor, request)
 
-    @rpc(internal=True)
+    @rpc
     def list_suppressions(self, filters=None) -> dict:
         """The suppression list, by ``address`` and ``reason``. Admins and heads of sales."""
         return consent.list_suppressions(self.db.session, self.actor, filters)
 
     # --- mailing groups and mailings (usecases/mailings.py) ---------------------------------
-    @rpc(internal=True)
-    def create_group(self, group) -> dict:
+    @rpc
+    @idempotent
+    def create_group(self, group, request_id=None) -> dict:
         """A mailing group: ``{name, kind: static|dynamic, members?: {partner_ids, contact_ids},
         conditions?: [{field, op, values}], region?, department?}``. ValidationError naming the
         field (a condition on an unknown field, a member the caller does not see)."""
         return mailings.create_group(self.db, self.actor, group)
 
-    @rpc(internal=True)
+    @rpc
     def get_group(self, group_id) -> dict:
         """A mailing group the caller sees. NotFound."""
         return mailings.get_group(self.db.session, self.actor, group_id)
 
-    @rpc(internal=True)
+    @rpc
     def list_groups(self) -> list:
         """The mailing groups the caller sees, newest first."""
         return mailings.list_groups(self.db.session, self.actor)
 
-    @rpc(internal=True)
+    @rpc
     def delete_group(self, group_id) -> dict:
         """Delete a group no mailing uses (PreconditionFailed naming them)."""
         return mailings.delete_group(self.db, self.actor, group_id)
 
-    @rpc(internal=True)
+    @rpc
     def preview_group(self, group_id) -> dict:
         """How many partners and addresses a group reaches now (before consent)."""
         return mailings.preview_group(self.db.session, self.actor, group_id)
 
-    @rpc(internal=True)
-    def create_mailing(self, mailing) -> dict:
+    @rpc
+    @idempotent
+    def create_mailing(self, mailing, request_id=None) -> dict:
         """A mailing ``{name, topic, template_code, group_id, scheduled_at?}``: a draft, or
         scheduled when ``scheduled_at`` is given. ValidationError naming the field."""
         return mailings.create_mailing(self.db, self.actor, mailing)
 
-    @rpc(internal=True)
+    @rpc
     def schedule_mailing(self, mailing_id, schedule=None) -> dict:
         """Schedule a draft (``{scheduled_at?}``, default now). PreconditionFailed once sending."""
         return mailings.schedule_mailing(self.db, self.actor, mailing_id, schedule)
 
-    @rpc(internal=True)
+    @rpc
     def cancel_mailing(self, mailing_id) -> dict:
         """Cancel a mailing not yet sent; its queued messages are cancelled."""
         return mailings.cancel_mailing(self.db, self.actor, mailing_id)
 
-    @rpc(internal=True)
+    @rpc
     def get_mailing(self, mailing_id) -> dict:
         """A mailing with its counters (queued, sent, failed, bounced, suppressed, cancelled,
         unsubscribed)."""
         return mailings.get_mailing(self.db.session, self.actor, mailing_id)
 
-    @rpc(internal=True)
+    @rpc
     def list_mailings(self, filters=None) -> dict:
         """The mailings the caller sees, by ``status`` and ``group_id``, newest first."""
         return mailings.list_mailings(self.db.session, self.actor, filters)

@@ -15,6 +15,7 @@ before it goes (an address that unsubscribed meanwhile gets nothing).
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from datetime import datetime
 from typing import Any
@@ -359,18 +360,21 @@ def fan_out_chunk(session, row: Mailing, chunk: int, now: datetime) -> int:
     for partner, address, contact_id, name in recipients:
         if address not in allowed:
             continue
+        error = None
         try:
             rendered = render(text_of(template), {"partner_name": partner.short_name or "", "recipient_name": name or ""})
-        except TemplateProblem as exc:
+        except TemplateProblem as exc:  # visible on the message, as a notification's is
             log.warning("mailing %s to %s cannot render: %s", row.id, address, exc)
-            continue
+            rendered, error = {"text": None}, f"template {template.code} v{template.version} cannot render: {exc}"
         message = {
-            "id": new_id(), "kind": MAILING_KIND, "event_id": row.id, "recipient": f"address:{address}", "channel": "email",
+            "id": new_id(), "kind": MAILING_KIND, "event_id": row.id, "recipient": recipient_key(address), "channel": "email",
             "address": address, "partner_id": partner.id, "contact_id": contact_id, "template_code": template.code,
             "template_version": template.version, "subject": rendered.get("subject"), "body_text": rendered["text"],
             "body_html": rendered.get("html"), "status": "queued", "attempts": 0, "next_attempt_at": now, "created_at": now,
             "updated_at": now, "topic": row.topic, "mailing_id": row.id,
         }  # fmt: skip
+        if error:
+            message.update(status="failed", error=error, next_attempt_at=None)
         inserted = session.execute(
             upsert(session, Message.__table__)
             .values(**message)
@@ -384,6 +388,13 @@ def fan_out_chunk(session, row: Mailing, chunk: int, now: datetime) -> int:
         row.fanned_out = True
     session.flush()
     return queued
+
+
+def recipient_key(address: str) -> str:
+    """A mailing's message is unique per address (however many contacts share it); a long
+    address is keyed by its hash, to fit the column."""
+    key = f"address:{address}"
+    return key if len(key) <= 120 else f"address-sha256:{hashlib.sha256(address.encode()).hexdigest()}"
 
 
 def _consenting(session, topic: str, addresses: list[str]) -> set[str]:

@@ -44,6 +44,8 @@ SCOPES: dict[str, tuple[str, ...]] = {
         "/crm.v1.Interactions/ListTasks",
         "/crm.v1.Analytics/",
     ),
+    # The public unsubscribe page (the link in a marketing letter): the letter's token is the proof.
+    "unsubscribe": ("/crm.v1.Notifications/UnsubscribeByToken",),
 }
 
 

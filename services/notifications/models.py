@@ -37,6 +37,7 @@ class RecipientPartner(Base):
     manager_id: Mapped[str | None] = mapped_column(String(64), index=True)
     region: Mapped[str | None] = mapped_column(String(100))
     department: Mapped[str | None] = mapped_column(String(100))
+    source: Mapped[str | None] = mapped_column(String(100))
     manager_as_of: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
@@ -115,6 +116,7 @@ class Message(Base):
         UniqueConstraint("event_id", "recipient", "channel", name="uq_messages_event_id_recipient_channel"),
         Index("ix_messages_due", "status", "next_attempt_at"),
         Index("ix_messages_partner", "partner_id", "created_at"),
+        Index("ix_messages_mailing", "mailing_id", "status"),
     )
 
     id: Mapped[str] = id_column()
@@ -139,3 +141,92 @@ class Message(Base):
     created_at: Mapped[datetime] = created_at_column()
     updated_at: Mapped[datetime] = updated_at_column()
     sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # A marketing letter's topic (None: transactional); decides who may get it (domain/consent.py).
+    topic: Mapped[str | None] = mapped_column(String(100))
+    # The mailing that made it (its ``event_id`` is the mailing's id too).
+    mailing_id: Mapped[str | None] = mapped_column(Id)
+
+
+class Subscription(Base):
+    """An address's consent to a marketing topic: when, how (``source``) and by whom it was
+    given; an unsubscribe keeps the row, ``unsubscribed`` with when and how."""
+
+    __tablename__ = "subscriptions"
+    __table_args__ = (UniqueConstraint("address", "topic", name="uq_subscriptions_address_topic"),)
+
+    id: Mapped[str] = id_column()
+    address: Mapped[str] = mapped_column(String(320))
+    topic: Mapped[str] = mapped_column(String(100))
+    channel: Mapped[str] = mapped_column(String(10), default="email")
+    status: Mapped[str] = mapped_column(String(20))
+    partner_id: Mapped[str | None] = mapped_column(Id, index=True)
+    contact_id: Mapped[str | None] = mapped_column(Id)
+    consent_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    consent_source: Mapped[str] = mapped_column(String(20))
+    consent_by: Mapped[str | None] = mapped_column(String(64))
+    consent_note: Mapped[str | None] = mapped_column(Text)
+    unsubscribed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    unsubscribe_source: Mapped[str | None] = mapped_column(String(20))
+    updated_at: Mapped[datetime] = updated_at_column()
+
+
+class Suppression(Base):
+    """An address not to write to, for a reason (unsubscribed, hard_bounce, complaint, manual),
+    since ``created_at``; one row per address and reason."""
+
+    __tablename__ = "suppressions"
+
+    address: Mapped[str] = mapped_column(String(320), primary_key=True)
+    reason: Mapped[str] = mapped_column(String(20), primary_key=True)
+    detail: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = created_at_column()
+    created_by: Mapped[str | None] = mapped_column(String(64))
+
+
+class MailingGroup(Base):
+    """Who a mailing goes to: ``static`` (chosen partners and contacts: ``members``) or
+    ``dynamic`` (``conditions`` on the recipients copy, evaluated when a mailing is sent).
+    Owned like the other services' records (manager, region, department)."""
+
+    __tablename__ = "mailing_groups"
+
+    id: Mapped[str] = id_column()
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(10))
+    members: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    conditions: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    manager_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    region: Mapped[str | None] = mapped_column(String(100))
+    department: Mapped[str | None] = mapped_column(String(100))
+    created_at: Mapped[datetime] = created_at_column()
+    created_by: Mapped[str | None] = mapped_column(String(64))
+    updated_at: Mapped[datetime] = updated_at_column()
+
+
+class Mailing(Base):
+    """A marketing mailing: draft → scheduled → sending → sent, or cancelled. Its fan-out
+    walks the group's partners in id order, ``cursor`` the last one done (committed with the
+    messages of its chunk, so a crash resumes where it stopped); ``fanned_out`` once all are."""
+
+    __tablename__ = "mailings"
+    __table_args__ = (Index("ix_mailings_due", "status", "scheduled_at"),)
+
+    id: Mapped[str] = id_column()
+    name: Mapped[str] = mapped_column(String(200))
+    topic: Mapped[str] = mapped_column(String(100))
+    template_code: Mapped[str] = mapped_column(String(100))
+    template_version: Mapped[int] = mapped_column(Integer)
+    group_id: Mapped[str] = mapped_column(Id, index=True)
+    status: Mapped[str] = mapped_column(String(20))
+    scheduled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    cancelled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    cursor: Mapped[str | None] = mapped_column(String(36))
+    fanned_out: Mapped[bool] = mapped_column(Boolean, default=False)
+    manager_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    region: Mapped[str | None] = mapped_column(String(100))
+    department: Mapped[str | None] = mapped_column(String(100))
+    created_at: Mapped[datetime] = created_at_column()
+    created_by: Mapped[str | None] = mapped_column(String(64))
+    updated_at: Mapped[datetime] = updated_at_column()

@@ -21,6 +21,7 @@ from crm_kit.batch import handles_batch
 from crm_kit.config import env_float, env_int
 from crm_kit.db import Database
 from crm_kit.entrypoints import handles, rpc, timer
+from crm_kit.idempotency import idempotent
 from crm_kit.observability import Observability
 from crm_kit.replay import Backfill, replays
 from crm_kit.validation import uuid_arg
@@ -28,7 +29,17 @@ from services.notifications.domain import kinds
 from services.notifications.domain.delivery import RetryPolicy
 from services.notifications.models import Base
 from services.notifications.smtp import Mailer
-from services.notifications.usecases import messages, notification_kinds, notifying, recipients, sending, staff, templates
+from services.notifications.usecases import (
+    consent,
+    mailings,
+    messages,
+    notification_kinds,
+    notifying,
+    recipients,
+    sending,
+    staff,
+    templates,
+)
 
 SEND_INTERVAL_S = env_float("NOTIFICATIONS_SEND_INTERVAL_S", 1.0, minimum=0.05)
 SEND_BATCH = env_int("NOTIFICATIONS_SEND_BATCH", 100, minimum=1, maximum=10_000)
@@ -37,6 +48,9 @@ RETRY_POLICY = RetryPolicy(
     max_s=env_float("NOTIFICATIONS_RETRY_MAX_S", 600.0, minimum=0.01),
     max_attempts=env_int("NOTIFICATIONS_MAX_ATTEMPTS", 8, minimum=1, maximum=100),
 )
+MAILING_INTERVAL_S = env_float("NOTIFICATIONS_MAILING_INTERVAL_S", 1.0, minimum=0.05)
+MAILING_CHUNK = env_int("NOTIFICATIONS_MAILING_CHUNK", 1000, minimum=1, maximum=50_000)
+MAILING_CHUNKS_PER_TICK = env_int("NOTIFICATIONS_MAILING_CHUNKS_PER_TICK", 10, minimum=1, maximum=1000)
 # One service per process: the sender's memory of a provider outage lives as long as it does.
 OUTAGE_BACKOFF = sending.OutageBackoff(RETRY_POLICY)
 
@@ -123,6 +137,112 @@ class NotificationsService:
         require_operator(self.actor, "read the recipients copy")
         return recipients.recipients_of(self.db.session, uuid_arg(partner_id, "partner_id"))
 
+    # --- subscriptions and the suppression list (usecases/consent.py) -----------------------
+    @rpc
+    @idempotent
+    def subscribe(self, subscription, request_id=None) -> dict:
+        """Record an address's consent to a marketing topic (``{address, topic, source,
+        consent_at?, note?, partner_id?, contact_id?}``): when, how and by whom (the caller).
+        An address of a partner: whoever sees the partner; of none: admins and heads of sales."""
+        return consent.subscribe(self.db, self.actor, subscription)
+
+    @rpc
+    def unsubscribe(self, request) -> dict:
+        """Record an unsubscribe staff were told of (``{address, topic, source?}``). NotFound."""
+        return consent.unsubscribe(self.db, self.actor, request)
+
+    @rpc
+    def unsubscribe_by_token(self, token) -> dict:
+        """The one-click unsubscribe of a marketing letter's ``List-Unsubscribe`` link (RFC 8058):
+        no login, the signed token is the proof (ValidationError on ``token`` when it is not)."""
+        return consent.unsubscribe_by_token(self.db, token)
+
+    @rpc
+    def list_subscriptions(self, filters=None) -> dict:
+        """Subscriptions the caller may see, by ``address``, ``partner_id``, ``topic``, ``status``."""
+        return consent.list_subscriptions(self.db.session, self.actor, filters)
+
+    @rpc
+    def suppress(self, suppression) -> dict:
+        """Put an address on the suppression list (``{address, reason, detail?}``; reasons:
+        unsubscribed, hard_bounce, complaint, manual). Admins and heads of sales."""
+        return consent.suppress(self.db, self.actor, suppression)
+
+    @rpc
+    def unsuppress(self, request) -> dict:
+        """Take an address off the suppression list for a reason (``{address, reason}``). NotFound."""
+        return consent.unsuppress(self.db, self.actor, request)
+
+    @rpc
+    def list_suppressions(self, filters=None) -> dict:
+        """The suppression list, by ``address`` and ``reason``. Admins and heads of sales."""
+        return consent.list_suppressions(self.db.session, self.actor, filters)
+
+    # --- mailing groups and mailings (usecases/mailings.py) ---------------------------------
+    @rpc
+    @idempotent
+    def create_group(self, group, request_id=None) -> dict:
+        """A mailing group: ``{name, kind: static|dynamic, members?: {partner_ids, contact_ids},
+        conditions?: [{field, op, values}], region?, department?}``. ValidationError naming the
+        field (a condition on an unknown field, a member the caller does not see)."""
+        return mailings.create_group(self.db, self.actor, group)
+
+    @rpc
+    def get_group(self, group_id) -> dict:
+        """A mailing group the caller sees. NotFound."""
+        return mailings.get_group(self.db.session, self.actor, group_id)
+
+    @rpc
+    def list_groups(self) -> list:
+        """The mailing groups the caller sees, newest first."""
+        return mailings.list_groups(self.db.session, self.actor)
+
+    @rpc
+    def delete_group(self, group_id) -> dict:
+        """Delete a group no mailing uses (PreconditionFailed naming them)."""
+        return mailings.delete_group(self.db, self.actor, group_id)
+
+    @rpc
+    def preview_group(self, group_id) -> dict:
+        """How many partners and addresses a group reaches now (before consent)."""
+        return mailings.preview_group(self.db.session, self.actor, group_id)
+
+    @rpc
+    @idempotent
+    def create_mailing(self, mailing, request_id=None) -> dict:
+        """A mailing ``{name, topic, template_code, group_id, scheduled_at?}``: a draft, or
+        scheduled when ``scheduled_at`` is given. ValidationError naming the field."""
+        return mailings.create_mailing(self.db, self.actor, mailing)
+
+    @rpc
+    def schedule_mailing(self, mailing_id, schedule=None) -> dict:
+        """Schedule a draft (``{scheduled_at?}``, default now). PreconditionFailed once sending."""
+        return mailings.schedule_mailing(self.db, self.actor, mailing_id, schedule)
+
+    @rpc
+    def cancel_mailing(self, mailing_id) -> dict:
+        """Cancel a mailing not yet sent; its queued messages are cancelled."""
+        return mailings.cancel_mailing(self.db, self.actor, mailing_id)
+
+    @rpc
+    def get_mailing(self, mailing_id) -> dict:
+        """A mailing with its counters (queued, sent, failed, bounced, suppressed, cancelled,
+        unsubscribed)."""
+        return mailings.get_mailing(self.db.session, self.actor, mailing_id)
+
+    @rpc
+    def list_mailings(self, filters=None) -> dict:
+        """The mailings the caller sees, by ``status`` and ``group_id``, newest first."""
+        return mailings.list_mailings(self.db.session, self.actor, filters)
+
+    @timer(interval=MAILING_INTERVAL_S)
+    def fan_out_mailings(self) -> dict:
+        """Every NOTIFICATIONS_MAILING_INTERVAL_S seconds: due mailings start, and up to
+        NOTIFICATIONS_MAILING_CHUNKS_PER_TICK chunks of NOTIFICATIONS_MAILING_CHUNK partners
+        become messages (a worker is never held by a whole base); fanned-out mailings with
+        nothing waiting are sent."""
+        return mailings.fan_out(self.db, chunk=MAILING_CHUNK, max_chunks=MAILING_CHUNKS_PER_TICK)
+
     # --- messages -------------------------------------------------------------------------
     @rpc
     def list_messages(self, filters=None) -> dict:
@@ -145,8 +265,10 @@ class NotificationsService:
     @timer(interval=SEND_INTERVAL_S)
     def send_due(self) -> dict:
         """Every NOTIFICATIONS_SEND_INTERVAL_S seconds: due messages go out over SMTP; each ends
-        sent (``message_sent``), queued again (a 4xx, or the server unreachable: nothing lost)
-        or failed for good (a 5xx, or the last attempt: ``message_failed``)."""
+        sent (``message_sent``), queued again (a 4xx, or the server unreachable: nothing lost),
+        failed for good (a 5xx, or the last attempt: ``message_failed``; 550/551/553 to RCPT
+        suppresses the address as a hard bounce) or suppressed (its address may not be written
+        to: ``message_failed``)."""
         return sending.send_due(self.db, self.smtp, RETRY_POLICY, OUTAGE_BACKOFF, batch=SEND_BATCH)
 
     # --- notification kinds: the events that make messages ---------------------------------

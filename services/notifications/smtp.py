@@ -11,7 +11,9 @@ Settings (environment): ``NOTIFICATIONS_SMTP_HOST`` (127.0.0.1), ``NOTIFICATIONS
 ``starttls`` | ``ssl``), ``NOTIFICATIONS_SMTP_USER`` / ``NOTIFICATIONS_SMTP_PASSWORD`` (AUTH
 when a user is set), ``NOTIFICATIONS_SMTP_FROM``, ``NOTIFICATIONS_SMTP_TIMEOUT_S`` (10),
 ``NOTIFICATIONS_SMTP_CONNECTIONS`` (4), ``NOTIFICATIONS_SMTP_CA_FILE`` (the CA that signed the
-server's certificate, when not a public one).
+server's certificate, when not a public one), ``NOTIFICATIONS_UNSUBSCRIBE_URL`` (the page a
+marketing letter's ``List-Unsubscribe`` link points at, its token appended as ``?token=``; HTTPS
+in production, as RFC 8058 requires).
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ import logging
 import smtplib
 import ssl
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from email.message import EmailMessage
 from email.utils import format_datetime, formataddr, parseaddr
 
@@ -49,6 +51,7 @@ class SmtpSettings:
     timeout_s: float = 10.0
     connections: int = 4
     ca_file: str | None = None
+    unsubscribe_url: str = "http://127.0.0.1:8080/unsubscribe"
 
     @classmethod
     def from_env(cls) -> SmtpSettings:
@@ -68,6 +71,7 @@ class SmtpSettings:
             timeout_s=env_float("NOTIFICATIONS_SMTP_TIMEOUT_S", cls.timeout_s, minimum=0.1),
             connections=env_int("NOTIFICATIONS_SMTP_CONNECTIONS", cls.connections, minimum=1, maximum=100),
             ca_file=env("NOTIFICATIONS_SMTP_CA_FILE"),
+            unsubscribe_url=env("NOTIFICATIONS_UNSUBSCRIBE_URL", cls.unsubscribe_url),
         )
 
     def tls_context(self) -> ssl.SSLContext:
@@ -90,6 +94,7 @@ class Letter:
     subject: str
     text: str
     html: str | None
+    headers: tuple[tuple[str, str], ...] = ()
 
 
 class SmtpConnections:
@@ -147,6 +152,8 @@ class SmtpConnections:
         email["Subject"] = letter.subject
         email["Message-ID"] = letter.message_id
         email["Date"] = format_datetime(utcnow())
+        for name, value in letter.headers:
+            email[name] = value
         email.set_content(letter.text)
         if letter.html:
             email.add_alternative(letter.html, subtype="html")
@@ -166,7 +173,7 @@ class SmtpConnections:
             except smtplib.SMTPRecipientsRefused as exc:
                 code, text = next(iter(exc.recipients.values()))
                 self._give_back(conn)
-                return classify_reply(code, _text(text))
+                return replace(classify_reply(code, _text(text)), at_rcpt=True)
             except smtplib.SMTPResponseException as exc:
                 self._reset_or_close(conn)
                 if exc.smtp_code == 421:  # the server is closing the channel: an outage, not the letter
@@ -174,7 +181,8 @@ class SmtpConnections:
                 return classify_reply(exc.smtp_code, _text(exc.smtp_error))
             except (smtplib.SMTPServerDisconnected, OSError) as exc:
                 _close(conn)
-                if reused:
+                if reused:  # the server dropped it: likely the other idle ones too, so once more on a new one
+                    self.close()
                     continue
                 return Outcome(OUTAGE, f"SMTP connection lost: {exc}")
             except smtplib.SMTPException as exc:

@@ -16,11 +16,13 @@ SENT, RETRY, FAILED, OUTAGE = "sent", "retry", "failed", "outage"
 
 @dataclass(frozen=True)
 class Outcome:
-    """What one send attempt came to: ``result`` is one of SENT, RETRY, FAILED, OUTAGE."""
+    """What one send attempt came to: ``result`` is one of SENT, RETRY, FAILED, OUTAGE;
+    ``at_rcpt``: the server refused the recipient (RCPT TO), not the letter."""
 
     result: str
     error: str | None = None
     code: int | None = None
+    at_rcpt: bool = False
 
 
 def classify_reply(code: int, text: str) -> Outcome:

@@ -78,6 +78,6 @@ def card_section(session, actor: Actor, partner_id: str) -> dict[str, Any]:
             {key: value for key, value in views.message(row).items() if key not in ("text", "html", "event_id")} for row in rows
         ],
         "queued": by_status.get("queued", 0) + by_status.get("sending", 0),
-        "failed": by_status.get("failed", 0),
+        "failed": by_status.get("failed", 0) + by_status.get("bounced", 0) + by_status.get("suppressed", 0),
         "sent": by_status.get("sent", 0),
     }

@@ -51,6 +51,7 @@ def partner_told(uow: UnitOfWork, event: dict[str, Any]) -> bool:
     row.status = partner["status"]
     row.merged_into = partner.get("merged_into")
     row.segment = partner.get("segment")
+    row.source = partner.get("source")
     row.emails = _emails(partner["emails"])
     row.phones = _phones(partner["phones"])
     row.as_of = moment

@@ -7,6 +7,13 @@ outcome with its event (``message_sent`` / ``message_failed``). A sender that di
 leaves its messages ``sending`` until the lease lapses; then they are taken up again (at least
 once: the letter keeps its Message-ID). While the SMTP server cannot be reached the messages
 stay queued, spend no attempt, and the sender backs off; they drain when it is back.
+
+Before a batch goes out its addresses are checked against the suppression list and the
+subscriptions (usecases/consent.py): a message that may no longer go (its address bounced
+hard, or unsubscribed from its marketing topic, since it was queued) ends ``suppressed``
+without a send. A refusal of the recipient with 550/551/553 ends the message ``bounced`` and
+puts the address on the suppression list (``hard_bounce``): later letters to it, transactional
+ones too, are not sent.
 """
 
 from __future__ import annotations
@@ -22,9 +29,12 @@ from sqlalchemy import select
 from contracts import notifications as events
 from crm_kit.clock import utcnow
 from crm_kit.db import UnitOfWork
+from crm_kit.trust import internal_key
+from services.notifications.domain import consent
 from services.notifications.domain.delivery import OUTAGE, SENT, Outcome, RetryPolicy
 from services.notifications.models import Message
 from services.notifications.smtp import Letter, SmtpConnections
+from services.notifications.usecases.consent import add_suppression, refusals
 from services.notifications.usecases.notifying import about, failed_data
 
 log = logging.getLogger(__name__)
@@ -78,7 +88,7 @@ def send_due(
     """One tick of the sender: batch after batch while batches come full (a mailing's backlog
     drains without waiting a tick per batch), each batch's outcomes committed before the next,
     until an outage; answers how many messages were sent, queued again, failed."""
-    counts = {"sent": 0, "retry": 0, "failed": 0, "outage": 0}
+    counts = {"sent": 0, "retry": 0, "failed": 0, "outage": 0, "suppressed": 0}
     for _ in range(max_batches):
         rows = claim_due(uow, utcnow(), batch)
         if not rows:
@@ -94,7 +104,17 @@ def send_batch(
     uow: UnitOfWork, smtp: SmtpConnections, policy: RetryPolicy, backoff: OutageBackoff, rows: list[Message], counts: dict[str, int]
 ) -> None:
     """Send claimed messages in parallel (one connection each, at most the pool's size) and
-    write each one's outcome."""
+    write each one's outcome; those that may not go (:func:`refusals`) end suppressed."""
+    refused = refusals(uow.session, rows)
+    for row in rows:
+        if row.id in refused:
+            row.status, row.next_attempt_at, row.error = "suppressed", None, refused[row.id]
+            uow.emit(events.MESSAGE_FAILED, failed_data(_as_dict(row), refused[row.id]))
+            counts["suppressed"] += 1
+            MESSAGES.labels(row.channel, "suppressed").inc()
+    rows = [row for row in rows if row.id not in refused]
+    if not rows:
+        return
     letters = [letter_of(row, smtp) for row in rows]
     pool = eventlet.GreenPool(smtp.settings.connections)
     outcomes = list(pool.imap(smtp.send, letters))
@@ -115,7 +135,18 @@ def letter_of(row: Message, smtp: SmtpConnections) -> Letter:
         subject=row.subject or "",
         text=row.body_text or "",
         html=row.body_html,
+        headers=unsubscribe_headers(smtp.settings.unsubscribe_url, row.address, row.topic),
     )
+
+
+def unsubscribe_headers(url: str, address: str | None, topic: str | None) -> tuple[tuple[str, str], ...]:
+    """A marketing letter's one-click unsubscribe (RFC 8058): the signed link, and the header
+    that tells the mail client a POST to it is enough. A transactional letter has none."""
+    if not topic or not address:
+        return ()
+    token = consent.unsubscribe_token(internal_key(), address, topic)
+    separator = "&" if "?" in url else "?"
+    return (("List-Unsubscribe", f"<{url}{separator}token={token}>"), ("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"))
 
 
 def record(
@@ -136,6 +167,9 @@ def record(
         return "sent"
     row.error = outcome.error
     if status == "failed":
+        if consent.is_hard_bounce(outcome.code, outcome.at_rcpt) and row.address:
+            row.status = "bounced"
+            add_suppression(uow.session, row.address, consent.HARD_BOUNCE, outcome.error, None)
         log.warning("message %s to %s failed for good after %d attempts: %s", row.id, row.address, row.attempts, outcome.error)
         uow.emit(events.MESSAGE_FAILED, failed_data(message, outcome.error or "failed"))
         return "failed"

@@ -45,6 +45,9 @@ def notifications_env(infra, smtp_server):
         "NOTIFICATIONS_RETRY_BASE_S": "0.2",
         "NOTIFICATIONS_RETRY_MAX_S": "0.5",
         "NOTIFICATIONS_MAX_ATTEMPTS": "3",
+        "NOTIFICATIONS_MAILING_INTERVAL_S": "0.1",
+        "NOTIFICATIONS_MAILING_CHUNK": "2",
+        "NOTIFICATIONS_MAILING_CHUNKS_PER_TICK": "1",
     }
 
 

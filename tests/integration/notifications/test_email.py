@@ -134,7 +134,7 @@ def test_a_permanent_refusal_is_final_and_a_temporary_one_gives_up_after_the_las
     publish(deal_events.INVOICE_OVERDUE, overdue(rejected["id"]))
     publish(deal_events.INVOICE_OVERDUE, overdue(busy["id"]))
 
-    failed = eventually(lambda: [m for m in messages(call, partner_id=rejected["id"]) if m["status"] == "failed"])
+    failed = eventually(lambda: [m for m in messages(call, partner_id=rejected["id"]) if m["status"] == "bounced"])
     assert failed[0]["attempts"] == 1 and failed[0]["error"].startswith("550")
     given_up = eventually(lambda: [m for m in messages(call, partner_id=busy["id"]) if m["status"] == "failed"])
     assert given_up[0]["attempts"] == 3 and given_up[0]["error"].startswith("451")  # NOTIFICATIONS_MAX_ATTEMPTS

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from crm.v1 import deals_pb2, interactions_pb2, partners_pb2
+from crm.v1 import deals_pb2, interactions_pb2, notifications_pb2, partners_pb2
 from google.protobuf.message_factory import GetMessageClass
 
 from crm_kit.actor import Actor
@@ -16,12 +16,18 @@ from crm_ops.registry import service_class
 from gateway.interceptors import current_actor
 from gateway.servicers.deals import DealsServicer
 from gateway.servicers.interactions import InteractionsServicer
+from gateway.servicers.notifications import NotificationsServicer
 from gateway.servicers.partners import PartnersServicer
 
-SERVICERS = {"Deals": DealsServicer, "Partners": PartnersServicer, "Interactions": InteractionsServicer}
-MODULES = (deals_pb2, interactions_pb2, partners_pb2)
+SERVICERS = {
+    "Deals": DealsServicer,
+    "Partners": PartnersServicer,
+    "Interactions": InteractionsServicer,
+    "Notifications": NotificationsServicer,
+}
+MODULES = (deals_pb2, interactions_pb2, notifications_pb2, partners_pb2)
 # What makes a record, by its name in the API.
-CREATING = ("Add", "Create", "Register", "Open", "Issue", "Record", "Define", "FollowUp", "LinkCreated", "HandOver")
+CREATING = ("Add", "Create", "Register", "Open", "Issue", "Record", "Define", "FollowUp", "LinkCreated", "HandOver", "Subscribe")
 # These kept the key they had first: in their options, with a column of their own.
 OWN_MECHANISM = {"partners.register", "deals.open_deal"}
 
@@ -56,8 +62,20 @@ CREATING_METHODS = [case for case in methods() if case.values[1].name.startswith
 
 def test_the_creating_methods_are_found():
     names = {case.values[1].name for case in CREATING_METHODS}
-    assert {"RecordPayment", "IssueInvoice", "AddContact", "Register", "AddParticipant", "LinkCreated",
-            "OpenLeadFromCall", "CreateAgreement", "AddRelationship"} <= names
+    assert {
+        "RecordPayment",
+        "IssueInvoice",
+        "AddContact",
+        "Register",
+        "AddParticipant",
+        "LinkCreated",
+        "OpenLeadFromCall",
+        "CreateAgreement",
+        "AddRelationship",
+        "Subscribe",
+        "CreateGroup",
+        "CreateMailing",
+    } <= names
 
 
 @pytest.mark.parametrize(("service", "method"), CREATING_METHODS)

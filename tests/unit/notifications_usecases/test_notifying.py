@@ -81,7 +81,7 @@ def test_the_sender_sends_retries_and_fails_for_good(uow_for, session, smtp):
         notifying.notify(uow, kinds.INVOICE_OVERDUE, overdue(registered(uow, emails=[{"address": address, "kind": "billing"}])["id"]))
     smtp.replies = {"busy@r.example": Outcome("retry", "451 busy", 451), "gone@r.example": Outcome("failed", "550 gone", 550)}
     backoff = sending.OutageBackoff(POLICY)
-    assert sending.send_due(uow, smtp, POLICY, backoff) == {"sent": 1, "retry": 1, "failed": 1, "outage": 0}
+    assert sending.send_due(uow, smtp, POLICY, backoff) == {"sent": 1, "retry": 1, "failed": 1, "outage": 0, "suppressed": 0}
     by_address = {m.address: m for m in session.scalars(select(Message))}
     assert (by_address["ok@r.example"].status, by_address["ok@r.example"].provider_id) == (
         "sent",
@@ -93,7 +93,7 @@ def test_the_sender_sends_retries_and_fails_for_good(uow_for, session, smtp):
     # Not yet due: nothing goes; when due, the last attempt fails it for good.
     assert sending.send_due(uow, smtp, POLICY, backoff)["retry"] == 0
     session.execute(update(Message).values(next_attempt_at=utcnow() - timedelta(seconds=1)).where(Message.status == "queued"))
-    assert sending.send_due(uow, smtp, POLICY, backoff) == {"sent": 0, "retry": 0, "failed": 1, "outage": 0}
+    assert sending.send_due(uow, smtp, POLICY, backoff) == {"sent": 0, "retry": 0, "failed": 1, "outage": 0, "suppressed": 0}
     assert sorted(e["address"] for e in uow.of("message_failed")) == ["busy@r.example", "gone@r.example"]
     assert len(smtp.letters) == 1
 
@@ -215,7 +215,7 @@ def test_a_backlog_drains_in_one_tick_batch_after_batch(uow_for, session, smtp):
         partner = registered(uow, emails=[{"address": f"p{index}@r.example", "kind": "billing"}])
         notifying.notify(uow, kinds.INVOICE_OVERDUE, overdue(partner["id"]))
     counts = sending.send_due(uow, smtp, POLICY, sending.OutageBackoff(POLICY), batch=2)
-    assert counts == {"sent": 5, "retry": 0, "failed": 0, "outage": 0}
+    assert counts == {"sent": 5, "retry": 0, "failed": 0, "outage": 0, "suppressed": 0}
     assert sorted(letter.to for letter in smtp.letters) == [f"p{i}@r.example" for i in range(5)]
 
 

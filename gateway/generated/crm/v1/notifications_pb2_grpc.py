@@ -30,7 +30,13 @@ class NotificationsStub:
     staff (one per triggering event, recipient and channel) with their delivery state.
 
     Channels: email (subject, text, html) and sms (text). Message statuses: queued, sending, sent,
-    failed (final).
+    failed, bounced (the server said the mailbox does not exist: the address is suppressed),
+    suppressed (consent refused it before sending), cancelled (its mailing was).
+
+    Marketing (mailings) goes only to addresses subscribed to the mailing's topic and on no
+    suppression list; transactional letters (debt notices, reminders) ignore the marketing opt-out
+    but not a hard bounce. Groups and mailings are seen as partners are (the manager they belong
+    to, their region, their department).
 
     Errors: INVALID_ARGUMENT with google.rpc.BadRequest field violations for bad input, naming the
     template part and the variable ("text": "unknown variable 'debt'", "variables.balance": "no
@@ -95,6 +101,91 @@ class NotificationsStub:
                 request_serializer=crm_dot_v1_dot_notifications__pb2.SetStaffContactRequest.SerializeToString,
                 response_deserializer=crm_dot_v1_dot_notifications__pb2.StaffContact.FromString,
                 _registered_method=True)
+        self.Subscribe = channel.unary_unary(
+                '/crm.v1.Notifications/Subscribe',
+                request_serializer=crm_dot_v1_dot_notifications__pb2.SubscribeRequest.SerializeToString,
+                response_deserializer=crm_dot_v1_dot_notifications__pb2.Subscription.FromString,
+                _registered_method=True)
+        self.Unsubscribe = channel.unary_unary(
+                '/crm.v1.Notifications/Unsubscribe',
+                request_serializer=crm_dot_v1_dot_notifications__pb2.UnsubscribeRequest.SerializeToString,
+                response_deserializer=crm_dot_v1_dot_notifications__pb2.Subscription.FromString,
+                _registered_method=True)
+        self.UnsubscribeByToken = channel.unary_unary(
+                '/crm.v1.Notifications/UnsubscribeByToken',
+                request_serializer=crm_dot_v1_dot_notifications__pb2.UnsubscribeByTokenRequest.SerializeToString,
+                response_deserializer=crm_dot_v1_dot_notifications__pb2.UnsubscribeByTokenResponse.FromString,
+                _registered_method=True)
+        self.ListSubscriptions = channel.unary_unary(
+                '/crm.v1.Notifications/ListSubscriptions',
+                request_serializer=crm_dot_v1_dot_notifications__pb2.ListSubscriptionsRequest.SerializeToString,
+                response_deserializer=crm_dot_v1_dot_notifications__pb2.ListSubscriptionsResponse.FromString,
+                _registered_method=True)
+        self.Suppress = channel.unary_unary(
+                '/crm.v1.Notifications/Suppress',
+                request_serializer=crm_dot_v1_dot_notifications__pb2.SuppressRequest.SerializeToString,
+                response_deserializer=crm_dot_v1_dot_notifications__pb2.Suppression.FromString,
+                _registered_method=True)
+        self.Unsuppress = channel.unary_unary(
+                '/crm.v1.Notifications/Unsuppress',
+                request_serializer=crm_dot_v1_dot_notifications__pb2.UnsuppressRequest.SerializeToString,
+                response_deserializer=crm_dot_v1_dot_notifications__pb2.UnsuppressResponse.FromString,
+                _registered_method=True)
+        self.ListSuppressions = channel.unary_unary(
+                '/crm.v1.Notifications/ListSuppressions',
+                request_serializer=crm_dot_v1_dot_notifications__pb2.ListSuppressionsRequest.SerializeToString,
+                response_deserializer=crm_dot_v1_dot_notifications__pb2.ListSuppressionsResponse.FromString,
+                _registered_method=True)
+        self.CreateGroup = channel.unary_unary(
+                '/crm.v1.Notifications/CreateGroup',
+                request_serializer=crm_dot_v1_dot_notifications__pb2.CreateGroupRequest.SerializeToString,
+                response_deserializer=crm_dot_v1_dot_notifications__pb2.MailingGroup.FromString,
+                _registered_method=True)
+        self.GetGroup = channel.unary_unary(
+                '/crm.v1.Notifications/GetGroup',
+                request_serializer=crm_dot_v1_dot_notifications__pb2.GetGroupRequest.SerializeToString,
+                response_deserializer=crm_dot_v1_dot_notifications__pb2.MailingGroup.FromString,
+                _registered_method=True)
+        self.ListGroups = channel.unary_unary(
+                '/crm.v1.Notifications/ListGroups',
+                request_serializer=crm_dot_v1_dot_notifications__pb2.ListGroupsRequest.SerializeToString,
+                response_deserializer=crm_dot_v1_dot_notifications__pb2.ListGroupsResponse.FromString,
+                _registered_method=True)
+        self.DeleteGroup = channel.unary_unary(
+                '/crm.v1.Notifications/DeleteGroup',
+                request_serializer=crm_dot_v1_dot_notifications__pb2.DeleteGroupRequest.SerializeToString,
+                response_deserializer=crm_dot_v1_dot_notifications__pb2.DeleteGroupResponse.FromString,
+                _registered_method=True)
+        self.PreviewGroup = channel.unary_unary(
+                '/crm.v1.Notifications/PreviewGroup',
+                request_serializer=crm_dot_v1_dot_notifications__pb2.PreviewGroupRequest.SerializeToString,
+                response_deserializer=crm_dot_v1_dot_notifications__pb2.PreviewGroupResponse.FromString,
+                _registered_method=True)
+        self.CreateMailing = channel.unary_unary(
+                '/crm.v1.Notifications/CreateMailing',
+                request_serializer=crm_dot_v1_dot_notifications__pb2.CreateMailingRequest.SerializeToString,
+                response_deserializer=crm_dot_v1_dot_notifications__pb2.Mailing.FromString,
+                _registered_method=True)
+        self.ScheduleMailing = channel.unary_unary(
+                '/crm.v1.Notifications/ScheduleMailing',
+                request_serializer=crm_dot_v1_dot_notifications__pb2.ScheduleMailingRequest.SerializeToString,
+                response_deserializer=crm_dot_v1_dot_notifications__pb2.Mailing.FromString,
+                _registered_method=True)
+        self.CancelMailing = channel.unary_unary(
+                '/crm.v1.Notifications/CancelMailing',
+                request_serializer=crm_dot_v1_dot_notifications__pb2.CancelMailingRequest.SerializeToString,
+                response_deserializer=crm_dot_v1_dot_notifications__pb2.Mailing.FromString,
+                _registered_method=True)
+        self.GetMailing = channel.unary_unary(
+                '/crm.v1.Notifications/GetMailing',
+                request_serializer=crm_dot_v1_dot_notifications__pb2.GetMailingRequest.SerializeToString,
+                response_deserializer=crm_dot_v1_dot_notifications__pb2.Mailing.FromString,
+                _registered_method=True)
+        self.ListMailings = channel.unary_unary(
+                '/crm.v1.Notifications/ListMailings',
+                request_serializer=crm_dot_v1_dot_notifications__pb2.ListMailingsRequest.SerializeToString,
+                response_deserializer=crm_dot_v1_dot_notifications__pb2.ListMailingsResponse.FromString,
+                _registered_method=True)
 
 
 class NotificationsServicer:
@@ -102,7 +193,13 @@ class NotificationsServicer:
     staff (one per triggering event, recipient and channel) with their delivery state.
 
     Channels: email (subject, text, html) and sms (text). Message statuses: queued, sending, sent,
-    failed (final).
+    failed, bounced (the server said the mailbox does not exist: the address is suppressed),
+    suppressed (consent refused it before sending), cancelled (its mailing was).
+
+    Marketing (mailings) goes only to addresses subscribed to the mailing's topic and on no
+    suppression list; transactional letters (debt notices, reminders) ignore the marketing opt-out
+    but not a hard bounce. Groups and mailings are seen as partners are (the manager they belong
+    to, their region, their department).
 
     Errors: INVALID_ARGUMENT with google.rpc.BadRequest field violations for bad input, naming the
     template part and the variable ("text": "unknown variable 'debt'", "variables.balance": "no
@@ -190,6 +287,128 @@ class NotificationsServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def Subscribe(self, request, context):
+        """Records an address's consent to a marketing topic: when (default now), how (source) and by
+        whom (the caller). An address of a partner: whoever sees the partner; of none: admins and
+        heads of sales. A retry with the same request_id returns the first reply.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def Unsubscribe(self, request, context):
+        """Records an unsubscribe staff were told of. NOT_FOUND without such a subscription.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def UnsubscribeByToken(self, request, context):
+        """The one-click unsubscribe of a marketing letter's List-Unsubscribe link (RFC 8058): the
+        token is the proof (INVALID_ARGUMENT on token when it is not genuine).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListSubscriptions(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def Suppress(self, request, context):
+        """The suppression list (admins and heads of sales): reasons unsubscribed, hard_bounce,
+        complaint, manual.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def Unsuppress(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListSuppressions(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def CreateGroup(self, request, context):
+        """A mailing group: static (chosen partners and contacts the caller sees) or dynamic
+        (conditions on kind, segment, region, source, manager, department, status; evaluated when a
+        mailing is sent). A condition on an unknown field is INVALID_ARGUMENT naming it
+        ("conditions.0.field").
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetGroup(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListGroups(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DeleteGroup(self, request, context):
+        """FAILED_PRECONDITION while a mailing uses it.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def PreviewGroup(self, request, context):
+        """How many partners and addresses a group reaches now (before consent).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def CreateMailing(self, request, context):
+        """A mailing of an email template (which may use partner_name and recipient_name) to a group,
+        for the subscribers of its topic: a draft, or scheduled when scheduled_at is given. It is
+        fanned out in chunks, one message per address, and is sent when all are.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ScheduleMailing(self, request, context):
+        """Schedules a draft (default: now). FAILED_PRECONDITION once it is sending.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def CancelMailing(self, request, context):
+        """Cancels a mailing not yet sent; its messages not yet taken are cancelled.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetMailing(self, request, context):
+        """A mailing with its counters.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListMailings(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_NotificationsServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -243,6 +462,91 @@ def add_NotificationsServicer_to_server(servicer, server):
                     request_deserializer=crm_dot_v1_dot_notifications__pb2.SetStaffContactRequest.FromString,
                     response_serializer=crm_dot_v1_dot_notifications__pb2.StaffContact.SerializeToString,
             ),
+            'Subscribe': grpc.unary_unary_rpc_method_handler(
+                    servicer.Subscribe,
+                    request_deserializer=crm_dot_v1_dot_notifications__pb2.SubscribeRequest.FromString,
+                    response_serializer=crm_dot_v1_dot_notifications__pb2.Subscription.SerializeToString,
+            ),
+            'Unsubscribe': grpc.unary_unary_rpc_method_handler(
+                    servicer.Unsubscribe,
+                    request_deserializer=crm_dot_v1_dot_notifications__pb2.UnsubscribeRequest.FromString,
+                    response_serializer=crm_dot_v1_dot_notifications__pb2.Subscription.SerializeToString,
+            ),
+            'UnsubscribeByToken': grpc.unary_unary_rpc_method_handler(
+                    servicer.UnsubscribeByToken,
+                    request_deserializer=crm_dot_v1_dot_notifications__pb2.UnsubscribeByTokenRequest.FromString,
+                    response_serializer=crm_dot_v1_dot_notifications__pb2.UnsubscribeByTokenResponse.SerializeToString,
+            ),
+            'ListSubscriptions': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListSubscriptions,
+                    request_deserializer=crm_dot_v1_dot_notifications__pb2.ListSubscriptionsRequest.FromString,
+                    response_serializer=crm_dot_v1_dot_notifications__pb2.ListSubscriptionsResponse.SerializeToString,
+            ),
+            'Suppress': grpc.unary_unary_rpc_method_handler(
+                    servicer.Suppress,
+                    request_deserializer=crm_dot_v1_dot_notifications__pb2.SuppressRequest.FromString,
+                    response_serializer=crm_dot_v1_dot_notifications__pb2.Suppression.SerializeToString,
+            ),
+            'Unsuppress': grpc.unary_unary_rpc_method_handler(
+                    servicer.Unsuppress,
+                    request_deserializer=crm_dot_v1_dot_notifications__pb2.UnsuppressRequest.FromString,
+                    response_serializer=crm_dot_v1_dot_notifications__pb2.UnsuppressResponse.SerializeToString,
+            ),
+            'ListSuppressions': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListSuppressions,
+                    request_deserializer=crm_dot_v1_dot_notifications__pb2.ListSuppressionsRequest.FromString,
+                    response_serializer=crm_dot_v1_dot_notifications__pb2.ListSuppressionsResponse.SerializeToString,
+            ),
+            'CreateGroup': grpc.unary_unary_rpc_method_handler(
+                    servicer.CreateGroup,
+                    request_deserializer=crm_dot_v1_dot_notifications__pb2.CreateGroupRequest.FromString,
+                    response_serializer=crm_dot_v1_dot_notifications__pb2.MailingGroup.SerializeToString,
+            ),
+            'GetGroup': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetGroup,
+                    request_deserializer=crm_dot_v1_dot_notifications__pb2.GetGroupRequest.FromString,
+                    response_serializer=crm_dot_v1_dot_notifications__pb2.MailingGroup.SerializeToString,
+            ),
+            'ListGroups': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListGroups,
+                    request_deserializer=crm_dot_v1_dot_notifications__pb2.ListGroupsRequest.FromString,
+                    response_serializer=crm_dot_v1_dot_notifications__pb2.ListGroupsResponse.SerializeToString,
+            ),
+            'DeleteGroup': grpc.unary_unary_rpc_method_handler(
+                    servicer.DeleteGroup,
+                    request_deserializer=crm_dot_v1_dot_notifications__pb2.DeleteGroupRequest.FromString,
+                    response_serializer=crm_dot_v1_dot_notifications__pb2.DeleteGroupResponse.SerializeToString,
+            ),
+            'PreviewGroup': grpc.unary_unary_rpc_method_handler(
+                    servicer.PreviewGroup,
+                    request_deserializer=crm_dot_v1_dot_notifications__pb2.PreviewGroupRequest.FromString,
+                    response_serializer=crm_dot_v1_dot_notifications__pb2.PreviewGroupResponse.SerializeToString,
+            ),
+            'CreateMailing': grpc.unary_unary_rpc_method_handler(
+                    servicer.CreateMailing,
+                    request_deserializer=crm_dot_v1_dot_notifications__pb2.CreateMailingRequest.FromString,
+                    response_serializer=crm_dot_v1_dot_notifications__pb2.Mailing.SerializeToString,
+            ),
+            'ScheduleMailing': grpc.unary_unary_rpc_method_handler(
+                    servicer.ScheduleMailing,
+                    request_deserializer=crm_dot_v1_dot_notifications__pb2.ScheduleMailingRequest.FromString,
+                    response_serializer=crm_dot_v1_dot_notifications__pb2.Mailing.SerializeToString,
+            ),
+            'CancelMailing': grpc.unary_unary_rpc_method_handler(
+                    servicer.CancelMailing,
+                    request_deserializer=crm_dot_v1_dot_notifications__pb2.CancelMailingRequest.FromString,
+                    response_serializer=crm_dot_v1_dot_notifications__pb2.Mailing.SerializeToString,
+            ),
+            'GetMailing': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetMailing,
+                    request_deserializer=crm_dot_v1_dot_notifications__pb2.GetMailingRequest.FromString,
+                    response_serializer=crm_dot_v1_dot_notifications__pb2.Mailing.SerializeToString,
+            ),
+            'ListMailings': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListMailings,
+                    request_deserializer=crm_dot_v1_dot_notifications__pb2.ListMailingsRequest.FromString,
+                    response_serializer=crm_dot_v1_dot_notifications__pb2.ListMailingsResponse.SerializeToString,
+            ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
             'crm.v1.Notifications', rpc_method_handlers)
@@ -256,7 +560,13 @@ class Notifications:
     staff (one per triggering event, recipient and channel) with their delivery state.
 
     Channels: email (subject, text, html) and sms (text). Message statuses: queued, sending, sent,
-    failed (final).
+    failed, bounced (the server said the mailbox does not exist: the address is suppressed),
+    suppressed (consent refused it before sending), cancelled (its mailing was).
+
+    Marketing (mailings) goes only to addresses subscribed to the mailing's topic and on no
+    suppression list; transactional letters (debt notices, reminders) ignore the marketing opt-out
+    but not a hard bounce. Groups and mailings are seen as partners are (the manager they belong
+    to, their region, their department).
 
     Errors: INVALID_ARGUMENT with google.rpc.BadRequest field violations for bad input, naming the
     template part and the variable ("text": "unknown variable 'debt'", "variables.balance": "no
@@ -525,6 +835,465 @@ class Notifications:
             '/crm.v1.Notifications/SetStaffContact',
             crm_dot_v1_dot_notifications__pb2.SetStaffContactRequest.SerializeToString,
             crm_dot_v1_dot_notifications__pb2.StaffContact.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def Subscribe(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/crm.v1.Notifications/Subscribe',
+            crm_dot_v1_dot_notifications__pb2.SubscribeRequest.SerializeToString,
+            crm_dot_v1_dot_notifications__pb2.Subscription.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def Unsubscribe(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/crm.v1.Notifications/Unsubscribe',
+            crm_dot_v1_dot_notifications__pb2.UnsubscribeRequest.SerializeToString,
+            crm_dot_v1_dot_notifications__pb2.Subscription.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def UnsubscribeByToken(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/crm.v1.Notifications/UnsubscribeByToken',
+            crm_dot_v1_dot_notifications__pb2.UnsubscribeByTokenRequest.SerializeToString,
+            crm_dot_v1_dot_notifications__pb2.UnsubscribeByTokenResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListSubscriptions(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/crm.v1.Notifications/ListSubscriptions',
+            crm_dot_v1_dot_notifications__pb2.ListSubscriptionsRequest.SerializeToString,
+            crm_dot_v1_dot_notifications__pb2.ListSubscriptionsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def Suppress(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/crm.v1.Notifications/Suppress',
+            crm_dot_v1_dot_notifications__pb2.SuppressRequest.SerializeToString,
+            crm_dot_v1_dot_notifications__pb2.Suppression.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def Unsuppress(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/crm.v1.Notifications/Unsuppress',
+            crm_dot_v1_dot_notifications__pb2.UnsuppressRequest.SerializeToString,
+            crm_dot_v1_dot_notifications__pb2.UnsuppressResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListSuppressions(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/crm.v1.Notifications/ListSuppressions',
+            crm_dot_v1_dot_notifications__pb2.ListSuppressionsRequest.SerializeToString,
+            crm_dot_v1_dot_notifications__pb2.ListSuppressionsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CreateGroup(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/crm.v1.Notifications/CreateGroup',
+            crm_dot_v1_dot_notifications__pb2.CreateGroupRequest.SerializeToString,
+            crm_dot_v1_dot_notifications__pb2.MailingGroup.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetGroup(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/crm.v1.Notifications/GetGroup',
+            crm_dot_v1_dot_notifications__pb2.GetGroupRequest.SerializeToString,
+            crm_dot_v1_dot_notifications__pb2.MailingGroup.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListGroups(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/crm.v1.Notifications/ListGroups',
+            crm_dot_v1_dot_notifications__pb2.ListGroupsRequest.SerializeToString,
+            crm_dot_v1_dot_notifications__pb2.ListGroupsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DeleteGroup(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/crm.v1.Notifications/DeleteGroup',
+            crm_dot_v1_dot_notifications__pb2.DeleteGroupRequest.SerializeToString,
+            crm_dot_v1_dot_notifications__pb2.DeleteGroupResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def PreviewGroup(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/crm.v1.Notifications/PreviewGroup',
+            crm_dot_v1_dot_notifications__pb2.PreviewGroupRequest.SerializeToString,
+            crm_dot_v1_dot_notifications__pb2.PreviewGroupResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CreateMailing(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/crm.v1.Notifications/CreateMailing',
+            crm_dot_v1_dot_notifications__pb2.CreateMailingRequest.SerializeToString,
+            crm_dot_v1_dot_notifications__pb2.Mailing.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ScheduleMailing(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/crm.v1.Notifications/ScheduleMailing',
+            crm_dot_v1_dot_notifications__pb2.ScheduleMailingRequest.SerializeToString,
+            crm_dot_v1_dot_notifications__pb2.Mailing.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CancelMailing(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/crm.v1.Notifications/CancelMailing',
+            crm_dot_v1_dot_notifications__pb2.CancelMailingRequest.SerializeToString,
+            crm_dot_v1_dot_notifications__pb2.Mailing.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetMailing(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/crm.v1.Notifications/GetMailing',
+            crm_dot_v1_dot_notifications__pb2.GetMailingRequest.SerializeToString,
+            crm_dot_v1_dot_notifications__pb2.Mailing.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListMailings(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/crm.v1.Notifications/ListMailings',
+            crm_dot_v1_dot_notifications__pb2.ListMailingsRequest.SerializeToString,
+            crm_dot_v1_dot_notifications__pb2.ListMailingsResponse.FromString,
             options,
             channel_credentials,
             insecure,

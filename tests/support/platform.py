@@ -336,7 +336,8 @@ class _Signing:
     def __call__(self, *args, **kwargs):
         from crm_kit import trust
 
-        trust.stamp(self._context, self._signed_by, self._timeout, ".".join(self._path[-2:]))
+        names = [name for name in self._path if name != "call_async"]  # proxy.svc.method.call_async(...)
+        trust.stamp(self._context, self._signed_by, self._timeout, ".".join(names[-2:]))
         return self._target(*args, **kwargs)
 
 

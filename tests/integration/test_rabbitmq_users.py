@@ -189,3 +189,32 @@ def test_partners_serves_and_publishes_with_its_own_user(broker, infra):
     finally:
         service.stop_soon()
         listener.stop_soon()
+
+
+def test_crm_topology_users_prints_new_passwords_once_and_takes_given_ones(broker):
+    """The command: a new user's URI is printed once and works; run again, nothing is printed and
+    the password is kept; AMQP_PASSWORD_<PROCESS> sets it."""
+    from tests.integration.test_cli import crm
+
+    prefix = f"{PREFIX}cli-"
+    try:
+        first = crm("topology", "--users", "--user-prefix", prefix, AMQP_URI=broker["guest"])
+        assert first.returncode == 0, first.stderr
+        printed = dict(line.split("=", 1) for line in first.stdout.splitlines() if line.startswith("AMQP_URI_"))
+        assert set(printed) == {f"AMQP_URI_{process.upper()}" for process in PROCESSES}
+        assert printed["AMQP_URI_DEALS"].startswith(f"amqp://{prefix}deals:")
+        assert not _refused(printed["AMQP_URI_DEALS"], _publish("deals.events", "deal_opened"))
+
+        again = crm("topology", "--users", "--user-prefix", prefix, AMQP_URI=broker["guest"])
+        assert again.returncode == 0, again.stderr
+        assert "AMQP_URI_" not in again.stdout
+        assert not _refused(printed["AMQP_URI_DEALS"], _publish("deals.events", "deal_opened"))
+
+        given = crm("topology", "--users", "--user-prefix", prefix, AMQP_URI=broker["guest"], AMQP_PASSWORD_DEALS="given-pw")
+        assert given.returncode == 0, given.stderr
+        assert not _refused(_uri(f"{prefix}deals", "given-pw"), _publish("deals.events", "deal_opened"))
+        with pytest.raises(pika.exceptions.ProbableAuthenticationError):
+            pika.BlockingConnection(pika.URLParameters(printed["AMQP_URI_DEALS"]))
+    finally:
+        for process in PROCESSES:
+            subprocess.run(["rabbitmqctl", "-q", "delete_user", prefix + process], capture_output=True)

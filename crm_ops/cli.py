@@ -71,8 +71,9 @@ def migrate(services: Annotated[list[str] | None, typer.Argument(help="default: 
 
 @app.command()
 def topology(
-    users: Annotated[bool, typer.Option(
-        "--users", help="also create or update each process's RabbitMQ user and permissions (crm_ops.users)")] = False,
+    users: Annotated[
+        bool, typer.Option("--users", help="also create or update each process's RabbitMQ user and permissions (crm_ops.users)")
+    ] = False,
     user_prefix: Annotated[str, typer.Option(help="user names are <prefix><process>")] = "crm-",
 ) -> None:
     """Declare every consumer's queues and exchanges (before any publisher runs); with --users,

@@ -5,6 +5,7 @@ publishing its events with nothing but its own user."""
 
 from __future__ import annotations
 
+import asyncio
 import shutil
 import subprocess
 import uuid
@@ -20,6 +21,7 @@ from crm_kit.actor import Actor
 from crm_ops.registry import service_class
 from crm_ops.topology import declare
 from crm_ops.users import UUID, apply, password_variable
+from gateway.bridge import RpcBridge
 from tests.integration.partners.test_partners import company
 from tests.support.listener import recording_listener, start_listener
 from tests.support.platform import TEST_NAMESPACE, TEST_VHOST, ServiceProcess, rpc_proxy
@@ -176,7 +178,8 @@ def test_the_uuid_pattern_matches_nameko_reply_keys():
 
 def test_partners_serves_and_publishes_with_its_own_user(broker, infra):
     """partners runs with only its own credentials: a signed call is served (its RPC queue,
-    reply) and its outbox publishes the event, which a listener hears (its exchange, its key)."""
+    reply) and its outbox publishes the event, which a listener hears (its exchange, its key);
+    the gateway's own RPC client, connected as crm-gateway, reads the partner back."""
     database = infra.service_database("crm_test_users_partners", service="partners")
     service = ServiceProcess("partners", {"AMQP_URI": broker["partners"], "PARTNERS_DATABASE_URL": database}).start()
     listener = start_listener(LISTENER, {"AMQP_URI": broker["guest"]}, infra)
@@ -185,6 +188,16 @@ def test_partners_serves_and_publishes_with_its_own_user(broker, infra):
         with rpc_proxy(broker["guest"], ANNA, signed_by="gateway") as proxy:
             partner = proxy.partners.register(company(name), {"duplicate_policy": "skip"})["partner"]
             assert proxy.partners.get(partner["id"])["short_name"] == name
+
+        async def through_the_gateways_bridge():  # the gateway's RPC client, as crm-gateway
+            bridge = RpcBridge(broker["gateway"])
+            await bridge.start()
+            try:
+                return await bridge.call("partners", "get", timeout=15, actor=ANNA, partner_id=partner["id"])
+            finally:
+                await bridge.close()
+
+        assert asyncio.run(through_the_gateways_bridge())["short_name"] == name
         assert eventually(lambda: listener.heard("partner_registered", partner_id=partner["id"]))
     finally:
         service.stop_soon()

@@ -19,7 +19,7 @@ from pika.exceptions import ChannelClosedByBroker
 
 from crm_kit.actor import Actor
 from crm_ops.registry import service_class
-from crm_ops.topology import declare
+from crm_ops.topology import consumed_queues, declare
 from crm_ops.users import UUID, apply, password_variable
 from gateway.bridge import RpcBridge
 from tests.integration.partners.test_partners import company
@@ -231,3 +231,42 @@ def test_crm_topology_users_prints_new_passwords_once_and_takes_given_ones(broke
     finally:
         for process in PROCESSES:
             subprocess.run(["rabbitmqctl", "-q", "delete_user", prefix + process], capture_output=True)
+
+
+SERVICES = ("deals", "interactions", "notifications", "partners")
+
+
+def test_every_service_runs_with_its_own_user(broker, infra):
+    """Every service starts with only its own user (declaring its queues, its replay requests
+    and streams, its timers and outbox), consumes each of its queues, and handles a partners
+    event end to end, with no access refused anywhere."""
+    processes = []
+    try:
+        for name in SERVICES:
+            database = infra.service_database(f"crm_test_users_all_{name}", service=name)
+            env = {"AMQP_URI": broker[name], f"{name.upper()}_DATABASE_URL": database}
+            processes.append(ServiceProcess(name, env).start(wait=False))
+        for process in processes:
+            process.wait_ready()
+        with rpc_proxy(broker["guest"], ANNA, signed_by="gateway") as proxy:
+            partner = proxy.partners.register(company(f"Все свои {uuid.uuid4().hex[:6]}"), {"duplicate_policy": "skip"})["partner"]
+        connection, channel = _channel(broker["guest"])
+        try:
+
+            def consumed_and_drained() -> bool:
+                for name in SERVICES:
+                    for queue in consumed_queues(service_class(name), {"AMQP_URI": broker[name]}):
+                        state = channel.queue_declare(queue.name, passive=True).method
+                        assert state.consumer_count >= 1, f"{name} does not consume {queue.name}"
+                        assert state.message_count == 0, f"{queue.name} still holds {state.message_count}"
+                return True
+
+            assert eventually(consumed_and_drained)
+        finally:
+            connection.close()
+        assert partner["id"]
+        for process in processes:
+            assert "ACCESS_REFUSED" not in process.output(), process.output()[-3000:]
+    finally:
+        for process in processes:
+            process.stop_soon()

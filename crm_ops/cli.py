@@ -70,8 +70,14 @@ def migrate(services: Annotated[list[str] | None, typer.Argument(help="default: 
 
 
 @app.command()
-def topology() -> None:
-    """Declare every consumer's queues and exchanges (before any publisher runs)."""
+def topology(
+    users: Annotated[
+        bool, typer.Option("--users", help="also create or update each process's RabbitMQ user and permissions (crm_ops.users)")
+    ] = False,
+    user_prefix: Annotated[str, typer.Option(help="user names are <prefix><process>")] = "crm-",
+) -> None:
+    """Declare every consumer's queues and exchanges (before any publisher runs); with --users,
+    give each process its own RabbitMQ user allowed only what it declares, publishes and consumes."""
     from crm_ops.topology import declare
 
     config = _config()
@@ -81,6 +87,26 @@ def topology() -> None:
     except Unreachable as exc:
         _fail(str(exc))
     console.print(f"declared {len(declared)} exchanges and queues on {redact(config['AMQP_URI'])}")
+    if users:
+        _users(config, user_prefix)
+
+
+def _users(config: dict, prefix: str) -> None:
+    from crm_ops.users import RabbitmqctlError, apply, uri_for, vhost_of
+
+    try:
+        applied = apply(config, prefix=prefix)
+    except RabbitmqctlError as exc:
+        _fail(str(exc))
+    vhost = vhost_of(config["AMQP_URI"])
+    for user in applied:
+        console.print(f"user {user.user}: permissions of {user.process} set in vhost {vhost}", highlight=False)
+    new = [user for user in applied if user.new_password]
+    if new:
+        # Printed once: the broker keeps only a hash. Put each into the process's secret.
+        console.print("new users (their passwords are shown only now):")
+        for user in new:
+            print(f"{user.uri_variable}={uri_for(config['AMQP_URI'], user.user, user.new_password)}")
 
 
 def _gateway_exists() -> bool:

@@ -77,6 +77,11 @@ class DeployedService:
     def database_url_variable(self) -> str:
         return f"{self.name.upper()}_DATABASE_URL"
 
+    @property
+    def amqp_uri_variable(self) -> str:
+        """The secret's key holding the service's own broker URI (its user: crm_ops.users)."""
+        return f"AMQP_URI_{self.name.upper()}"
+
 
 def scaled_queue(queue: ConsumedQueue) -> ScaledQueue:
     why = f"{QUEUE_PURPOSE[queue.kind]}, {MESSAGES_PER_REPLICA[queue.kind]} ready messages a replica"

@@ -75,6 +75,10 @@ def topology(
         bool, typer.Option("--users", help="also create or update each process's RabbitMQ user and permissions (crm_ops.users)")
     ] = False,
     user_prefix: Annotated[str, typer.Option(help="user names are <prefix><process>")] = "crm-",
+    process: Annotated[
+        list[str] | None,
+        typer.Option("--process", help="with --users, only these processes' users (e.g. to set one new password)"),
+    ] = None,
 ) -> None:
     """Declare every consumer's queues and exchanges (before any publisher runs); with --users,
     give each process its own RabbitMQ user allowed only what it declares, publishes and consumes."""
@@ -88,14 +92,14 @@ def topology(
         _fail(str(exc))
     console.print(f"declared {len(declared)} exchanges and queues on {redact(config['AMQP_URI'])}")
     if users:
-        _users(config, user_prefix)
+        _users(config, user_prefix, process)
 
 
-def _users(config: dict, prefix: str) -> None:
+def _users(config: dict, prefix: str, processes: list[str] | None) -> None:
     from crm_ops.users import RabbitmqctlError, apply, uri_for, vhost_of
 
     try:
-        applied = apply(config, prefix=prefix)
+        applied = apply(config, prefix=prefix, only=processes or None)
     except RabbitmqctlError as exc:
         _fail(str(exc))
     vhost = vhost_of(config["AMQP_URI"])

@@ -49,7 +49,8 @@ from crm_kit import dead_letters, trust
 from crm_kit.actor import SYSTEM, context_for
 from crm_kit.config import env_float
 from crm_kit.contracts import EventContract
-from crm_kit.entrypoints import _commit, _unit_of_work
+from crm_kit.db import unit_of_work
+from crm_kit.entrypoints import _commit
 from crm_kit.errors import Unauthenticated, Unavailable, ValidationError
 
 log = logging.getLogger(__name__)
@@ -333,7 +334,7 @@ def handles_batch(contract: EventContract, *, queue: str, max_batch: int = 500, 
                     events.append({**body, "data": contract.read(body)})
                 except ValidationError as exc:
                     rejected[index] = exc
-            fresh = _unit_of_work(self).claim_events([str(event["event_id"]) for event in events], handler_name)
+            fresh = unit_of_work(self).claim_events([str(event["event_id"]) for event in events], handler_name)
             todo = []
             for event in events:
                 if str(event["event_id"]) in fresh:

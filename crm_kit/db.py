@@ -185,6 +185,14 @@ def upsert(session: Session, table):
     return dialect_insert(table)
 
 
+def unit_of_work(service: Any) -> UnitOfWork:
+    """The worker's UnitOfWork on a service instance (its crm_kit.db.Database dependency)."""
+    for value in vars(service).values():
+        if isinstance(value, UnitOfWork):
+            return value
+    raise RuntimeError(f"{type(service).__name__} has no crm_kit.db.Database dependency")
+
+
 class UnitOfWork:
     """One worker's transaction: the session, the events it emits, the event it handles."""
 

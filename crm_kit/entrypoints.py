@@ -42,7 +42,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from crm_kit import dead_letters, trust
 from crm_kit.actor import SYSTEM, context_for
 from crm_kit.contracts import EventContract
-from crm_kit.db import UnitOfWork
+from crm_kit.db import unit_of_work
 from crm_kit.errors import CrmError, PermissionDenied, Unauthenticated, ValidationError
 
 log = logging.getLogger(__name__)
@@ -243,13 +243,6 @@ def hears(contract: EventContract, **kwargs: Any):
     return SignedEventHandler.decorator(contract.source, contract.routing_key, **kwargs)
 
 
-def _unit_of_work(service) -> UnitOfWork:
-    for value in vars(service).values():
-        if isinstance(value, UnitOfWork):
-            return value
-    raise RuntimeError(f"{type(service).__name__} has no crm_kit.db.Database dependency for its inbox")
-
-
 def handles(contract_or_source: EventContract | str, event_type: str | None = None, **kwargs: Any):
     """Handle an event once per event, with retry and parking.
 
@@ -277,7 +270,7 @@ def handles(contract_or_source: EventContract | str, event_type: str | None = No
         def wrapper(self, event: dict[str, Any]):
             if contract is not None:
                 event = {**event, "data": contract.read(event)}
-            unit = _unit_of_work(self)
+            unit = unit_of_work(self)
             if not unit.claim_event(str(event["event_id"]), handler_name):
                 log.info("skipping redelivered event %s for %s", event["event_id"], handler_name)
                 return None

@@ -30,7 +30,6 @@ import json
 import logging
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
-from decimal import Decimal
 from typing import Any
 
 import eventlet
@@ -87,9 +86,7 @@ def checked_key(value: Any) -> str | None:
 def _plain(value: Any) -> Any:
     if isinstance(value, datetime | date):
         return value.isoformat()
-    if isinstance(value, Decimal):
-        return str(value)
-    return str(value)
+    return str(value)  # Decimal, UUID...
 
 
 def fingerprint(arguments: dict[str, Any]) -> str:
@@ -164,7 +161,8 @@ class KeyStore:
 
 
 def _insert(session: Session, table: Table):
-    """An INSERT that can do nothing on conflict, for the session's database."""
+    # crm_kit.db.upsert's twin: crm_kit.db builds its KeyStore from this module, and the kit's
+    # modules import no cycle (tests/unit/kit/test_leaf.py), so this one cannot import db.
     if session.get_bind().dialect.name == "postgresql":
         from sqlalchemy.dialects.postgresql import insert as dialect_insert
     else:
@@ -173,7 +171,7 @@ def _insert(session: Session, table: Table):
 
 
 def _unit_of_work(service: Any):
-    # crm_kit.db.UnitOfWork, found by what it has (db imports this module: no cycle).
+    # crm_kit.db.unit_of_work without importing db (see _insert): found by what it has.
     for value in vars(service).values():
         if hasattr(type(value), "idempotency") and hasattr(type(value), "claim_event"):
             return value

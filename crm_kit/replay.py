@@ -52,7 +52,7 @@ from crm_kit.clock import utcnow
 from crm_kit.config import env_float, env_int
 from crm_kit.contracts import EventContract
 from crm_kit.contracts import checking as contract_checking
-from crm_kit.db import Database, UnitOfWork, event_envelope, upsert
+from crm_kit.db import Database, UnitOfWork, event_envelope, unit_of_work, upsert
 from crm_kit.errors import PermissionDenied, ValidationError
 from crm_kit.outbox import ConfirmedPublisher
 from crm_kit.validation import datetime_arg, uuid_arg
@@ -438,9 +438,7 @@ def replays(*contracts: EventContract):
     def decorator(method):
         @functools.wraps(method)
         def wrapper(self, bodies: list[dict[str, Any]]):
-            from crm_kit.entrypoints import _unit_of_work
-
-            unit = _unit_of_work(self)
+            unit = unit_of_work(self)
             backfill = next(value for value in vars(self).values() if isinstance(value, Backfill))
             records: list[dict[str, Any]] = []
             for body in bodies:

@@ -215,7 +215,7 @@ class _Inbox:
 
 
 def test_a_handler_declared_with_a_contract_hears_its_event_and_gets_data_read_through_it(monkeypatch):
-    monkeypatch.setattr(entrypoints, "_unit_of_work", lambda service: service.db)
+    monkeypatch.setattr(entrypoints, "unit_of_work", lambda service: service.db)
     heard = []
 
     class Consumer:
